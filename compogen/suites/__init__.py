@@ -1,0 +1,16 @@
+"""Suites: task space + envs + observation layout (built-in MuJoCo suite, CompoSuite)."""
+
+from compogen.suites.base import Suite
+from compogen.suites.layout import COMPOSUITE_OBSERVATION_LAYOUT, Factor, ObservationLayout
+from compogen.suites.registry import DEFAULT_SUITE, available_suites, get_suite, register_suite
+
+__all__ = [
+    "COMPOSUITE_OBSERVATION_LAYOUT",
+    "DEFAULT_SUITE",
+    "Factor",
+    "ObservationLayout",
+    "Suite",
+    "available_suites",
+    "get_suite",
+    "register_suite",
+]

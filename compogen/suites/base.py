@@ -1,0 +1,64 @@
+"""The suite abstraction: everything downstream of a suite is suite-agnostic.
+
+A suite names its task space (axes and elements), makes Gymnasium envs for its
+tasks, and declares its observation layout. Envs follow Gymnasium 1.x: float32
+observations, ``terminated``/``truncated`` kept apart, ``info["success"]`` set on
+every step, and a reward that equals 1 exactly on success.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import gymnasium as gym
+
+from compogen.suites.layout import ObservationLayout
+from compogen.tasks.space import Task, TaskSpace
+from compogen.tasks.splits import resolve_tasks
+
+__all__ = ["Suite"]
+
+
+class Suite(ABC):
+    """A compositional benchmark: a task space, envs, and an observation layout."""
+
+    #: Registry name (``builtin``, ``composuite``).
+    name: str
+    #: Element names per axis.
+    space: TaskSpace
+    #: Factor slices of the observation.
+    observation_layout: ObservationLayout
+    #: Size of the action vector (same for every task of the suite).
+    action_dim: int
+    #: Episode length limit.
+    horizon: int
+
+    @abstractmethod
+    def make_env(self, task: Task | str, **kwargs: Any) -> gym.Env:
+        """A Gymnasium env for one task."""
+
+    def make_vector_env(self, task: Task | str, num_envs: int, **kwargs: Any) -> gym.vector.VectorEnv:
+        """Several copies of one task's env, stepped together (override for speed)."""
+        task = self.parse(task)
+        return gym.vector.SyncVectorEnv([lambda: self.make_env(task, **kwargs) for _ in range(num_envs)])
+
+    # -- tasks ---------------------------------------------------------------------
+    def parse(self, task: Task | str | Sequence[str]) -> Task:
+        return self.space.parse(task)
+
+    def task_id(self, task: Task | str) -> str:
+        return self.space.task_id(task)
+
+    def tasks(self, spec: str | list[str] = "all") -> list[Task]:
+        """Resolve a split spec (``iiwa:train14``, ``default:0:test``, ids, ...) on this suite."""
+        return resolve_tasks(spec, self.space)
+
+    def transition_layout(self):
+        """The generator's flat ``[s, a, r, s', d]`` layout for this suite."""
+        from compogen.data.layout import TransitionLayout
+
+        return TransitionLayout(self.space, self.observation_layout, self.action_dim)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}: {len(self.space)} tasks, obs {self.observation_layout.dim}, act {self.action_dim}>"

@@ -1,0 +1,31 @@
+"""CompoSuite (Mendez et al. 2022) as a compogen suite.
+
+The metadata (task space, observation layout) needs nothing beyond numpy; making
+an env needs the optional extra ``pip install "compogen[composuite]"`` (robosuite
+1.4, old gym, Python < 3.12).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compogen.suites.base import Suite
+from compogen.suites.layout import COMPOSUITE_OBSERVATION_LAYOUT
+from compogen.tasks.space import COMPOSUITE_SPACE, Task
+
+__all__ = ["CompoSuiteSuite"]
+
+
+class CompoSuiteSuite(Suite):
+    """CompoSuite's 256 tasks: 93-dim observations, 8-dim actions, horizon 500."""
+
+    name = "composuite"
+    space = COMPOSUITE_SPACE
+    observation_layout = COMPOSUITE_OBSERVATION_LAYOUT
+    action_dim = 8
+    horizon = 500
+
+    def make_env(self, task: Task | str, **kwargs: Any):
+        from compogen.suites.composuite_env import CompoSuiteEnv
+
+        return CompoSuiteEnv(self.parse(task), **kwargs)
