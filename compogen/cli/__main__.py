@@ -1,0 +1,5 @@
+import sys
+
+from compogen.cli import main
+
+sys.exit(main())
