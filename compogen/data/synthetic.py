@@ -1,0 +1,142 @@
+"""Synthetic transition files: the SynthER key contract, streamed to HDF5.
+
+Keys: ``observations, actions, rewards, next_observations, terminals`` (the
+paper's code writes the same keys to ``.npz``; both are read). Metadata (task,
+sampler settings, seed, model) is JSON in the file's ``compogen`` attribute.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from compogen.data.transitions import KEYS, Transitions
+from compogen.errors import DataError
+from compogen.io import atomic_path
+from compogen.tasks.space import Task
+
+__all__ = ["SyntheticWriter", "read_synthetic", "read_synthetic_attrs", "write_synthetic"]
+
+
+class SyntheticWriter:
+    """Append batches; the file appears (atomically) on ``close``.
+
+    >>> import tempfile, numpy as np
+    >>> path = tempfile.mkdtemp() + "/samples.h5"
+    >>> with SyntheticWriter(path, obs_dim=3, action_dim=2, attrs={"seed": 0}) as w:
+    ...     w.append(observations=np.zeros((4, 3)), actions=np.zeros((4, 2)), rewards=np.zeros(4),
+    ...              next_observations=np.zeros((4, 3)), terminals=np.zeros(4))
+    >>> len(read_synthetic(path)), read_synthetic_attrs(path)["seed"]
+    (4, 0)
+    """
+
+    def __init__(self, path: str | os.PathLike, obs_dim: int, action_dim: int, attrs: dict[str, Any] | None = None):
+        self.path = Path(path)
+        self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
+        self.attrs = dict(attrs or {})
+        self._ctx = atomic_path(self.path, suffix=".h5")
+        self._tmp = self._ctx.__enter__()
+        self._f = h5py.File(self._tmp, "w")
+        shapes = {"observations": (obs_dim,), "actions": (action_dim,), "rewards": (), "next_observations": (obs_dim,), "terminals": ()}
+        self._d = {
+            k: self._f.create_dataset(k, shape=(0, *s), maxshape=(None, *s), dtype=bool if k == "terminals" else np.float32, chunks=(8192, *s))
+            for k, s in shapes.items()
+        }
+        self.n = 0
+
+    def append(self, **batch: np.ndarray) -> None:
+        missing = [k for k in KEYS if k not in batch]
+        if missing:
+            raise DataError(f"synthetic batch misses keys {missing}")
+        n = len(batch["observations"])
+        for k in KEYS:
+            v = np.asarray(batch[k])
+            want = self._d[k].shape[1:]
+            if v.shape != (n, *want) and not (v.ndim == 2 and v.shape == (n, 1) and want == ()):
+                raise DataError(f"synthetic batch: {k} has shape {list(v.shape)}, want {[n, *want]}")
+            if k != "terminals" and not np.isfinite(v).all():
+                raise DataError(f"synthetic batch: {k} contains NaN or Inf")
+        for k in KEYS:
+            d = self._d[k]
+            v = np.asarray(batch[k]).reshape(n, *d.shape[1:])
+            v = (v > 0.5) if k == "terminals" and v.dtype != bool else v.astype(d.dtype, copy=False)
+            d.resize(self.n + n, axis=0)
+            d[self.n :] = v
+        self.n += n
+
+    def close(self) -> None:
+        self._f.attrs["compogen"] = json.dumps({**self.attrs, "transitions": self.n})
+        self._f.close()
+        self._ctx.__exit__(None, None, None)
+
+    def __enter__(self) -> "SyntheticWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            try:
+                self._f.close()
+            finally:
+                self._ctx.__exit__(exc_type, exc, tb)
+
+
+def write_synthetic(path: str | os.PathLike, data: Transitions, attrs: dict[str, Any] | None = None) -> None:
+    """Write a whole :class:`Transitions` at once."""
+    with SyntheticWriter(path, data.obs_dim, data.action_dim, attrs) as w:
+        w.append(**data.as_dict())
+
+
+def read_synthetic_attrs(path: str | os.PathLike) -> dict[str, Any]:
+    path = Path(path)
+    if path.suffix == ".npz":
+        return {}
+    try:
+        with h5py.File(path, "r") as f:
+            return json.loads(f.attrs.get("compogen", "{}"))
+    except (OSError, ValueError) as e:
+        raise DataError(f"{path}: cannot read synthetic file metadata: {e}") from None
+
+
+def read_synthetic(path: str | os.PathLike, task: Task | None = None, obs_dim: int | None = None, action_dim: int | None = None) -> Transitions:
+    """A synthetic file (``.h5``/``.hdf5`` or SynthER-style ``.npz``) as :class:`Transitions`."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such synthetic data file")
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                cols = {k: z[k] for k in KEYS if k in z.files}
+                have = list(z.files)
+        else:
+            with h5py.File(path, "r") as f:
+                cols = {k: f[k][()] for k in KEYS if k in f}
+                have = list(f.keys())
+    except (OSError, ValueError, KeyError) as e:
+        raise DataError(f"{path}: cannot read synthetic data (truncated or wrong format): {e}") from None
+    missing = [k for k in KEYS if k not in cols]
+    if missing:
+        raise DataError(f"{path}: missing keys {missing} (have {have})")
+    n = len(cols["observations"])
+    try:
+        data = Transitions(
+            observations=np.asarray(cols["observations"], np.float32),
+            actions=np.asarray(cols["actions"], np.float32),
+            rewards=np.asarray(cols["rewards"], np.float32).reshape(-1) if np.size(cols["rewards"]) == n else np.asarray(cols["rewards"], np.float32),
+            next_observations=np.asarray(cols["next_observations"], np.float32),
+            terminals=np.asarray(cols["terminals"]).reshape(-1).astype(bool) if np.size(cols["terminals"]) == n else np.asarray(cols["terminals"]).astype(bool),
+            tasks=[task] if task is not None else [],
+        )
+    except DataError as e:
+        raise DataError(f"{path}: {e}") from None
+    if obs_dim is not None and data.obs_dim != obs_dim:
+        raise DataError(f"{path}: observations have {data.obs_dim} dims, expected {obs_dim}")
+    if action_dim is not None and data.action_dim != action_dim:
+        raise DataError(f"{path}: actions have {data.action_dim} dims, expected {action_dim}")
+    return data.check_finite(str(path))
