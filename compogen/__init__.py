@@ -1,0 +1,46 @@
+"""compogen: iterative compositional data generation for robot control.
+
+Trains compositional diffusion generators of RL transitions on a few tasks,
+generates data for unseen task combinations, keeps what trains good policies,
+and iterates (Algorithm 1 of Pham et al. 2026).
+"""
+
+from compogen.data import (
+    Normalizer,
+    OfflineDatasetWriter,
+    SyntheticWriter,
+    TransitionLayout,
+    Transitions,
+    load_pool,
+    read_offline_dataset,
+    read_synthetic,
+)
+from compogen.errors import CheckpointError, CompogenError, DataError, UnknownTaskError
+from compogen.suites import DEFAULT_SUITE, ObservationLayout, Suite, get_suite
+from compogen.tasks import AXES, COMPOSUITE_SPACE, Task, TaskSpace, resolve_tasks
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AXES",
+    "COMPOSUITE_SPACE",
+    "CheckpointError",
+    "CompogenError",
+    "DEFAULT_SUITE",
+    "DataError",
+    "Normalizer",
+    "ObservationLayout",
+    "OfflineDatasetWriter",
+    "Suite",
+    "SyntheticWriter",
+    "Task",
+    "TaskSpace",
+    "TransitionLayout",
+    "Transitions",
+    "UnknownTaskError",
+    "get_suite",
+    "load_pool",
+    "read_offline_dataset",
+    "read_synthetic",
+    "resolve_tasks",
+]

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from compogen.data import SyntheticWriter, Transitions, read_synthetic, read_synthetic_attrs, write_synthetic
+from compogen.errors import DataError
+from compogen.tasks import Task
+
+
+def _data(rng, n=50):
+    return Transitions(
+        observations=rng.normal(size=(n, 5)).astype(np.float32),
+        actions=rng.normal(size=(n, 2)).astype(np.float32),
+        rewards=rng.normal(size=n).astype(np.float32),
+        next_observations=rng.normal(size=(n, 5)).astype(np.float32),
+        terminals=rng.uniform(size=n) < 0.1,
+    )
+
+
+def test_streamed_round_trip_and_attrs(tmp_path, rng):
+    d = _data(rng)
+    p = tmp_path / "s.h5"
+    with SyntheticWriter(p, 5, 2, attrs={"task": "iiwa-box-none-push", "sampler": {"name": "heun", "steps": 18}}) as w:
+        w.append(**d.subset(slice(0, 20)).as_dict())
+        w.append(**d.subset(slice(20, 50)).as_dict())
+    back = read_synthetic(p, task=Task("IIWA", "Box", "None", "Push"))
+    for k, v in d.as_dict().items():
+        assert np.array_equal(getattr(back, k), v), k
+    attrs = read_synthetic_attrs(p)
+    assert attrs["sampler"]["steps"] == 18 and attrs["transitions"] == 50
+
+
+def test_npz_synther_contract(tmp_path, rng):
+    d = _data(rng)
+    np.savez(tmp_path / "samples_0.npz", **d.as_dict())
+    back = read_synthetic(tmp_path / "samples_0.npz")
+    assert np.array_equal(back.next_observations, d.next_observations)
+
+
+def test_bad_synthetic_inputs(tmp_path, rng):
+    d = _data(rng)
+    bad = d.as_dict()
+    bad["rewards"] = bad["rewards"].copy()
+    bad["rewards"][3] = np.nan
+    with pytest.raises(DataError, match="rewards contains NaN"):
+        with SyntheticWriter(tmp_path / "x.h5", 5, 2) as w:
+            w.append(**bad)
+    assert not (tmp_path / "x.h5").exists()
+    np.savez(tmp_path / "nokey.npz", observations=d.observations)
+    with pytest.raises(DataError, match="missing keys"):
+        read_synthetic(tmp_path / "nokey.npz")
+    write_synthetic(tmp_path / "ok.h5", d)
+    raw = (tmp_path / "ok.h5").read_bytes()
+    (tmp_path / "trunc.h5").write_bytes(raw[: len(raw) // 3])
+    with pytest.raises(DataError, match="trunc.h5"):
+        read_synthetic(tmp_path / "trunc.h5")
+    with pytest.raises(DataError, match="expected 7"):
+        read_synthetic(tmp_path / "ok.h5", obs_dim=7)
+
+
+def test_concatenate_merges_tasks(rng):
+    a, b = _data(rng, 10), _data(rng, 6)
+    ta, tb = Task("IIWA", "Box", "None", "Push"), Task("Jaco", "Box", "None", "Push")
+    a.tasks, b.tasks = [ta], [tb]
+    c = Transitions.concatenate([a, b, a])
+    assert c.tasks == [ta, tb] and c.counts() == {ta: 20, tb: 6}
+    assert np.array_equal(c.select(tb).observations, b.observations)
