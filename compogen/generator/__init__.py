@@ -1,0 +1,38 @@
+"""Compositional diffusion generators (EDM) over flat transitions ``[s, a, r, s', d]``.
+
+* :mod:`~compogen.generator.edm` — preconditioning, loss, noise schedule;
+* :mod:`~compogen.generator.samplers` — paper stochastic Heun, fast Heun, DPM-Solver++(2M);
+* :mod:`~compogen.generator.architectures` — ``mlp``, ``dit``, ``semantic-dit``, ``sc-dit``;
+* :mod:`~compogen.generator.presets` — ``paper``, ``small``, ``cpu``, ``tiny``;
+* :mod:`~compogen.generator.train` — :func:`train_generator`;
+* :mod:`~compogen.generator.checkpoint` — run directories;
+* :mod:`~compogen.generator.generate` — :class:`Generator`, :func:`generate`.
+"""
+
+from compogen.generator.architectures import ARCHITECTURES, build_backbone, build_denoiser, count_parameters
+from compogen.generator.checkpoint import read_checkpoint
+from compogen.generator.edm import EDMConfig, EDMDenoiser
+from compogen.generator.generate import Generator, generate
+from compogen.generator.presets import PRESETS, GeneratorPreset, get_preset
+from compogen.generator.samplers import SAMPLERS, SamplerConfig, get_sampler, run_sampler
+from compogen.generator.train import train_generator
+
+__all__ = [
+    "ARCHITECTURES",
+    "EDMConfig",
+    "EDMDenoiser",
+    "Generator",
+    "GeneratorPreset",
+    "PRESETS",
+    "SAMPLERS",
+    "SamplerConfig",
+    "build_backbone",
+    "build_denoiser",
+    "count_parameters",
+    "generate",
+    "get_preset",
+    "get_sampler",
+    "read_checkpoint",
+    "run_sampler",
+    "train_generator",
+]

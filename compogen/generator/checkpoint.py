@@ -1,0 +1,214 @@
+"""Generator checkpoints: one directory, loadable without executing code.
+
+Layout of a run directory::
+
+    config.json        architecture, preset, EDM settings, layout, suite, normalizer,
+                       training-data summary, compogen version, step, file sizes + sha256
+    ema.safetensors    EMA weights (used for sampling)
+    model.safetensors  raw weights (resume)
+    optimizer.pt       optimizer + LR-scheduler state + RNG states
+                       (``torch.load(weights_only=True)``)
+
+Files are first written to a temporary directory inside the run directory and
+then renamed into place, ``config.json`` last, so a reader never sees a new
+config pointing at half-written weights. :func:`read_checkpoint` checks sizes,
+hashes, keys and shapes and raises :class:`~compogen.errors.CheckpointError`
+naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from compogen.data.layout import TransitionLayout
+from compogen.data.normalizer import Normalizer
+from compogen.errors import CheckpointError, CompogenError
+from compogen.generator.architectures import ARCHITECTURES, build_denoiser
+from compogen.generator.edm import EDMConfig, EDMDenoiser
+from compogen.generator.presets import GeneratorPreset
+
+__all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint"]
+
+FORMAT = "compogen-generator"
+FORMAT_VERSION = 1
+CONFIG = "config.json"
+EMA = "ema.safetensors"
+MODEL = "model.safetensors"
+OPTIMIZER = "optimizer.pt"
+_REQUIRED = ("format", "format_version", "arch", "preset", "edm", "layout", "normalizer", "step", "files")
+
+
+def compogen_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("compogen")
+    except Exception:  # pragma: no cover - not installed
+        return "unknown"
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def has_checkpoint(run_dir: str | os.PathLike) -> bool:
+    return (Path(run_dir) / CONFIG).is_file()
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: config plus the networks (and training state if asked)."""
+
+    dir: Path
+    config: dict[str, Any]
+    layout: TransitionLayout
+    normalizer: Normalizer
+    preset: GeneratorPreset
+    edm: EDMConfig
+    ema: EDMDenoiser
+    model: EDMDenoiser | None = None
+    train_state: dict[str, Any] | None = None
+
+    @property
+    def arch(self) -> str:
+        return self.config["arch"]
+
+    @property
+    def step(self) -> int:
+        return int(self.config["step"])
+
+
+def _contiguous(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.detach().contiguous().cpu() for k, v in sd.items()}
+
+
+def write_checkpoint(run_dir: str | os.PathLike, config: dict[str, Any], model: EDMDenoiser, ema: EDMDenoiser,
+                     train_state: dict[str, Any] | None) -> Path:
+    """Write weights, training state and ``config.json`` (completed with file hashes) atomically."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=run_dir))
+    try:
+        meta = {"format": FORMAT, "arch": str(config["arch"]), "step": str(config["step"])}
+        save_file(_contiguous(ema.state_dict()), tmp / EMA, metadata=meta)
+        save_file(_contiguous(model.state_dict()), tmp / MODEL, metadata=meta)
+        names = [EMA, MODEL]
+        if train_state is not None:
+            torch.save(train_state, tmp / OPTIMIZER)
+            names.append(OPTIMIZER)
+        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in names}
+        cfg = {"format": FORMAT, "format_version": FORMAT_VERSION, **config, "files": files}
+        (tmp / CONFIG).write_text(json.dumps(cfg, indent=1) + "\n")
+        for n in names + [CONFIG]:
+            with open(tmp / n, "rb") as f:
+                os.fsync(f.fileno())
+        if train_state is None and (run_dir / OPTIMIZER).exists():
+            (run_dir / OPTIMIZER).unlink()
+        for n in names + [CONFIG]:  # config last: it commits the new files
+            os.replace(tmp / n, run_dir / n)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return run_dir
+
+
+def read_config(run_dir: str | os.PathLike) -> dict[str, Any]:
+    """``config.json`` of a run, validated; :class:`CheckpointError` when missing or malformed."""
+    path = Path(run_dir) / CONFIG
+    if not Path(run_dir).is_dir():
+        raise CheckpointError(f"{run_dir}: no such model directory")
+    if not path.is_file():
+        raise CheckpointError(f"{path}: missing (not a compogen generator checkpoint)")
+    try:
+        cfg = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise CheckpointError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(cfg, dict):
+        raise CheckpointError(f"{path}: expected a JSON object")
+    missing = [k for k in _REQUIRED if k not in cfg]
+    if missing:
+        raise CheckpointError(f"{path}: missing keys {missing}")
+    if cfg["format"] != FORMAT or cfg["format_version"] != FORMAT_VERSION:
+        raise CheckpointError(f"{path}: format {cfg['format']!r} v{cfg['format_version']}, expected {FORMAT!r} v{FORMAT_VERSION}")
+    if cfg["arch"] not in ARCHITECTURES:
+        raise CheckpointError(f"{path}: unknown architecture {cfg['arch']!r}; valid: {', '.join(ARCHITECTURES)}")
+    return cfg
+
+
+def _check_file(run_dir: Path, name: str, cfg: dict[str, Any]) -> Path:
+    path = run_dir / name
+    info = cfg["files"].get(name)
+    if info is None:
+        raise CheckpointError(f"{run_dir / CONFIG}: does not list {name}")
+    if not path.is_file():
+        raise CheckpointError(f"{path}: missing")
+    size = path.stat().st_size
+    if size != info.get("bytes"):
+        raise CheckpointError(f"{path}: {size} bytes, config.json says {info.get('bytes')} (truncated or replaced)")
+    if _sha256(path) != info.get("sha256"):
+        raise CheckpointError(f"{path}: sha256 does not match config.json (corrupt)")
+    return path
+
+
+def _load_weights(path: Path, net: EDMDenoiser) -> None:
+    try:
+        sd = load_file(path)
+    except Exception as e:  # safetensors raises its own error types
+        raise CheckpointError(f"{path}: cannot read safetensors ({e})") from None
+    want = net.state_dict()
+    missing, extra = sorted(set(want) - set(sd)), sorted(set(sd) - set(want))
+    if missing or extra:
+        raise CheckpointError(f"{path}: weights do not match the architecture in config.json (missing {missing[:3]}, unexpected {extra[:3]})")
+    bad = [(k, list(sd[k].shape), list(want[k].shape)) for k in want if sd[k].shape != want[k].shape]
+    if bad:
+        k, got, exp = bad[0]
+        raise CheckpointError(f"{path}: {k} has shape {got}, the architecture needs {exp} ({len(bad)} mismatched tensors)")
+    net.load_state_dict(sd)
+
+
+def read_checkpoint(run_dir: str | os.PathLike, with_training_state: bool = False, arch: str | None = None,
+                    layout: TransitionLayout | None = None, device: str | torch.device = "cpu") -> Checkpoint:
+    """Load a run directory. ``arch``/``layout``, when given, must match the checkpoint's."""
+    run_dir = Path(run_dir)
+    cfg = read_config(run_dir)
+    cpath = run_dir / CONFIG
+    if arch is not None and cfg["arch"] != arch:
+        raise CheckpointError(f"{cpath}: architecture is {cfg['arch']!r}, expected {arch!r}")
+    try:
+        lay = TransitionLayout.from_dict(cfg["layout"])
+        norm = Normalizer.from_dict(cfg["normalizer"])
+        preset = GeneratorPreset.from_dict(cfg["preset"])
+        edm = EDMConfig(**cfg["edm"])
+    except (CompogenError, TypeError, KeyError, ValueError) as e:
+        raise CheckpointError(f"{cpath}: bad layout/normalizer/preset/edm entry ({e})") from None
+    if layout is not None and lay != layout:
+        raise CheckpointError(f"{cpath}: transition layout differs from the data's ({lay!r} vs {layout!r})")
+    if norm.mean.shape != (lay.dim,):
+        raise CheckpointError(f"{cpath}: normalizer has {norm.mean.shape[0]} dims, layout has {lay.dim}")
+    ema = build_denoiser(cfg["arch"], lay, preset, edm)
+    _load_weights(_check_file(run_dir, EMA, cfg), ema)
+    ema.to(device).eval().requires_grad_(False)
+    ck = Checkpoint(run_dir, cfg, lay, norm, preset, edm, ema)
+    if with_training_state:
+        model = build_denoiser(cfg["arch"], lay, preset, edm)
+        _load_weights(_check_file(run_dir, MODEL, cfg), model)
+        opath = _check_file(run_dir, OPTIMIZER, cfg)
+        try:
+            ck.train_state = torch.load(opath, map_location="cpu", weights_only=True)
+        except Exception as e:
+            raise CheckpointError(f"{opath}: cannot load optimizer state ({e})") from None
+        ck.model = model.to(device)
+    return ck

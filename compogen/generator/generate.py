@@ -1,0 +1,133 @@
+"""Sample transitions for a task from a trained generator (EMA weights).
+
+:class:`Generator` samples in memory (small ``n``); :func:`generate` streams
+batches into a synthetic HDF5 file with :class:`~compogen.data.SyntheticWriter`,
+so memory stays bounded by the batch size whatever ``n``. Sample ``i`` depends
+only on ``(seed, i)`` (see :mod:`compogen.generator.rng`), not on the batch size.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from compogen.data.layout import TransitionLayout
+from compogen.data.normalizer import Normalizer
+from compogen.data.synthetic import SyntheticWriter
+from compogen.data.transitions import Transitions
+from compogen.errors import CompogenError
+from compogen.generator.checkpoint import Checkpoint, read_checkpoint
+from compogen.generator.edm import EDMConfig, EDMDenoiser
+from compogen.generator.samplers import SamplerConfig, get_sampler, run_sampler
+from compogen.tasks.space import Task
+
+__all__ = ["Generator", "generate"]
+
+
+class Generator:
+    """A trained denoiser with its layout and normalizer, ready to sample."""
+
+    def __init__(self, denoiser: EDMDenoiser, layout: TransitionLayout, normalizer: Normalizer, config: dict[str, Any] | None = None,
+                 device: str | torch.device = "cpu"):
+        self.denoiser = denoiser.to(device).eval()
+        self.layout = layout
+        self.normalizer = normalizer
+        self.config = dict(config or {})
+        self.device = torch.device(device)
+
+    @classmethod
+    def load(cls, model_dir: str | os.PathLike, device: str | torch.device = "cpu") -> "Generator":
+        """EMA weights of a run directory (:class:`CheckpointError` when corrupt/mismatched)."""
+        ck: Checkpoint = read_checkpoint(model_dir, device=device)
+        g = cls(ck.ema, ck.layout, ck.normalizer, ck.config, device)
+        g.model_dir = Path(model_dir)
+        return g
+
+    @property
+    def edm(self) -> EDMConfig:
+        return self.denoiser.config
+
+    def info(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "model_dir": str(getattr(self, "model_dir", "")),
+            "arch": c.get("arch"),
+            "preset": (c.get("preset") or {}).get("name"),
+            "step": c.get("step"),
+            "suite": c.get("suite"),
+            "train_tasks": sorted((c.get("training", {}).get("data") or {}).get("tasks", {})),
+            "compogen_version": c.get("compogen_version"),
+        }
+
+    def _denoiser_fn(self, bf16: bool):
+        def fn(x, sigma, cond):
+            with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
+                return self.denoiser(x, sigma, cond)
+        return fn
+
+    def sample_flat(self, task: Task | str, n: int, sampler: str | SamplerConfig = "fast", steps: int | None = None, seed: int = 0,
+                    start: int = 0, batch_size: int = 4096, bf16: bool = False, progress: bool = False) -> np.ndarray:
+        """Denormalised flat samples ``[n, dim]`` of samples ``start .. start+n-1`` (done not yet thresholded)."""
+        cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
+        task = self.layout.space.parse(task)
+        cond1 = torch.as_tensor(self.layout.space.indicator(task), device=self.device)
+        out = np.empty((n, self.layout.dim), dtype=np.float32)
+        fn = self._denoiser_fn(bf16)
+        for b0 in tqdm(range(0, n, batch_size), disable=not progress, desc="sample"):
+            b = min(batch_size, n - b0)
+            idx = torch.arange(start + b0, start + b0 + b, dtype=torch.int64)
+            x = run_sampler(cfg, fn, idx, cond1.expand(b, -1), self.layout.dim, seed, self.edm)
+            out[b0 : b0 + b] = self.normalizer.denormalize(x.cpu().numpy())
+        return out
+
+    def sample(self, task: Task | str, n: int, sampler: str = "fast", steps: int | None = None, seed: int = 0,
+               batch_size: int = 4096, bf16: bool = False) -> Transitions:
+        """``n`` transitions of ``task`` as :class:`Transitions` (full observations, done thresholded at 0.5)."""
+        task = self.layout.space.parse(task)
+        flat = self.sample_flat(task, n, sampler, steps, seed, 0, batch_size, bf16)
+        d = self.layout.unpack(flat, task)
+        return Transitions(d["observations"], d["actions"], d["rewards"], d["next_observations"], d["terminals"], tasks=[task])
+
+
+def generate(model: str | os.PathLike | Generator, task: Task | str, n: int, out_path: str | os.PathLike, sampler: str = "paper",
+             steps: int | None = None, seed: int = 0, batch_size: int = 4096, bf16: bool = False, progress: bool = True,
+             device: str = "cpu") -> Path:
+    """Write ``n`` synthetic transitions of ``task`` to ``out_path`` (HDF5), streaming batch by batch.
+
+    The file's metadata records the task, sampler settings, seed, batch size and model info.
+    """
+    gen = model if isinstance(model, Generator) else Generator.load(model, device)
+    if n < 1:
+        raise CompogenError(f"n must be >= 1, got {n}")
+    if batch_size < 1:
+        raise CompogenError(f"batch_size must be >= 1, got {batch_size}")
+    cfg = get_sampler(sampler, steps)
+    lay = gen.layout
+    task = lay.space.parse(task)
+    attrs = {
+        "kind": "synthetic",
+        "task": lay.space.task_id(task),
+        "sampler": {"name": sampler, **cfg.to_dict()},
+        "seed": int(seed),
+        "batch_size": int(batch_size),
+        "bf16": bool(bf16),
+        "model": gen.info(),
+        "edm": gen.edm.to_dict(),
+    }
+    t0 = time.time()
+    calls = cfg.denoiser_calls
+    with tqdm(total=n, desc=f"generate {lay.space.task_id(task)} [{sampler}, {calls} calls]", unit="tr", disable=not progress, dynamic_ncols=True) as bar:
+        with SyntheticWriter(out_path, lay.obs_dim, lay.action_dim, attrs=attrs) as w:
+            for b0 in range(0, n, batch_size):
+                b = min(batch_size, n - b0)
+                flat = gen.sample_flat(task, b, cfg, None, seed, b0, batch_size, bf16)
+                w.append(**lay.unpack(flat, task))
+                bar.update(b)
+            w.attrs["seconds"] = round(time.time() - t0, 3)
+    return Path(out_path)

@@ -1,0 +1,101 @@
+"""Named size presets: architecture size and training budget, in one registry.
+
+A preset sizes both denoiser families (the MLP and the DiTs); the architecture
+is picked separately by name (:data:`~compogen.generator.architectures.ARCHITECTURES`).
+``paper`` is the paper's Table 1; ``small``/``cpu`` train in minutes on a laptop
+CPU; ``tiny`` trains in seconds (tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from compogen.errors import CompogenError
+
+__all__ = ["GeneratorPreset", "PRESETS", "get_preset"]
+
+
+@dataclass(frozen=True)
+class GeneratorPreset:
+    """Architecture size and training budget."""
+
+    #: Registry name.
+    name: str
+    #: Residual MLP: width of every block.
+    mlp_width: int
+    #: Residual MLP: number of residual blocks.
+    mlp_depth: int
+    #: DiTs: token width.
+    dit_hidden: int
+    #: DiTs: number of adaLN-Zero blocks.
+    dit_depth: int
+    #: DiTs: attention heads.
+    dit_heads: int
+    #: Optimisation steps.
+    steps: int
+    #: Transitions per minibatch.
+    batch_size: int
+    #: AdamW learning rate for the MLP.
+    lr_mlp: float = 3e-4
+    #: AdamW learning rate for the DiTs.
+    lr_dit: float = 1e-4
+    #: AdamW weight decay for the MLP.
+    wd_mlp: float = 0.0
+    #: AdamW weight decay for the DiTs.
+    wd_dit: float = 0.01
+    #: Global gradient-norm clip.
+    grad_clip: float = 1.0
+    #: EMA decay of the sampling weights (per step, with warm-up ``min(decay, (1+k)/(10+k))``).
+    ema_decay: float = 0.999
+    #: Linear learning-rate warm-up steps before the cosine decay.
+    warmup_steps: int = 0
+    #: DiT MLP expansion ratio.
+    dit_mlp_ratio: float = 4.0
+    #: Save a checkpoint every this many steps (and at the end).
+    checkpoint_every: int = 5000
+
+    def lr(self, arch: str) -> float:
+        return self.lr_mlp if arch == "mlp" else self.lr_dit
+
+    def weight_decay(self, arch: str) -> float:
+        return self.wd_mlp if arch == "mlp" else self.wd_dit
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "GeneratorPreset":
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise CompogenError(f"preset: unknown fields {sorted(unknown)}")
+        return cls(**d)
+
+    def override(self, **kw: Any) -> "GeneratorPreset":
+        return replace(self, **{k: v for k, v in kw.items() if v is not None})
+
+
+PRESETS: dict[str, GeneratorPreset] = {
+    # Table 1 of the paper (ema decay: our choice; the paper does not state it).
+    "paper": GeneratorPreset("paper", mlp_width=2048, mlp_depth=6, dit_hidden=416, dit_depth=8, dit_heads=8,
+                             steps=100_000, batch_size=1024, ema_decay=0.999, checkpoint_every=5000),
+    # A few minutes on 1-2 CPU threads (~0.5-1.5M parameters).
+    "small": GeneratorPreset("small", mlp_width=512, mlp_depth=4, dit_hidden=128, dit_depth=4, dit_heads=4,
+                             steps=3000, batch_size=256, lr_dit=3e-4, ema_decay=0.995, warmup_steps=100, checkpoint_every=1000),
+    # Smaller still: a quick sanity run (~1 minute).
+    "cpu": GeneratorPreset("cpu", mlp_width=256, mlp_depth=3, dit_hidden=64, dit_depth=2, dit_heads=4,
+                           steps=1000, batch_size=256, lr_dit=5e-4, lr_mlp=5e-4, ema_decay=0.99, warmup_steps=50, checkpoint_every=500),
+    # Seconds: unit tests.
+    "tiny": GeneratorPreset("tiny", mlp_width=32, mlp_depth=2, dit_hidden=32, dit_depth=1, dit_heads=2,
+                            steps=6, batch_size=32, lr_dit=1e-3, lr_mlp=1e-3, ema_decay=0.9, checkpoint_every=3),
+}
+
+
+def get_preset(name: str | GeneratorPreset) -> GeneratorPreset:
+    """The preset named ``name`` (or ``name`` itself if already a preset)."""
+    if isinstance(name, GeneratorPreset):
+        return name
+    if name not in PRESETS:
+        raise CompogenError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
+    return PRESETS[name]
