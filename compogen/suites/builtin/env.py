@@ -1,0 +1,318 @@
+"""The built-in suite's MuJoCo simulation, its Gymnasium env and its vector env.
+
+:class:`TaskWorld` owns one ``MjModel``/``MjData`` pair and computes
+observations, rewards and success with no Gymnasium overhead; :class:`BuiltinEnv`
+wraps one world, :class:`BuiltinVectorEnv` steps many worlds of one task in a
+single process (next-step autoreset, like Gymnasium's ``SyncVectorEnv``).
+
+Observation (float32, 48 dims; see :data:`OBSERVATION_LAYOUT`)::
+
+    [0:6]   object    x, z, vx, vz, x - ee_x, z - ee_z          (z = object's bottom)
+    [6:10]  obstacle  x, span_low, span_high, x - ee_x            (zeros for None)
+    [10:14] goal      x, surface height, x - object x, surface - object z
+    [14:30] task id   one-hots: robot, object, obstacle, objective (paper order)
+    [30:48] proprio   q[6], qdot[6] (zero-padded), ee_x, ee_z, cos pitch, sin pitch,
+                      finger opening, finger opening velocity
+
+Action (7 dims in [-1, 1]): joint-target deltas (scaled by the arm's
+``delta_scale``; entries beyond the arm's joint count are ignored) and the
+gripper command (-1 = fully open, +1 = closed; in between = partial opening).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import gymnasium as gym
+import mujoco
+import numpy as np
+
+from compogen.suites.builtin.elements import (
+    ARMS,
+    FINGER_HALF_LEN,
+    FINGER_MAX,
+    GOAL_X,
+    GOALWALL_OFFSET,
+    MAX_JOINTS,
+    OBJECT_X,
+    OBJECTIVES,
+    OBJECTS,
+    OBSTACLE_OFFSET,
+    OBSTACLES,
+    PUSH_GOAL_X,
+)
+from compogen.suites.builtin.kinematics import home_configuration
+from compogen.suites.builtin.layout import ACTION_DIM, HORIZON, OBS_DIM
+from compogen.suites.builtin.mjcf import FRAME_SKIP, build_mjcf
+from compogen.tasks.space import Task
+
+__all__ = ["TaskWorld", "BuiltinEnv", "BuiltinVectorEnv", "RESET_NOISE"]
+
+#: Uniform reset noise: object x, goal x (m), joint angles (rad).
+RESET_NOISE = {"object_x": 0.025, "goal_x": 0.025, "joints": 0.03}
+#: An object lifted this far above the table fails a Push episode.
+PUSH_LIFT_LIMIT = 0.02
+#: Gap between the stop wall and the push target for Push with GoalWall.
+PUSH_STOPWALL_GAP = 0.055
+
+_ZEROS4 = [0.0, 0.0, 0.0, 0.0]
+_MODEL_CACHE: dict[Task, mujoco.MjModel] = {}
+
+
+def _compiled(task: Task) -> mujoco.MjModel:
+    """Compile each task's model once per process; worlds get their own copy."""
+    m = _MODEL_CACHE.get(task)
+    if m is None:
+        xml = build_mjcf(ARMS[task.robot], OBJECTS[task.object], OBSTACLES[task.obstacle], OBJECTIVES[task.objective])
+        m = _MODEL_CACHE[task] = mujoco.MjModel.from_xml_string(xml)
+    return m
+
+
+class TaskWorld:
+    """One simulated episode of one task: reset, step, observation, reward, success."""
+
+    def __init__(self, task: Task, indicator: np.ndarray, horizon: int = HORIZON):
+        import copy
+
+        self.task = task
+        self.arm = ARMS[task.robot]
+        self.obj = OBJECTS[task.object]
+        self.obst = OBSTACLES[task.obstacle]
+        self.goal = OBJECTIVES[task.objective]
+        self.horizon = horizon
+        self.model = copy.copy(_compiled(task))  # own copy: obstacle/goal bodies move per episode
+        self.data = mujoco.MjData(self.model)
+        m = self.model
+        self.n = self.arm.num_joints
+        self.qadr = np.array([m.jnt_qposadr[m.joint(f"j{i}").id] for i in range(self.n)])
+        self.vadr = np.array([m.jnt_dofadr[m.joint(f"j{i}").id] for i in range(self.n)])
+        self.obj_q = (int(m.jnt_qposadr[m.joint("obj_x").id]), int(m.jnt_qposadr[m.joint("obj_z").id]))
+        self.obj_v = (int(m.jnt_dofadr[m.joint("obj_x").id]), int(m.jnt_dofadr[m.joint("obj_z").id]))
+        self.fq = (int(m.jnt_qposadr[m.joint("fl").id]), int(m.jnt_qposadr[m.joint("fr").id]))
+        self.fv = (int(m.jnt_dofadr[m.joint("fl").id]), int(m.jnt_dofadr[m.joint("fr").id]))
+        self.ee_site = m.site("ee").id
+        self.obst_body = m.body("obstacle").id
+        self.goal_body = m.body("goal").id
+        self.finger_geoms = np.array([m.geom("finger_l").id, m.geom("finger_r").id])
+        self.object_geoms = np.array([m.geom(f"obj{i}").id for i in range(len(self.obj.boxes))])
+        self.home = home_configuration(self.arm)
+        self.indicator = np.asarray(indicator, dtype=np.float32)
+        self.indicator_list = self.indicator.tolist()
+        self.qadr_list = self.qadr.tolist()
+        self.vadr_list = self.vadr.tolist()
+        self.pad = [0.0] * (MAX_JOINTS - self.n)
+        self.t = 0
+        self.goal_x = GOAL_X
+        self.obstacle_x = 0.0
+
+    # ------------------------------------------------------------------------------
+    def reset(self, rng: np.random.Generator) -> np.ndarray:
+        m, d = self.model, self.data
+        mujoco.mj_resetData(m, d)
+        ox = OBJECT_X + rng.uniform(-1, 1) * RESET_NOISE["object_x"]
+        gx = (GOAL_X if self.goal.carried else PUSH_GOAL_X) + rng.uniform(-1, 1) * RESET_NOISE["goal_x"]
+        q = self.home + rng.uniform(-1, 1, self.n) * RESET_NOISE["joints"]
+        self.goal_x = gx
+        if self.obst.anchor == "object":
+            self.obstacle_x = ox - OBSTACLE_OFFSET
+        elif self.obst.anchor == "goal":
+            # Carrying objectives: a wall in front of the goal. Push: a stop wall just past the target.
+            self.obstacle_x = gx - GOALWALL_OFFSET if self.goal.carried else gx + PUSH_STOPWALL_GAP
+        else:
+            self.obstacle_x = 0.0
+        m.body_pos[self.obst_body, 0] = self.obstacle_x
+        m.body_pos[self.goal_body, 0] = gx
+        d.qpos[self.qadr] = q
+        d.qpos[self.obj_q[0]] = ox
+        d.qpos[self.obj_q[1]] = 0.0
+        d.qpos[list(self.fq)] = FINGER_MAX / 2
+        d.ctrl[: self.n] = q
+        d.ctrl[self.n :] = FINGER_MAX / 2
+        mujoco.mj_forward(m, d)
+        self._bind()
+        self.t = 0
+        self.lifted = False
+        return self._observe()
+
+    def _bind(self) -> None:
+        """Cache numpy views of MjData buffers (attribute access on MjData is slow)."""
+        d = self.data
+        self._qpos, self._qvel, self._ctrl = d.qpos, d.qvel, d.ctrl
+        self._ee = d.site_xpos[self.ee_site]
+        self._touch = d.sensordata
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, bool]:
+        """Apply one action; returns ``obs, reward, terminated, truncated, success``."""
+        m, d = self.model, self.data
+        a = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
+        n = self.n
+        ctrl = self._ctrl
+        ctrl[:n] = self._qpos[self.qadr] + a[:n] * self.arm.delta_scale
+        g = FINGER_MAX * (1.0 - a[-1]) * 0.5
+        ctrl[n] = g
+        ctrl[n + 1] = g
+        mujoco.mj_step(m, d, FRAME_SKIP)
+        mujoco.mj_kinematics(m, d)
+        self.t += 1
+        obs = self._observe()
+        reward, success, failed = self._evaluate()
+        terminated = success or failed
+        truncated = (not terminated) and self.t >= self.horizon
+        return obs, reward, terminated, truncated, success
+
+    # ------------------------------------------------------------------------------
+    def _observe(self) -> np.ndarray:
+        # Plain Python floats are much cheaper than numpy scalars for a vector this small.
+        qpos, qvel = self._qpos.tolist(), self._qvel.tolist()
+        ee = self._ee.tolist()
+        ex, ez = ee[0], ee[2]
+        ox, oz = qpos[self.obj_q[0]], qpos[self.obj_q[1]]
+        q = [qpos[i] for i in self.qadr_list]
+        pitch = sum(q)
+        fq, fv = self.fq, self.fv
+        obst = [self.obstacle_x, self.obst.span[0], self.obst.span[1], self.obstacle_x - ex] if self.obst.anchor else _ZEROS4
+        vals = (
+            [ox, oz, qvel[self.obj_v[0]], qvel[self.obj_v[1]], ox - ex, oz - ez]
+            + obst
+            + [self.goal_x, self.goal.surface, self.goal_x - ox, self.goal.surface - oz]
+            + self.indicator_list
+            + q + self.pad
+            + [qvel[i] for i in self.vadr_list] + self.pad
+            + [ex, ez, math.cos(pitch), math.sin(pitch), qpos[fq[0]] + qpos[fq[1]], qvel[fv[0]] + qvel[fv[1]]]
+        )
+        return np.array(vals, dtype=np.float32)
+
+    def finger_contacts(self) -> tuple[bool, bool]:
+        """Whether the left / right finger touches the object (contact sensors, last physics step)."""
+        return bool(self._touch[0] > 0), bool(self._touch[1] > 0)
+
+    def _evaluate(self) -> tuple[float, bool, bool]:
+        """Staged dense reward in [0, 0.9] (1 exactly on success), success, failure."""
+        qpos, qvel = self._qpos, self._qvel
+        obj, goal = self.obj, self.goal
+        ex, ez = self._ee[0], self._ee[2]
+        ox, oz = qpos[self.obj_q[0]], qpos[self.obj_q[1]]
+        left, right = self._touch[0] > 0, self._touch[1] > 0
+        dx_goal = abs(ox - self.goal_x)
+        if not goal.carried:  # Push
+            if oz > PUSH_LIFT_LIMIT:
+                self.lifted = True
+            if (not self.lifted) and dx_goal < goal.half_range and oz < 0.005:
+                return 1.0, True, False
+            reach = math.hypot(ex - (ox - obj.half_width - 0.02), ez - obj.push_z)
+            reward = 0.3 * (1 - math.tanh(10 * reach)) + 0.6 * (1 - math.tanh(5 * dx_goal))
+            return reward, False, self.lifted
+        if dx_goal < goal.half_range and not (left or right):
+            if goal.drop:  # Trashcan: on the can's floor, gripper above the rim
+                success = oz < 0.01 and (ez - FINGER_HALF_LEN) > goal.rim
+            else:  # PickPlace / Shelf: resting on the surface, released
+                speed = abs(qvel[self.obj_v[0]]) + abs(qvel[self.obj_v[1]])
+                success = abs(oz - goal.surface) < 0.006 and speed < 0.05
+            if success:
+                return 1.0, True, False
+        gx, gz = obj.grasp
+        reach = math.hypot(ex - (ox + gx), ez - (oz + gz))
+        place = math.hypot(dx_goal, oz - goal.surface)
+        reward = 0.25 * (1 - math.tanh(10 * reach)) + 0.15 * float(left and right) + 0.5 * (1 - math.tanh(5 * place))
+        return reward, False, False
+
+
+class BuiltinEnv(gym.Env):
+    """Gymnasium env of one built-in task (see the module docstring for spaces)."""
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 50}
+
+    def __init__(self, task: Task, indicator: np.ndarray, horizon: int = HORIZON, render_mode: str | None = None):
+        self.task = task
+        self.world = TaskWorld(task, indicator, horizon)
+        self.observation_space = gym.spaces.Box(-np.inf, np.inf, (OBS_DIM,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (ACTION_DIM,), np.float32)
+        self.render_mode = render_mode
+        self._renderer = None
+        self._rng = np.random.default_rng()
+
+    @property
+    def model(self) -> mujoco.MjModel:
+        return self.world.model
+
+    @property
+    def data(self) -> mujoco.MjData:
+        return self.world.data
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        obs = self.world.reset(self._rng)
+        return obs, {"success": False}
+
+    def step(self, action):
+        obs, reward, terminated, truncated, success = self.world.step(action)
+        return obs, reward, terminated, truncated, {"success": success}
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        if self._renderer is None:
+            self._renderer = mujoco.Renderer(self.world.model, 240, 320)
+        cam = mujoco.MjvCamera()
+        cam.lookat[:] = (0.35, 0.0, 0.2)
+        cam.distance, cam.azimuth, cam.elevation = 1.3, 90.0, -5.0
+        self._renderer.update_scene(self.world.data, cam)
+        return self._renderer.render()
+
+    def close(self):
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+
+class BuiltinVectorEnv(gym.vector.VectorEnv):
+    """``num_envs`` copies of one task stepped in one process, without per-env Gymnasium overhead.
+
+    Autoreset follows Gymnasium 1.0's ``SyncVectorEnv``: the step after an episode
+    ends resets that copy and returns its first observation (reward 0, not done).
+    ``reset(seed=s)`` seeds copy ``i`` with ``s + i``, so copy ``i`` reproduces
+    ``BuiltinEnv.reset(seed=s + i)``. ``info["success"]`` is a bool array.
+    """
+
+    metadata = {"autoreset_mode": "next_step"}
+
+    def __init__(self, task: Task, indicator: np.ndarray, num_envs: int, horizon: int = HORIZON):
+        self.task = task
+        self.num_envs = int(num_envs)
+        self.worlds = [TaskWorld(task, indicator, horizon) for _ in range(self.num_envs)]
+        self.single_observation_space = gym.spaces.Box(-np.inf, np.inf, (OBS_DIM,), np.float32)
+        self.single_action_space = gym.spaces.Box(-1.0, 1.0, (ACTION_DIM,), np.float32)
+        self.observation_space = gym.vector.utils.batch_space(self.single_observation_space, self.num_envs)
+        self.action_space = gym.vector.utils.batch_space(self.single_action_space, self.num_envs)
+        self._rngs = [np.random.default_rng() for _ in range(self.num_envs)]
+        self._needs_reset = np.zeros(self.num_envs, dtype=bool)
+        self._obs = np.zeros((self.num_envs, OBS_DIM), dtype=np.float32)
+
+    def reset(self, *, seed: int | list[int] | None = None, options: dict[str, Any] | None = None):
+        if seed is not None:
+            seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed + i for i in range(self.num_envs)]
+            self._rngs = [np.random.default_rng(s) for s in seeds]
+        for i, w in enumerate(self.worlds):
+            self._obs[i] = w.reset(self._rngs[i])
+        self._needs_reset[:] = False
+        return self._obs.copy(), {"success": np.zeros(self.num_envs, bool), "_success": np.ones(self.num_envs, bool)}
+
+    def step(self, actions):
+        actions = np.asarray(actions)
+        rew = np.zeros(self.num_envs, dtype=np.float64)
+        term = np.zeros(self.num_envs, dtype=bool)
+        trunc = np.zeros(self.num_envs, dtype=bool)
+        succ = np.zeros(self.num_envs, dtype=bool)
+        for i, w in enumerate(self.worlds):
+            if self._needs_reset[i]:
+                self._obs[i] = w.reset(self._rngs[i])
+                continue
+            self._obs[i], rew[i], term[i], trunc[i], succ[i] = w.step(actions[i])
+        self._needs_reset = term | trunc
+        return self._obs.copy(), rew, term, trunc, {"success": succ, "_success": np.ones(self.num_envs, bool)}
+
+    def close_extras(self, **kwargs):
+        pass

@@ -1,0 +1,40 @@
+"""Gymnasium ids ``compogen/<robot>-<object>-<obstacle>-<objective>-v0`` for the built-in suite.
+
+Registration is cheap: entry points are strings, MuJoCo is imported only when
+an env is made.
+"""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+from compogen.suites.builtin.layout import BUILTIN_SPACE, HORIZON
+
+__all__ = ["register_envs", "make_registered"]
+
+
+def make_registered(task_id: str, **kwargs):
+    """Entry point used by the registered ids."""
+    from compogen.suites.builtin.env import BuiltinEnv
+
+    task = BUILTIN_SPACE.parse(task_id)
+    return BuiltinEnv(task, BUILTIN_SPACE.indicator(task), **kwargs)
+
+
+def register_envs() -> list[str]:
+    """Register all 256 tasks (idempotent); returns the ids."""
+    ids = []
+    for task in BUILTIN_SPACE:
+        tid = BUILTIN_SPACE.task_id(task)
+        env_id = f"compogen/{tid}-v0"
+        ids.append(env_id)
+        if env_id in gym.registry:
+            continue
+        gym.register(
+            id=env_id,
+            entry_point="compogen.suites.builtin.registration:make_registered",
+            kwargs={"task_id": tid},
+            max_episode_steps=None,
+            disable_env_checker=True,
+        )
+    return ids
