@@ -1,0 +1,130 @@
+"""Settings of a self-improvement run (Algorithm 1) and its named presets."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from compogen.errors import CompogenError
+from compogen.loop.schedule import ThresholdSchedule
+
+__all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """Everything that decides what a run computes (the run directory stores it)."""
+
+    suite: str = "builtin"
+    """Suite name (``builtin`` or ``composuite``)."""
+    data: str = "data"
+    """Root of the real datasets (``<data>/expert/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5``)."""
+    train: str = "iiwa:train14"
+    """Split spec of the tasks with real data."""
+    targets: str | None = None
+    """Tasks to generate for; default: the split's other tasks (for ``iiwa:train14``: 18 middle + 32 test)."""
+    eval: str | None = None
+    """Tasks the metrics average over (held-out tasks); default: the split's test part."""
+    iterations: int = 5
+    """Maximum number of rounds (the paper's K + 1)."""
+    tau0: float = 0.8
+    """Initial success threshold τ0 (Table 4)."""
+    tau_min: float = 0.5
+    """Lower bound of τ (Table 4)."""
+    delta_tau: float = 0.1
+    """Threshold step Δτ (Table 4)."""
+    patience: int = 1
+    """Patience C in rounds (Table 4)."""
+    arch: str = "sc-dit"
+    """Denoiser architecture: mlp, dit, semantic-dit, sc-dit."""
+    generator_preset: str = "small"
+    """Generator size/training preset (see compogen.generator presets)."""
+    bf16: bool = True
+    """bf16 autocast for generator training and sampling (≈2× faster on CPUs with bf16)."""
+    samples_per_task: int = 20_000
+    """Synthetic transitions generated per target task and round (paper: 1M)."""
+    sampler: str = "fast"
+    """``paper`` (stochastic Heun, 128 steps) or ``fast`` (deterministic few-step)."""
+    sampler_steps: int | None = None
+    """Sampler steps; None: the sampler's default."""
+    validation_preset: str = "quick"
+    """Offline-RL validation preset (see compogen.validation presets)."""
+    algo: str = "td3bc"
+    """Validation algorithm: td3bc or iql."""
+    rl_seeds: tuple[int, ...] = (0, 1)
+    """RL seeds per task (paper: 0–4)."""
+    seed: int = 0
+    """Diffusion seed: generator training and sampling derive their seeds from it."""
+    executor: str = "local"
+    """Where per-task jobs run: local, ray, slurm."""
+    workers: int = 2
+    """Local worker processes for per-task jobs (0: in-process)."""
+    retries: int = 1
+    """Retries of a failing per-task job before it is marked failed."""
+    stages: str = "compogen.loop.stages:DiffusionStages"
+    """``module:Class`` implementing train / generate / validate (tests swap in fakes)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Free-form settings passed to the stages (e.g. generator step overrides)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rl_seeds", tuple(int(s) for s in self.rl_seeds))
+        if self.iterations < 1:
+            raise CompogenError("iterations must be >= 1")
+        if self.sampler not in ("paper", "fast"):
+            raise CompogenError(f"sampler must be 'paper' or 'fast', got {self.sampler!r}")
+        self.schedule  # validates τ settings
+
+    @property
+    def schedule(self) -> ThresholdSchedule:
+        try:
+            return ThresholdSchedule(self.tau0, self.tau_min, self.delta_tau, self.patience)
+        except ValueError as e:
+            raise CompogenError(str(e)) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rl_seeds"] = list(self.rl_seeds)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "LoopConfig":
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise CompogenError(f"unknown loop settings {sorted(unknown)}")
+        return cls(**d)
+
+    def replace(self, **changes: Any) -> "LoopConfig":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+#: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, small models (numbers indicative only).
+#: ``paper``: the paper's settings (Tables 1–4), for a GPU or a cluster.
+LOOP_PRESETS: dict[str, LoopConfig] = {
+    "quick": LoopConfig(
+        iterations=2,
+        generator_preset="quick",
+        samples_per_task=10_000,
+        validation_preset="quick",
+        rl_seeds=(0,),
+        targets="iiwa:test8",
+        eval="iiwa:test8",
+        workers=2,
+    ),
+    "paper": LoopConfig(
+        iterations=5,
+        generator_preset="paper",
+        bf16=False,
+        samples_per_task=1_000_000,
+        sampler="paper",
+        validation_preset="paper",
+        rl_seeds=(0, 1, 2, 3, 4),
+    ),
+}
+
+
+def loop_preset(name: str) -> LoopConfig:
+    try:
+        return LOOP_PRESETS[name]
+    except KeyError:
+        raise CompogenError(f"unknown preset {name!r}; valid: {', '.join(LOOP_PRESETS)}") from None

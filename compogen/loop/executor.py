@@ -1,0 +1,155 @@
+"""Run per-task jobs (generate + validate) locally, on Ray, or on SLURM via submitit.
+
+Every executor takes a picklable top-level function and a list of job payloads
+and returns one :class:`JobOutcome` per job, in order. A job that raises is
+retried up to ``retries`` times, then marked failed; it never aborts the batch.
+``on_done`` is called in the parent as each job finishes (to persist results
+at once, so that a killed run loses at most the jobs in flight).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from compogen.errors import CompogenError
+
+__all__ = ["JobOutcome", "Executor", "LocalExecutor", "RayExecutor", "SubmititExecutor", "make_executor"]
+
+
+@dataclass
+class JobOutcome:
+    """Result of one job: ``value`` on success, ``error`` (last attempt's) on failure."""
+
+    ok: bool
+    value: Any = None
+    error: str | None = None
+    attempts: int = 1
+
+
+OnDone = Callable[[int, JobOutcome], None]
+
+
+class Executor:
+    """Base class: subclasses implement :meth:`_submit_round`."""
+
+    def __init__(self, retries: int = 1):
+        self.retries = int(retries)
+
+    def map(self, fn: Callable[[Any], Any], jobs: Sequence[Any], on_done: OnDone | None = None) -> list[JobOutcome]:
+        outcomes: list[JobOutcome | None] = [None] * len(jobs)
+        attempts = [0] * len(jobs)
+        pending = list(range(len(jobs)))
+        while pending:
+            for i in pending:
+                attempts[i] += 1
+            results = self._submit_round(fn, [(i, jobs[i]) for i in pending])
+            retry = []
+            for i, (ok, value) in results:
+                if ok:
+                    outcomes[i] = JobOutcome(True, value, None, attempts[i])
+                elif attempts[i] <= self.retries:
+                    retry.append(i)
+                    continue
+                else:
+                    outcomes[i] = JobOutcome(False, None, value, attempts[i])
+                if on_done is not None:
+                    on_done(i, outcomes[i])
+            pending = sorted(retry)
+        return outcomes  # type: ignore[return-value]
+
+    def _submit_round(self, fn, items):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _call(fn, job):
+    try:
+        return True, fn(job)
+    except BaseException as e:  # noqa: BLE001 - report every failure, retry decides
+        return False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=5)}"
+
+
+class LocalExecutor(Executor):
+    """Worker processes on this machine (``workers=0``: run in this process)."""
+
+    def __init__(self, workers: int = 1, retries: int = 1):
+        super().__init__(retries)
+        self.workers = int(workers)
+
+    def _submit_round(self, fn, items):
+        if self.workers <= 0:
+            for i, job in items:
+                yield i, _call(fn, job)
+            return
+        ctx = mp.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            futures = {pool.submit(_call, fn, job): i for i, job in items}
+            for fut in cf.as_completed(futures):
+                try:
+                    yield futures[fut], fut.result()
+                except BaseException as e:  # a worker died (killed, out of memory)
+                    yield futures[fut], (False, f"worker process failed: {type(e).__name__}: {e}")
+
+
+class RayExecutor(Executor):
+    """Ray tasks (``pip install "compogen[ray]"``); connects to ``address`` or starts Ray locally."""
+
+    def __init__(self, retries: int = 1, address: str | None = None, num_cpus_per_job: float = 1.0):
+        super().__init__(retries)
+        try:
+            import ray
+        except ImportError:
+            raise CompogenError('the Ray executor needs the extra: pip install "compogen[ray]"') from None
+        if not ray.is_initialized():
+            ray.init(address=address, ignore_reinit_error=True)
+        self._ray = ray
+        self._remote = ray.remote(num_cpus=num_cpus_per_job)(_call)
+
+    def _submit_round(self, fn, items):
+        ray = self._ray
+        refs = {self._remote.remote(fn, job): i for i, job in items}
+        remaining = list(refs)
+        while remaining:
+            done, remaining = ray.wait(remaining, num_returns=1)
+            try:
+                yield refs[done[0]], ray.get(done[0])
+            except Exception as e:  # noqa: BLE001
+                yield refs[done[0]], (False, f"ray task failed: {e}")
+
+
+class SubmititExecutor(Executor):
+    """SLURM jobs through submitit (``pip install "compogen[slurm]"``)."""
+
+    def __init__(self, folder: str | Path, retries: int = 1, **slurm: Any):
+        super().__init__(retries)
+        try:
+            import submitit
+        except ImportError:
+            raise CompogenError('the SLURM executor needs the extra: pip install "compogen[slurm]"') from None
+        self._ex = submitit.AutoExecutor(folder=str(folder))
+        if slurm:
+            self._ex.update_parameters(**slurm)
+
+    def _submit_round(self, fn, items):
+        jobs = [(i, self._ex.submit(_call, fn, job)) for i, job in items]
+        for i, j in jobs:
+            try:
+                yield i, j.result()
+            except Exception as e:  # noqa: BLE001
+                yield i, (False, f"slurm job failed: {e}")
+
+
+def make_executor(name: str, workers: int = 1, retries: int = 1, folder: str | Path | None = None, **kwargs: Any) -> Executor:
+    """``local`` (default), ``ray`` or ``slurm``."""
+    name = name.lower()
+    if name == "local":
+        return LocalExecutor(workers=workers, retries=retries)
+    if name == "ray":
+        return RayExecutor(retries=retries, **kwargs)
+    if name == "slurm":
+        return SubmititExecutor(folder or "slurm_logs", retries=retries, **kwargs)
+    raise CompogenError(f"unknown executor {name!r}; valid: local, ray, slurm")

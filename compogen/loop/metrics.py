@@ -1,0 +1,145 @@
+"""Per-round metrics of a run (the paper's Figure 6 panels), CSVs, PNG and a terminal table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from compogen.io import atomic_path, atomic_write_text
+
+__all__ = ["compute_metrics", "write_metrics", "plot_metrics", "format_table"]
+
+
+def compute_metrics(history: Sequence[dict[str, Any]], eval_ids: Sequence[str], n_train: int, n_universe: int) -> tuple[list[dict], list[dict]]:
+    """Per-task rows and per-round summary rows from a run's history.
+
+    A task admitted in an earlier round carries its admitted success forward
+    (the paper's raw per-iteration metric); best-so-far is the running maximum.
+    """
+    rows: list[dict] = []
+    summary: list[dict] = []
+    carried: dict[str, float] = {}
+    best = {t: 0.0 for t in eval_ids}
+    initial: dict[str, float] = {}
+    admitted_total = 0
+    steps_total = 0
+    for h in history:
+        k = h["iteration"]
+        res = h["results"]
+        raw = {}
+        for t in eval_ids:
+            if t in res:
+                raw[t] = float(res[t]["success"])
+            else:
+                raw[t] = carried.get(t, 0.0)
+            best[t] = max(best[t], raw[t])
+            if k == history[0]["iteration"]:
+                initial[t] = raw[t]
+            rows.append({
+                "iteration": k, "task": t, "evaluated": t in res, "success": round(raw[t], 6),
+                "best_so_far": round(best[t], 6), "admitted": t in h["admitted"],
+                "failed": bool(res.get(t, {}).get("failed", False)), "env_steps": int(res.get(t, {}).get("env_steps", 0)),
+            })
+        for t in h["admitted"]:
+            carried[t] = float(res[t]["success"])
+        admitted_total += len(h["admitted"])
+        steps = int(sum(int(r.get("env_steps", 0)) for r in res.values()))
+        steps_total += steps
+        easy = [t for t in eval_ids if initial.get(t, 0) > 0]
+        hard = [t for t in eval_ids if initial.get(t, 0) <= 0]
+        mean = lambda ts, d: float(np.mean([d[t] for t in ts])) if ts else float("nan")
+        summary.append({
+            "iteration": k,
+            "tau": h["tau"],
+            "mean_best_success": round(mean(eval_ids, best), 6),
+            "mean_raw_success": round(mean(eval_ids, raw), 6),
+            "mean_best_initially_successful": round(mean(easy, best), 6),
+            "mean_best_initially_unsolved": round(mean(hard, best), 6),
+            "n_initially_successful": len(easy),
+            "solved_at_least_once": int(sum(best[t] > 0 for t in eval_ids)),
+            "n_eval": len(eval_ids),
+            "admitted_total": admitted_total,
+            "coverage": round((n_train + admitted_total) / n_universe, 6),
+            "env_steps": steps,
+            "env_steps_cumulative": steps_total,
+            "failed": int(sum(bool(r.get("failed")) for r in res.values())),
+        })
+    return rows, summary
+
+
+def _csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return buf.getvalue()
+
+
+def plot_metrics(summary: list[dict], path: Path, title: str = "") -> None:
+    """The Figure 6 panels: best and raw success, by initial difficulty, solved once, coverage, τ."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    it = [s["iteration"] for s in summary]
+    fig, ax = plt.subplots(2, 3, figsize=(13, 7))
+    panels = [
+        (ax[0, 0], [("mean_best_success", "best so far")], "Success (best so far)", (0, 1)),
+        (ax[0, 1], [("mean_raw_success", "raw per iteration")], "Success (raw per iteration)", (0, 1)),
+        (ax[0, 2], [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
+         "Best success by initial difficulty", (0, 1)),
+        (ax[1, 0], [("solved_at_least_once", "tasks")], "Tasks solved at least once", (0, max(1, summary[0]["n_eval"]))),
+        (ax[1, 1], [("coverage", "coverage")], "Coverage (real + admitted) / all", (0, 1)),
+        (ax[1, 2], [("tau", "τ")], "Quality threshold τ", (0, 1)),
+    ]
+    for a, series, name, ylim in panels:
+        for key, label in series:
+            a.plot(it, [s[key] for s in summary], marker="o", label=label)
+        a.set_title(name)
+        a.set_xlabel("iteration")
+        a.set_ylim(*ylim)
+        a.set_xticks(it)
+        a.grid(alpha=0.3)
+        if len(series) > 1:
+            a.legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
+    plt.close(fig)
+
+
+def write_metrics(run_path: Path, history, eval_ids, n_train: int, n_universe: int, title: str = "") -> list[dict]:
+    rows, summary = compute_metrics(history, eval_ids, n_train, n_universe)
+    atomic_write_text(run_path / "metrics.csv", _csv(rows))
+    atomic_write_text(run_path / "summary.csv", _csv(summary))
+    if summary:
+        plot_metrics(summary, run_path / "progress.png", title)
+    return summary
+
+
+def format_table(history, eval_ids, n_train: int, n_universe: int) -> str:
+    """Per held-out task best success and the round it was admitted, then per-round summary."""
+    rows, summary = compute_metrics(history, eval_ids, n_train, n_universe)
+    if not summary:
+        return "(no completed round)"
+    last = summary[-1]["iteration"]
+    lines = [f"{'held-out task':40s} {'best':>6s} {'last':>6s} {'admitted':>9s}"]
+    admitted_at = {t: h["iteration"] for h in history for t in h["admitted"]}
+    for r in rows:
+        if r["iteration"] == last:
+            a = admitted_at.get(r["task"])
+            lines.append(f"{r['task']:40s} {r['best_so_far']:6.2f} {r['success']:6.2f} {('iter ' + str(a)) if a is not None else '-':>9s}")
+    lines.append("")
+    lines.append(f"{'iter':>4s} {'tau':>5s} {'best':>6s} {'raw':>6s} {'solved>0':>8s} {'coverage':>8s} {'env steps':>10s}")
+    for s in summary:
+        lines.append(f"{s['iteration']:4d} {s['tau']:5.2f} {s['mean_best_success']:6.3f} {s['mean_raw_success']:6.3f} "
+                     f"{s['solved_at_least_once']:4d}/{s['n_eval']:<3d} {s['coverage']:8.3f} {s['env_steps_cumulative']:10d}")
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+"""A run is one directory; every file in it is written atomically.
+
+::
+
+    RUN/config.json                          the LoopConfig
+    RUN/state.json                           state before the next round (solved set, τ, patience, pool, history)
+    RUN/iterations/003/generator/            generator checkpoint of round 3
+    RUN/iterations/003/generator.json        written when training finished (the stage's marker)
+    RUN/iterations/003/synthetic/<task>.h5   synthetic data per target task
+    RUN/iterations/003/validation/<task>.json validation result per target task (the job's marker)
+    RUN/metrics.csv, RUN/summary.csv, RUN/progress.png   updated every round
+    RUN/timings.json                         wall time per stage (not part of the results)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from compogen.errors import CompogenError
+from compogen.io import atomic_write_json
+
+__all__ = ["RunDir"]
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    # -- paths ----------------------------------------------------------------
+    @property
+    def config_file(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def state_file(self) -> Path:
+        return self.path / "state.json"
+
+    def iteration(self, k: int) -> Path:
+        return self.path / "iterations" / f"{k:03d}"
+
+    def generator(self, k: int) -> Path:
+        return self.iteration(k) / "generator"
+
+    def generator_marker(self, k: int) -> Path:
+        return self.iteration(k) / "generator.json"
+
+    def synthetic(self, k: int, task_id: str) -> Path:
+        return self.iteration(k) / "synthetic" / f"{task_id}.h5"
+
+    def validation(self, k: int, task_id: str) -> Path:
+        return self.iteration(k) / "validation" / f"{task_id}.json"
+
+    # -- json -------------------------------------------------------------------
+    @staticmethod
+    def read_json(path: Path) -> Any:
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            return None
+        except ValueError as e:
+            raise CompogenError(f"{path}: corrupt JSON ({e})") from None
+
+    write_json = staticmethod(atomic_write_json)
+
+    def init(self, config: dict[str, Any]) -> None:
+        """Create the run or check that an existing run was made with the same settings."""
+        old = self.read_json(self.config_file)
+        if old is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.write_json(self.config_file, config)
+        elif old != config:
+            diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
+            raise CompogenError(f"{self.path} holds a run with other settings ({', '.join(diff)}); use a new --out directory")
+
+    def timings(self) -> dict[str, Any]:
+        return self.read_json(self.path / "timings.json") or {}
+
+    def add_timing(self, key: str, seconds: float) -> None:
+        t = self.timings()
+        t[key] = round(float(seconds), 3)
+        self.write_json(self.path / "timings.json", t)

@@ -1,0 +1,170 @@
+"""Algorithm 1 of Pham et al. 2026: train on the pool, generate, validate, admit, repeat.
+
+The run resumes from its directory: a finished generator (its marker file), a
+finished task job (its validation JSON) and a finished round (``state.json``) are
+never redone. All seeds derive from the config, so an interrupted and resumed run
+ends with the same admitted tasks and metrics as one that never stopped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Callable
+
+from compogen.data import Transitions, load_pool, read_synthetic
+from compogen.errors import CompogenError
+from compogen.loop.config import LoopConfig
+from compogen.loop.executor import JobOutcome, make_executor
+from compogen.loop.metrics import format_table, write_metrics
+from compogen.loop.rundir import RunDir
+from compogen.loop.schedule import ScheduleState, advance
+from compogen.suites import get_suite
+from compogen.tasks import Task
+from compogen.tasks.splits import resolve_tasks
+
+__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "load_stages"]
+
+
+def load_stages(config: LoopConfig, suite):
+    module, _, attr = config.stages.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as e:
+        raise CompogenError(f"cannot load stages {config.stages!r}: {e}") from None
+    return cls(config, suite)
+
+
+def _split_universe(train_spec: str, space) -> list[Task] | None:
+    """All tasks of the split family that ``train_spec`` comes from (train ∪ test)."""
+    head = train_spec.split(",")[0].strip()
+    if ":" not in head:
+        return None
+    fields = head.split(":")
+    base = ":".join(fields[:-1])
+    return resolve_tasks(f"{base}:train,{base}:test", space)
+
+
+def resolve_run_tasks(config: LoopConfig, suite) -> tuple[list[Task], list[Task], list[Task], int]:
+    """(train, targets, eval, universe size) of a run."""
+    train = suite.tasks(config.train)
+    universe = _split_universe(config.train, suite.space)
+    if config.targets:
+        targets = suite.tasks(config.targets)
+    elif universe is not None:
+        targets = [t for t in universe if t not in train]
+    else:
+        raise CompogenError("--targets is needed when --train is a plain task list")
+    if config.eval:
+        evals = suite.tasks(config.eval)
+    elif universe is not None:
+        head = config.train.split(",")[0].strip()
+        evals = [t for t in suite.tasks(":".join(head.split(":")[:-1]) + ":test") if t not in train]
+    else:
+        evals = list(targets)
+    overlap = set(train) & set(targets)
+    if overlap:
+        raise CompogenError(f"targets overlap the training tasks: {[suite.task_id(t) for t in overlap][:5]}")
+    n_universe = len(set(universe or []) | set(train) | set(targets) | set(evals))
+    return train, targets, evals, n_universe
+
+
+def _seed(*parts: Any) -> int:
+    return zlib.crc32(":".join(map(str, parts)).encode()) & 0x7FFFFFFF
+
+
+def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
+    """Generate + validate one task (runs in a worker process)."""
+    config = LoopConfig.from_dict(payload["config"])
+    suite = get_suite(config.suite)
+    stages = load_stages(config, suite)
+    task = suite.parse(payload["task"])
+    out = Path(payload["synthetic"])
+    t0 = time.perf_counter()
+    if not out.exists():
+        stages.generate(Path(payload["model_dir"]), task, config.samples_per_task, out, payload["seed"])
+    t1 = time.perf_counter()
+    data = read_synthetic(out, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
+    result.update(task=payload["task"], failed=False, timing={"generate_s": t1 - t0, "validate_s": time.perf_counter() - t1})
+    return result
+
+
+def _pool(config: LoopConfig, suite, train: list[Task], state: dict, rd: RunDir) -> Transitions:
+    parts = [load_pool(config.data, train, suite)]
+    for entry in state["pool"]:
+        task = suite.parse(entry["task"])
+        parts.append(read_synthetic(rd.path / entry["file"], task=task))
+    return Transitions.concatenate(parts)
+
+
+def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run (or resume) Algorithm 1 into directory ``out``; return the final state."""
+    suite = get_suite(config.suite)
+    train, targets, evals, n_universe = resolve_run_tasks(config, suite)
+    tid = suite.task_id
+    target_ids, eval_ids = [tid(t) for t in targets], [tid(t) for t in evals]
+    rd = RunDir(out)
+    rd.init(config.to_dict())
+    schedule = config.schedule
+    state = rd.read_json(rd.state_file) or {
+        "iteration": 0, "solved": [], "tau": schedule.tau0, "patience": 0, "done": False, "pool": [], "history": [],
+    }
+    if state["iteration"] > 0:
+        log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
+    stages = load_stages(config, suite)
+    executor = make_executor(config.executor, workers=config.workers, retries=config.retries, folder=rd.path / "slurm")
+    title = f"{config.arch} on {config.suite} ({config.train})"
+
+    while not state["done"] and state["iteration"] < config.iterations:
+        k = state["iteration"]
+        # line 3: train the generator on the pool
+        if rd.read_json(rd.generator_marker(k)) is None:
+            log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state['pool'])} synthetic tasks")
+            t0 = time.perf_counter()
+            info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), _seed(config.seed, "train", k))
+            rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
+            rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
+        # lines 4-7: generate and validate every unsolved target
+        todo = [t for t in target_ids if t not in state["solved"]]
+        jobs = [
+            {"config": config.to_dict(), "iteration": k, "task": t, "model_dir": str(rd.generator(k)),
+             "synthetic": str(rd.synthetic(k, t)), "seed": _seed(config.seed, "generate", k, t)}
+            for t in todo if rd.read_json(rd.validation(k, t)) is None
+        ]
+        if jobs:
+            log(f"[iter {k}] generating + validating {len(jobs)} of {len(todo)} unsolved tasks ({config.executor}, {config.workers} workers)")
+            t0 = time.perf_counter()
+
+            def done(i: int, outcome: JobOutcome, jobs=jobs, k=k) -> None:
+                job = jobs[i]
+                if outcome.ok:
+                    rec = dict(outcome.value)
+                else:
+                    rec = {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
+                rec["attempts"] = outcome.attempts
+                rd.write_json(rd.validation(k, job["task"]), rec)
+                tag = "FAILED" if rec["failed"] else f"success {rec['success']:.2f}"
+                log(f"[iter {k}] {job['task']}: {tag}")
+
+            executor.map(run_task_job, jobs, on_done=done)
+            rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
+        results = {t: rd.read_json(rd.validation(k, t)) for t in todo}
+        # lines 8-12: admit, patience, threshold, pool
+        before = ScheduleState(frozenset(state["solved"]), state["tau"], state["patience"], False)
+        after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
+        newly = sorted(after.solved - before.solved)
+        keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
+        state["history"].append({
+            "iteration": k, "tau": state["tau"], "tau_next": after.tau, "patience": after.patience, "admitted": newly,
+            "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
+        })
+        state["pool"] += [{"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly]
+        state.update(iteration=k + 1, solved=sorted(after.solved), tau=after.tau, patience=after.patience, done=after.done)
+        write_metrics(rd.path, state["history"], eval_ids, len(train), n_universe, title)
+        rd.write_json(rd.state_file, state)
+        log(f"[iter {k}] admitted {len(newly)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}")
+    log(format_table(state["history"], eval_ids, len(train), n_universe))
+    return state

@@ -1,0 +1,56 @@
+"""Cheap deterministic stand-ins for train / generate / validate, to test the loop machinery.
+
+Success depends on the generated data (so seeds matter), the task and the round.
+``config.extra``: ``fail`` (task ids that always raise), ``flaky`` (task ids that
+raise on their first attempt only), ``sleep`` (seconds per stage call).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from compogen.data import SyntheticWriter
+
+
+class FakeStages:
+    def __init__(self, config, suite):
+        self.config, self.suite = config, suite
+        self.extra = dict(config.extra)
+
+    def _nap(self):
+        time.sleep(float(self.extra.get("sleep", 0)))
+
+    def train(self, pool, out_dir: Path, seed: int) -> dict:
+        self._nap()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "model.json").write_text(json.dumps({"seed": seed, "rows": len(pool), "tasks": len(pool.tasks)}))
+        return {"rows": len(pool)}
+
+    def generate(self, model_dir: Path, task, n: int, out_file: Path, seed: int) -> None:
+        self._nap()
+        model = json.loads((model_dir / "model.json").read_text())
+        rng = np.random.default_rng(seed + model["tasks"])
+        lay = self.suite.transition_layout()
+        flat = rng.normal(size=(n, lay.dim)).astype(np.float32)
+        flat[:, lay.r] = rng.uniform(-0.5, 0.5, size=(n, 1))
+        with SyntheticWriter(out_file, lay.obs_dim, lay.action_dim, {"seed": seed}) as w:
+            w.append(**lay.unpack(flat, task))
+
+    def validate(self, task, data, seeds, iteration) -> dict:
+        self._nap()
+        tid = self.suite.task_id(task)
+        if tid in self.extra.get("fail", []):
+            raise RuntimeError(f"{tid} always fails")
+        if tid in self.extra.get("flaky", []):
+            marker = Path(self.extra["flaky_dir"]) / f"{tid}.{iteration}.tried"
+            if not marker.exists():
+                marker.write_text("1")
+                raise RuntimeError(f"{tid} fails once")
+        u = zlib.crc32(tid.encode()) / 2**32
+        sr = float(np.clip(0.6 * u + 0.15 * iteration + float(data.rewards.mean()) * 4, 0, 1))
+        return {"success": round(sr, 4), "env_steps": 100 * len(seeds), "per_seed": [round(sr, 4)] * len(seeds)}

@@ -1,0 +1,148 @@
+"""Algorithm 1's runner with cheap stand-in stages: resume, kill, retries, metrics."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from compogen.data import OfflineDatasetWriter, dataset_path
+from compogen.errors import CompogenError
+from compogen.loop.config import LoopConfig
+from compogen.loop.runner import resolve_run_tasks, run_loop
+from compogen.suites import get_suite
+
+HERE = Path(__file__).parent
+SUITE = get_suite("composuite")
+
+
+@pytest.fixture(scope="module")
+def real_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("real")
+    rng = np.random.default_rng(0)
+    for task in SUITE.tasks("iiwa:train14"):
+        with OfflineDatasetWriter(dataset_path(root, task, SUITE.space), 93, 8) as w:
+            obs = rng.normal(size=(6, 93)).astype(np.float32)
+            obs[:, 45:61] = SUITE.observation_layout.obs_task_block(SUITE.space.indicator(task), SUITE.space)
+            w.add_episode(obs, np.zeros((5, 8)), np.zeros(5), np.zeros(5), terminated=False)
+    return root
+
+
+def _config(real_data, **kw):
+    base = dict(suite="composuite", data=str(real_data), train="iiwa:train14", targets="iiwa:test8", eval="iiwa:test8",
+                iterations=4, samples_per_task=200, stages="fake_stages:FakeStages", workers=0, rl_seeds=(0, 1))
+    base.update(kw)
+    return LoopConfig(**base)
+
+
+@pytest.fixture(autouse=True)
+def _importable(monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+
+
+def _results(run: Path) -> dict:
+    state = json.loads((run / "state.json").read_text())
+    return {
+        "state": state,
+        "metrics": (run / "metrics.csv").read_text(),
+        "summary": (run / "summary.csv").read_text(),
+    }
+
+
+def test_default_targets_and_eval_for_iiwa_split():
+    train, targets, evals, n = resolve_run_tasks(LoopConfig(suite="composuite"), SUITE)
+    assert (len(train), len(targets), len(evals), n) == (14, 50, 32, 64)
+    assert set(evals) <= set(targets)
+
+
+def test_run_produces_state_metrics_plot_and_resumes_as_noop(real_data, tmp_path):
+    cfg = _config(real_data)
+    logs: list[str] = []
+    state = run_loop(cfg, tmp_path / "run", log=logs.append)
+    assert state["iteration"] >= 1 and state["history"]
+    h0 = state["history"][0]
+    assert h0["tau"] == 0.8 and set(h0["results"]) == {SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")}
+    # the pool holds exactly the admitted tasks' synthetic files
+    admitted = [t for h in state["history"] for t in h["admitted"]]
+    assert [p["task"] for p in state["pool"]] == admitted and sorted(state["solved"]) == sorted(admitted)
+    for p in state["pool"]:
+        assert (tmp_path / "run" / p["file"]).is_file()
+    # admitted tasks are not generated again in later rounds
+    for i, h in enumerate(state["history"]):
+        for later in state["history"][i + 1 :]:
+            assert not set(h["admitted"]) & set(later["results"])
+    summary = (tmp_path / "run" / "summary.csv").read_text().splitlines()
+    assert len(summary) == 1 + len(state["history"])
+    png = (tmp_path / "run" / "progress.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any("held-out task" in line for line in logs)
+    before = _results(tmp_path / "run")
+    logs2: list[str] = []
+    run_loop(cfg, tmp_path / "run", log=logs2.append)
+    assert not any("training" in line or "generating" in line for line in logs2)
+    assert _results(tmp_path / "run") == before
+
+
+def test_other_settings_refused_on_existing_run(real_data, tmp_path):
+    run_loop(_config(real_data, iterations=1), tmp_path / "run", log=lambda s: None)
+    with pytest.raises(CompogenError, match="other settings"):
+        run_loop(_config(real_data, iterations=1, tau0=0.9), tmp_path / "run", log=lambda s: None)
+
+
+def test_failing_task_is_retried_then_isolated(real_data, tmp_path):
+    tasks = [SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")]
+    cfg = _config(real_data, iterations=1, retries=1,
+                  extra={"fail": [tasks[0]], "flaky": [tasks[1]], "flaky_dir": str(tmp_path)})
+    state = run_loop(cfg, tmp_path / "run", log=lambda s: None)
+    v = lambda t: json.loads((tmp_path / "run" / "iterations" / "000" / "validation" / f"{t}.json").read_text())
+    assert v(tasks[0])["failed"] and v(tasks[0])["attempts"] == 2 and "always fails" in v(tasks[0])["error"]
+    assert not v(tasks[1])["failed"] and v(tasks[1])["attempts"] == 2
+    assert all(not v(t)["failed"] and v(t)["attempts"] == 1 for t in tasks[2:])
+    assert tasks[0] not in state["solved"]
+    assert state["history"][0]["results"][tasks[0]]["failed"]
+
+
+def test_worker_processes_give_same_results_as_in_process(real_data, tmp_path):
+    a = run_loop(_config(real_data, iterations=2, workers=0), tmp_path / "a", log=lambda s: None)
+    b = run_loop(_config(real_data, iterations=2, workers=2), tmp_path / "b", log=lambda s: None)
+    assert a["history"] == b["history"] and a["solved"] == b["solved"]
+
+
+_SCRIPT = """
+import json, sys
+from compogen.loop.config import LoopConfig
+from compogen.loop.runner import run_loop
+run_loop(LoopConfig.from_dict(json.loads(sys.argv[1])), sys.argv[2], log=lambda s: None)
+"""
+
+
+def test_sigkill_anywhere_then_resume_gives_identical_results(real_data, tmp_path):
+    cfg = _config(real_data, iterations=3, workers=2, extra={"sleep": 0.05})
+    reference = tmp_path / "reference"
+    run_loop(cfg, reference, log=lambda s: None)
+    run = tmp_path / "killed"
+    arg = json.dumps(cfg.to_dict())
+    rng = np.random.default_rng(1)
+    kills = 0
+    for _ in range(3):  # kill at random moments, then let it finish
+        p = subprocess.Popen([sys.executable, "-c", _SCRIPT, arg, str(run)], start_new_session=True)
+        try:
+            p.wait(timeout=float(rng.uniform(1.0, 3.0)))
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            kills += 1
+    assert kills >= 2, "the run finished before it could be killed twice; increase the stage sleep"
+    subprocess.run([sys.executable, "-c", _SCRIPT, arg, str(run)], check=True, timeout=300)
+    assert _results(run) == _results(reference)
+    leftovers = [f for f in run.rglob("*.tmp")]
+    # a kill can leave a temporary file in flight, never a half-written result
+    assert all(f.name.startswith(".") for f in leftovers)
