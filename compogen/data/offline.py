@@ -290,7 +290,7 @@ def _empty(n: int, obs_dim: int, action_dim: int, tasks: list[Task]) -> Transiti
         next_observations=np.empty((n, obs_dim), np.float32),
         terminals=np.empty(n, bool),
         timeouts=np.empty(n, bool),
-        task_index=np.empty(n, np.int16),
+        task_index=np.zeros(n, np.int16),
         tasks=tasks,
     )
 
