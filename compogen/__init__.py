@@ -21,6 +21,12 @@ from compogen.tasks import AXES, COMPOSUITE_SPACE, Task, TaskSpace, resolve_task
 
 __version__ = "0.1.0"
 
+# gymnasium.make("compogen/<robot>-<object>-<obstacle>-<objective>-v0") after `import compogen`
+# (string entry points: MuJoCo is imported only when an env is made).
+from compogen.suites.builtin.registration import register_envs as _register_envs
+
+_register_envs()
+
 __all__ = [
     "AXES",
     "COMPOSUITE_SPACE",

@@ -1,0 +1,48 @@
+"""``compogen bootstrap``: the main job, Algorithm 1 from nothing.
+
+Collects expert data for the training tasks if it is missing (built-in suite),
+then trains, generates, validates and iterates into one run directory. Run the
+same command again to resume an interrupted run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from compogen.loop.config import LOOP_PRESETS, loop_preset
+
+
+def bootstrap(
+    preset: str = typer.Option("quick", help=f"Run preset: {', '.join(LOOP_PRESETS)}."),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<preset>-<suite>-<arch>)."),
+    data: Optional[Path] = typer.Option(None, help="Real-data root (default: data/<suite>)."),
+    suite: Optional[str] = typer.Option(None, help="Suite: builtin (default) or composuite."),
+    arch: Optional[str] = typer.Option(None, help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
+    train: Optional[str] = typer.Option(None, help="Split spec of the real-data tasks (default iiwa:train14)."),
+    targets: Optional[str] = typer.Option(None, help="Split spec of the target tasks."),
+    iterations: Optional[int] = typer.Option(None, help="Maximum rounds."),
+    executor: Optional[str] = typer.Option(None, help="local, ray or slurm."),
+    workers: Optional[int] = typer.Option(None, help="Local worker processes for per-task jobs."),
+    retries: Optional[int] = typer.Option(None, help="Retries of a failing task job."),
+    seed: Optional[int] = typer.Option(None, help="Diffusion seed."),
+    episodes: int = typer.Option(100, help="Expert episodes per training task when collecting."),
+    noise: float = typer.Option(0.1, help="Expert action noise σ when collecting."),
+) -> None:
+    """Run Algorithm 1 end to end (collect if needed, train, generate, validate, iterate)."""
+    from compogen.loop.bootstrap import run_bootstrap
+
+    cfg = loop_preset(preset)
+    suite_name = suite or cfg.suite
+    cfg = cfg.replace(
+        suite=suite_name, arch=arch, train=train, targets=targets, iterations=iterations, executor=executor,
+        workers=workers, retries=retries, seed=seed, data=str(data or Path("data") / suite_name),
+    )
+    out = out or Path("runs") / f"{preset}-{cfg.suite}-{cfg.arch}"
+    run_bootstrap(cfg, out, episodes=episodes, noise=noise)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bootstrap")(bootstrap)

@@ -1,0 +1,40 @@
+"""The main job: make sure real data exists, then run Algorithm 1."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from compogen.data import find_datasets
+from compogen.errors import DataError
+from compogen.loop.config import LoopConfig
+from compogen.loop.rundir import RunDir
+from compogen.loop.runner import resolve_run_tasks, run_loop
+from compogen.suites import get_suite
+
+__all__ = ["run_bootstrap"]
+
+
+def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, noise: float = 0.1, log: Callable[[str], None] = print) -> dict:
+    suite = get_suite(config.suite)
+    train, targets, evals, _ = resolve_run_tasks(config, suite)
+    root = Path(config.data)
+    have = find_datasets(root, suite.space) if root.is_dir() else {}
+    missing = [t for t in train if t not in have]
+    t0 = time.perf_counter()
+    if missing:
+        if not hasattr(suite, "expert"):
+            raise DataError(f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
+                            f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it")
+        from compogen.suites.builtin.collect import collect
+
+        log(f"collecting {episodes} expert episodes for {len(missing)} training tasks into {root}")
+        collect(suite, missing, root, episodes=episodes, noise=noise, seed=config.seed, workers=max(1, config.workers))
+    collect_s = time.perf_counter() - t0
+    log(f"{len(train)} training tasks, {len(targets)} targets, {len(evals)} held-out tasks for metrics -> {out}")
+    state = run_loop(config, out, log=log)
+    if missing:
+        RunDir(out).add_timing("collect_s", collect_s)
+    log(f"run directory: {out} (summary.csv, metrics.csv, progress.png)")
+    return state
