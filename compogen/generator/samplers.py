@@ -9,11 +9,13 @@ same whatever batch it is drawn in.
 * ``stochastic_heun`` — the paper's sampler (EDM Algorithm 2): 128 steps,
   ``S_churn=80, S_tmin=0.05, S_tmax=50, S_noise=1.003``; ``2·steps − 1`` = 255
   denoiser calls per sample.
-* ``heun`` — deterministic 2nd-order Heun (EDM Algorithm 1): 18 steps → 35 calls.
+* ``heun`` — deterministic 2nd-order Heun (EDM Algorithm 1): 20 steps → 39 calls.
 * ``dpmpp_2m`` — DPM-Solver++(2M) (Lu et al. 2022) in the σ parametrisation: one
-  call per step, 2nd-order multistep; 32 steps → 32 calls.
+  call per step, 2nd-order multistep; 40 steps → 40 calls.
 
-``SAMPLERS`` names the settings; ``"fast"`` is the default few-step one.
+``SAMPLERS`` names the settings; ``"fast"`` is the default few-step one
+(DPM-Solver++(2M), 40 calls: on an exact Gaussian denoiser its std error is
+≈1.3 % vs ≈5 % for Heun with 39 calls; see ``tests/generator/test_samplers.py``).
 """
 
 from __future__ import annotations
@@ -66,10 +68,10 @@ class SamplerConfig:
 #: Named settings. ``paper``: Table 2 of the paper; ``fast``: ≤ 40 denoiser calls.
 SAMPLERS: dict[str, SamplerConfig] = {
     "paper": SamplerConfig("stochastic_heun", 128, s_churn=80.0, s_tmin=0.05, s_tmax=50.0, s_noise=1.003),
-    "heun": SamplerConfig("heun", 18),
-    "dpmpp-2m": SamplerConfig("dpmpp_2m", 32),
+    "heun": SamplerConfig("heun", 20),
+    "dpmpp-2m": SamplerConfig("dpmpp_2m", 40),
 }
-SAMPLERS["fast"] = SAMPLERS["heun"]
+SAMPLERS["fast"] = SAMPLERS["dpmpp-2m"]
 
 
 def get_sampler(name: str, steps: int | None = None) -> SamplerConfig:

@@ -1,0 +1,60 @@
+"""``compogen train``: fit a diffusion generator on offline (and admitted synthetic) data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from compogen.errors import DataError
+from compogen.suites import DEFAULT_SUITE, get_suite
+
+
+def train(
+    data: Path = typer.Option(..., "--data", help="Dataset root (<root>/<type>/<Robot>_<Obj>_<Obst>_<Objective>/data.hdf5)."),
+    tasks: str = typer.Option(..., "--tasks", help="Training tasks: split spec (iiwa:train14, default:0:train) or comma-separated ids."),
+    arch: str = typer.Option("sc-dit", "--arch", help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
+    preset: str = typer.Option("small", "--preset", help="Size/budget preset: paper, small, cpu, tiny."),
+    out: Path = typer.Option(..., "--out", help="Run directory (checkpoints, config.json)."),
+    suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
+    type_: str = typer.Option("expert", "--type", help="Dataset type folder under --data."),
+    synthetic: Optional[List[Path]] = typer.Option(None, "--synthetic", help="Admitted synthetic file(s) to add to the pool (task read from the file's metadata); repeatable."),
+    seed: int = typer.Option(0, "--seed", help="Seed of init, minibatches and noise."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Override the preset's number of steps."),
+    bf16: bool = typer.Option(False, "--bf16", help="bf16 autocast for the network (about 2x faster on recent CPUs)."),
+    resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
+    device: str = typer.Option("cpu", "--device", help="torch device."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="torch.set_num_threads."),
+) -> None:
+    """Train a generator; prints the run directory and the final loss as JSON."""
+    import torch
+
+    from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
+    from compogen.generator import train_generator
+    from compogen.generator.checkpoint import read_config
+
+    if threads:
+        torch.set_num_threads(threads)
+    s = get_suite(suite)
+    spec = [t for t in tasks.split(",")] if "," in tasks else tasks
+    task_list = s.tasks(spec)
+    pool = load_pool(data, task_list, s, type=type_)
+    parts = [pool]
+    for path in synthetic or []:
+        tid = read_synthetic_attrs(path).get("task")
+        if not tid:
+            raise DataError(f"{path}: synthetic file has no 'task' in its metadata")
+        parts.append(read_synthetic(path, task=s.parse(tid), obs_dim=s.observation_layout.dim, action_dim=s.action_dim))
+    if len(parts) > 1:
+        pool = Transitions.concatenate(parts)
+    train_generator(pool, s.transition_layout(), arch, preset, out, seed=seed, bf16=bf16, resume=resume, suite=s.name, steps=steps, device=device)
+    cfg = read_config(out)
+    log = cfg["training"].get("loss_log") or [[cfg["step"], None]]
+    print(json.dumps({"run": str(out), "arch": arch, "preset": preset, "step": cfg["step"], "loss": log[-1][1],
+                      "tasks": len(cfg["training"]["data"]["tasks"]), "transitions": cfg["training"]["data"]["transitions"]}))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)

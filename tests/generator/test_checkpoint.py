@@ -1,0 +1,176 @@
+"""Checkpoint round trip, resume equality, corrupt or mismatched checkpoints rejected."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from compogen.errors import CheckpointError
+from compogen.generator import Generator, read_checkpoint, train_generator
+from compogen.generator.presets import get_preset
+
+from .conftest import TASK_A, make_pool
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from compogen.suites import get_suite
+
+    lay = get_suite("composuite").transition_layout()
+    d = tmp_path_factory.mktemp("run")
+    torch.set_num_threads(1)
+    train_generator(make_pool(lay), lay, "sc-dit", "tiny", d, seed=1, progress=False, suite="composuite")
+    return d
+
+
+def _weights(d, name):
+    return load_file(d / name)
+
+
+def test_round_trip(run, layout):
+    ck = read_checkpoint(run, with_training_state=True, arch="sc-dit", layout=layout)
+    assert ck.step == get_preset("tiny").steps and ck.arch == "sc-dit"
+    cfg = json.loads((run / "config.json").read_text())
+    for key in ("arch", "preset", "layout", "suite", "normalizer", "training", "compogen_version", "step", "edm"):
+        assert key in cfg
+    assert cfg["training"]["data"]["tasks"] and cfg["suite"] == "composuite"
+    sd = _weights(run, "ema.safetensors")
+    for k, v in ck.ema.state_dict().items():
+        assert torch.equal(v, sd[k])
+    assert set(ck.train_state) >= {"optimizer", "scheduler", "rng"}
+    # the EMA differs from the raw weights (EMA is really tracked)
+    raw = _weights(run, "model.safetensors")
+    assert any(not torch.equal(raw[k], sd[k]) for k in sd)
+    # loading twice samples identically
+    a = Generator.load(run).sample_flat(TASK_A, 3, "fast", steps=3)
+    b = Generator.load(run).sample_flat(TASK_A, 3, "fast", steps=3)
+    assert (a == b).all()
+
+
+@pytest.mark.parametrize("arch", ["sc-dit", "mlp"])
+def test_resume_continues_identically(tmp_path, layout, arch):
+    pool = make_pool(layout)
+    full, part = tmp_path / "full", tmp_path / "part"
+    train_generator(pool, layout, arch, "tiny", full, seed=3, progress=False)
+    train_generator(pool, layout, arch, "tiny", part, seed=3, progress=False, stop_at=2)
+    assert read_checkpoint(part).step == 2
+    train_generator(pool, layout, arch, "tiny", part, seed=3, progress=False)
+    assert read_checkpoint(part).step == get_preset("tiny").steps
+    for name in ("model.safetensors", "ema.safetensors"):
+        a, b = _weights(full, name), _weights(part, name)
+        assert all(torch.equal(a[k], b[k]) for k in a), name
+    # and a differently seeded run does differ
+    other = tmp_path / "other"
+    train_generator(pool, layout, arch, "tiny", other, seed=4, progress=False)
+    a, b = _weights(full, "model.safetensors"), _weights(other, "model.safetensors")
+    assert any(not torch.equal(a[k], b[k]) for k in a)
+
+
+def _copy(run, tmp_path):
+    import shutil
+
+    d = tmp_path / "copy"
+    shutil.copytree(run, d)
+    return d
+
+
+def test_truncated_safetensors_rejected(run, tmp_path):
+    d = _copy(run, tmp_path)
+    p = d / "ema.safetensors"
+    p.write_bytes(p.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="ema.safetensors.*truncated"):
+        Generator.load(d)
+
+
+def test_garbage_safetensors_rejected_even_with_matching_hash(run, tmp_path):
+    import hashlib
+
+    d = _copy(run, tmp_path)
+    p = d / "ema.safetensors"
+    p.write_bytes(b"\x00" * 64)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["files"]["ema.safetensors"] = {"bytes": 64, "sha256": hashlib.sha256(b"\x00" * 64).hexdigest()}
+    (d / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="ema.safetensors.*cannot read"):
+        Generator.load(d)
+
+
+def test_flipped_byte_rejected(run, tmp_path):
+    d = _copy(run, tmp_path)
+    p = d / "model.safetensors"
+    b = bytearray(p.read_bytes())
+    b[-5] ^= 0xFF
+    p.write_bytes(bytes(b))
+    with pytest.raises(CheckpointError, match="model.safetensors.*corrupt"):
+        read_checkpoint(d, with_training_state=True)
+
+
+def test_bad_json_rejected(run, tmp_path):
+    d = _copy(run, tmp_path)
+    (d / "config.json").write_text('{"arch": "sc-dit", ')
+    with pytest.raises(CheckpointError, match="config.json.*JSON"):
+        Generator.load(d)
+
+
+def test_missing_dir_and_config(tmp_path):
+    with pytest.raises(CheckpointError, match="no such model directory"):
+        Generator.load(tmp_path / "nope")
+    with pytest.raises(CheckpointError, match="config.json.*missing"):
+        Generator.load(tmp_path)
+
+
+def test_wrong_arch_rejected(run, tmp_path, layout):
+    with pytest.raises(CheckpointError, match="architecture is 'sc-dit', expected 'mlp'"):
+        read_checkpoint(run, arch="mlp")
+    d = _copy(run, tmp_path)
+    cfg = json.loads((d / "config.json").read_text())
+    cfg["arch"] = "semantic-dit"  # weights are sc-dit's
+    (d / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="ema.safetensors.*do not match the architecture"):
+        Generator.load(d)
+    cfg["arch"] = "sc-dit"
+    cfg["preset"]["dit_hidden"] = 48  # shapes no longer fit
+    (d / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="ema.safetensors.*shape"):
+        Generator.load(d)
+
+
+def test_resume_mismatches_rejected(run, tmp_path, layout):
+    d = _copy(run, tmp_path)
+    pool = make_pool(layout)
+    with pytest.raises(CheckpointError, match="architecture"):
+        train_generator(pool, layout, "mlp", "tiny", d, seed=1, progress=False)
+    with pytest.raises(CheckpointError, match="preset"):
+        train_generator(pool, layout, "sc-dit", "tiny", d, seed=1, progress=False, steps=10)
+    with pytest.raises(CheckpointError, match="other data"):
+        train_generator(make_pool(layout, n=300), layout, "sc-dit", "tiny", d, seed=1, progress=False)
+    from compogen.data import TransitionLayout
+
+    other = TransitionLayout(layout.space, layout.observation_layout, layout.action_dim + 1)
+    with pytest.raises(CheckpointError, match="layout"):
+        read_checkpoint(d, layout=other)
+
+
+def test_optimizer_state_loads_without_pickle_code(run):
+    # weights_only loading is what read_checkpoint uses; a pickle with code is refused
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    bad = run.parent / "evil"
+    import shutil
+
+    shutil.copytree(run, bad)
+    p = bad / "optimizer.pt"
+    torch.save({"x": Evil()}, p)
+    cfg = json.loads((bad / "config.json").read_text())
+    import hashlib
+
+    cfg["files"]["optimizer.pt"] = {"bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+    (bad / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="optimizer.pt"):
+        read_checkpoint(bad, with_training_state=True)
