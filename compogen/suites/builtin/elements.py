@@ -147,8 +147,8 @@ OBJECTS: dict[str, ObjectSpec] = {
                    grasp=(0.0, 0.077), grasp_width=0.02, pregrasp_open=0.024, half_width=0.035, height=0.10,
                    push_z=0.030, rgba="0.3 0.3 0.85 1"),
         # Thin and wide: the fingers must open wide and reach down to the table.
-        ObjectSpec("Plate", boxes=((0.0, 0.01, 0.0425, 0.01),), mass=0.15, grasp=(0.0, 0.030), grasp_width=0.085,
-                   pregrasp_open=0.053, half_width=0.0425, height=0.02, push_z=0.030, rgba="0.9 0.8 0.3 1"),
+        ObjectSpec("Plate", boxes=((0.0, 0.014, 0.04, 0.014),), mass=0.15, grasp=(0.0, 0.034), grasp_width=0.08,
+                   pregrasp_open=0.052, half_width=0.04, height=0.028, push_z=0.030, rgba="0.9 0.8 0.3 1"),
         # An open box (floor and two side walls); grasped by its near wall.
         ObjectSpec("Hollowbox", boxes=((0.0, 0.005, 0.04, 0.005), (-0.035, 0.035, 0.005, 0.025), (0.035, 0.035, 0.005, 0.025)),
                    mass=0.2, grasp=(-0.035, 0.045), grasp_width=0.01, pregrasp_open=0.02, half_width=0.04,

@@ -59,7 +59,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         closing += "</body>\n"
     fx = PALM_THICK + FINGER_HALF_LEN
     finger = (
-        f'size="{FINGER_HALF_LEN} 0.02 {FINGER_HALF_THICK}" mass="0.03" contype="2" conaffinity="1" '
+        f'size="{FINGER_HALF_LEN} 0.02 {FINGER_HALF_THICK}" mass="0.1" contype="2" conaffinity="1" '
         f'friction="1.5 0.005 0.0001" rgba="0.2 0.2 0.2 1"'
     )
     hand = (
@@ -68,11 +68,11 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         f'contype="2" conaffinity="1" rgba="0.3 0.3 0.3 1"/>\n'
         f'<site name="ee" pos="{fx} 0 0" size="0.005"/>\n'
         f'<body name="finger_l" pos="{fx} 0 0" gravcomp="1">\n'
-        f'<joint name="fl" type="slide" axis="0 0 1" range="0 {FINGER_MAX}" damping="2" armature="0.01"/>\n'
+        f'<joint name="fl" type="slide" axis="0 0 1" range="0 {FINGER_MAX}" damping="2" armature="0.05"/>\n'
         f'<geom name="finger_l" type="box" pos="0 0 {FINGER_HALF_THICK}" {finger}/>\n'
         f"</body>\n"
         f'<body name="finger_r" pos="{fx} 0 0" gravcomp="1">\n'
-        f'<joint name="fr" type="slide" axis="0 0 -1" range="0 {FINGER_MAX}" damping="2" armature="0.01"/>\n'
+        f'<joint name="fr" type="slide" axis="0 0 -1" range="0 {FINGER_MAX}" damping="2" armature="0.05"/>\n'
         f'<geom name="finger_r" type="box" pos="0 0 {-FINGER_HALF_THICK}" {finger}/>\n'
         f"</body>\n"
         f"</body>\n"
@@ -85,6 +85,9 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
 <option timestep="{TIMESTEP}" integrator="implicitfast" cone="pyramidal" jacobian="dense">
   <flag energy="disable" filterparent="enable"/>
 </option>
+<default>
+<geom solref="0.01 1" solimp="0.95 0.99 0.001"/>
+</default>
 <worldbody>
 <geom name="table" type="plane" size="2 0.3 0.1" {static}/>
 <body name="obstacle" pos="0 0 0">
@@ -102,8 +105,8 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
 {arm_xml}{hand}{closing}</worldbody>
 <actuator>
 {actuators}
-<position name="grip_l" joint="fl" kp="400" kv="4" forcerange="-25 25"/>
-<position name="grip_r" joint="fr" kp="400" kv="4" forcerange="-25 25"/>
+<position name="grip_l" joint="fl" kp="300" kv="6" forcerange="-12 12"/>
+<position name="grip_r" joint="fr" kp="300" kv="6" forcerange="-12 12"/>
 </actuator>
 <sensor>
 <contact name="touch_l" geom1="finger_l" body2="object" num="1" data="found"/>
