@@ -1,0 +1,294 @@
+"""Batched TD3+BC: many independent (task, seed) policies trained in one run.
+
+Every network is stored stacked over a leading policy dim ``P`` (critics over
+``2P``) and evaluated with batched matmuls (``torch.baddbmm``), so one step
+updates all policies. Each policy keeps its own data, state normalization,
+random stream (``torch.Generator`` seeded from its RL seed) and Adam state; the
+summed loss gives every policy exactly its own gradient, and Adam is
+element-wise, so policy k's training does not depend on the other policies.
+
+The update rule is TD3+BC as implemented by d3rlpy 2.8.1 (Fujimoto & Gu 2021):
+target smoothing noise, clipped double-Q target, actor (and targets) updated every
+``policy_delay`` steps starting at step 0, actor loss
+``-alpha / mean|Q1(s, pi(s))| * mean Q1(s, pi(s)) + mean (pi(s) - a)^2``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from compogen.validation.config import ValidationConfig
+from compogen.validation.data import PreparedData
+
+__all__ = ["StackedMLP", "BatchedTD3BC", "policy_generator"]
+
+_CHUNK = 64  # gradient steps of random numbers drawn per policy at a time
+
+
+def policy_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """The random stream of the policy trained with RL seed ``seed``."""
+    g = torch.Generator(device=device)
+    g.manual_seed(int(seed) * 7919 + 17)
+    return g
+
+
+class StackedMLP:
+    """``G`` independent MLPs with the same widths: weights ``[G, in, out]``, ReLU between layers."""
+
+    def __init__(self, sizes: Sequence[int], gens: Sequence[torch.Generator], device: torch.device, copies: int = 1):
+        """Initialise like ``torch.nn.Linear`` (uniform +-1/sqrt(fan_in)); ``copies`` nets per generator."""
+        self.sizes = tuple(int(s) for s in sizes)
+        self.weights: list[torch.Tensor] = []
+        self.biases: list[torch.Tensor] = []
+        per_gen_w: list[list[torch.Tensor]] = []
+        for g in gens:
+            nets = []
+            for _ in range(copies):
+                layers = []
+                for i, o in zip(self.sizes[:-1], self.sizes[1:]):
+                    bound = 1.0 / math.sqrt(i)
+                    w = (torch.rand(o, i, generator=g, device=g.device) * 2 - 1) * bound
+                    b = (torch.rand(o, generator=g, device=g.device) * 2 - 1) * bound
+                    layers.append((w.t().contiguous(), b))
+                nets.append(layers)
+            per_gen_w.extend(nets)
+        for li in range(len(self.sizes) - 1):
+            self.weights.append(torch.stack([net[li][0] for net in per_gen_w]).to(device).requires_grad_(True))
+            self.biases.append(torch.stack([net[li][1] for net in per_gen_w]).unsqueeze(1).to(device).requires_grad_(True))
+
+    @property
+    def params(self) -> list[torch.Tensor]:
+        return [t for pair in zip(self.weights, self.biases) for t in pair]
+
+    def forward(self, x: torch.Tensor, detach: bool = False, index: slice | None = None) -> torch.Tensor:
+        """``x [G, B, in] -> [G, B, out]``; ``detach`` blocks gradients into the weights."""
+        n = len(self.weights)
+        for li, (w, b) in enumerate(zip(self.weights, self.biases)):
+            if detach:
+                w, b = w.detach(), b.detach()
+            if index is not None:
+                w, b = w[index], b[index]
+            x = torch.baddbmm(b, x, w)
+            if li < n - 1:
+                x = torch.relu(x)
+        return x
+
+    def clone(self) -> "StackedMLP":
+        out = object.__new__(StackedMLP)
+        out.sizes = self.sizes
+        out.weights = [w.detach().clone() for w in self.weights]
+        out.biases = [b.detach().clone() for b in self.biases]
+        return out
+
+
+@dataclass
+class _Stream:
+    """Pre-drawn random numbers of one policy (indices into its data, target noise)."""
+
+    idx: torch.Tensor | None = None
+    noise: torch.Tensor | None = None
+
+
+class BatchedTD3BC:
+    """P TD3+BC learners stepped together; policy p trains on ``datasets[p]`` with seed ``seeds[p]``."""
+
+    def __init__(self, datasets: Sequence[PreparedData], seeds: Sequence[int], config: ValidationConfig, device: str | None = None):
+        if len(datasets) != len(seeds) or not datasets:
+            raise ValueError("BatchedTD3BC needs one seed per dataset and at least one dataset")
+        self.cfg = config
+        self.device = torch.device(device or config.device)
+        self.P = len(datasets)
+        self.obs_dim = datasets[0].observations.shape[1]
+        self.act_dim = datasets[0].actions.shape[1]
+        for d in datasets:
+            if d.observations.shape[1] != self.obs_dim or d.actions.shape[1] != self.act_dim:
+                raise ValueError("all datasets of a batched run need the same observation and action sizes")
+        dev = self.device
+        cat = lambda key: torch.from_numpy(np.concatenate([getattr(d, key) for d in datasets])).to(dev)
+        self.d_obs, self.d_act, self.d_rew, self.d_next_obs, self.d_term = (
+            cat("observations"), cat("actions"), cat("rewards"), cat("next_observations"), cat("terminals"))
+        sizes = [len(d) for d in datasets]
+        self.sizes = sizes
+        self.offsets = torch.tensor(np.concatenate([[0], np.cumsum(sizes)[:-1]]), dtype=torch.long, device=dev)
+        self.obs_mean = torch.from_numpy(np.stack([d.obs_mean for d in datasets])).to(dev)  # [P, D]
+        self.obs_std = torch.from_numpy(np.stack([d.obs_std for d in datasets])).to(dev)
+        self.gens = [policy_generator(s, dev) for s in seeds]
+        a_sizes = (self.obs_dim, *config.actor_hidden, self.act_dim)
+        c_sizes = (self.obs_dim + self.act_dim, *config.critic_hidden, 1)
+        # per policy, in its own stream: actor, then two critics
+        self.actor = StackedMLP(a_sizes, self.gens, dev)
+        self.critic = StackedMLP(c_sizes, self.gens, dev, copies=2)  # index 2p + j = critic j of policy p
+        self.actor_targ = self.actor.clone()
+        self.critic_targ = self.critic.clone()
+        self.actor_opt = torch.optim.Adam(self.actor.params, lr=config.actor_lr)
+        self.critic_opt = torch.optim.Adam(self.critic.params, lr=config.critic_lr)
+        self.step_count = 0
+        self._streams = [_Stream() for _ in range(self.P)]
+        self._chunk_pos = _CHUNK
+        self._idx_buf: torch.Tensor | None = None
+        self._noise_buf: torch.Tensor | None = None
+
+    # -- random streams -----------------------------------------------------------
+    def _refill(self) -> None:
+        B, A = self.cfg.batch_size, self.act_dim
+        idx, noise = [], []
+        for p, g in enumerate(self.gens):
+            idx.append(torch.randint(self.sizes[p], (_CHUNK, B), generator=g, device=self.device))
+            noise.append(torch.randn((_CHUNK, B, A), generator=g, device=self.device))
+        self._idx_buf = torch.stack(idx, 1) + self.offsets[None, :, None]  # [C, P, B]
+        self._noise_buf = torch.stack(noise, 1)  # [C, P, B, A]
+        self._chunk_pos = 0
+
+    def _next_batch(self):
+        if self._chunk_pos >= _CHUNK:
+            self._refill()
+        idx = self._idx_buf[self._chunk_pos]
+        noise = self._noise_buf[self._chunk_pos]
+        self._chunk_pos += 1
+        return self.d_obs[idx], self.d_act[idx], self.d_rew[idx], self.d_next_obs[idx], self.d_term[idx], noise
+
+    # -- training -------------------------------------------------------------------
+    def _critic_in(self, o: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+        """``[P, B, D+A]`` repeated for both critics -> ``[2P, B, D+A]``."""
+        x = torch.cat([o, a], -1)
+        return x.unsqueeze(1).expand(-1, 2, -1, -1).reshape(2 * self.P, x.shape[1], x.shape[2])
+
+    def step(self, batch: tuple[torch.Tensor, ...] | None = None) -> None:
+        """One gradient step of every policy.
+
+        ``batch`` (for tests) overrides the policies' own sampling: ``(obs, actions, rewards,
+        next_obs, terminals, noise)`` shaped ``[P, B, ...]`` with normalized observations.
+        """
+        cfg, P = self.cfg, self.P
+        o, a, r, o2, d, noise = self._next_batch() if batch is None else batch
+        with torch.no_grad():
+            a2 = torch.tanh(self.actor_targ.forward(o2))
+            a2 = (a2 + (cfg.policy_noise * noise).clamp(-cfg.noise_clip, cfg.noise_clip)).clamp(-1.0, 1.0)
+            q_t = self.critic_targ.forward(self._critic_in(o2, a2)).view(P, 2, -1).min(1).values  # [P, B]
+            y = r + cfg.gamma * (1.0 - d) * q_t
+        q = self.critic.forward(self._critic_in(o, a)).view(P, 2, -1)
+        critic_loss = (q - y.unsqueeze(1)).pow(2).mean(-1).sum()
+        self.critic_opt.zero_grad(set_to_none=True)
+        critic_loss.backward()
+        self.critic_opt.step()
+        if self.step_count % cfg.policy_delay == 0:
+            pi = torch.tanh(self.actor.forward(o))
+            q1 = self.critic.forward(torch.cat([o, pi], -1), detach=True, index=slice(0, None, 2)).squeeze(-1)  # [P, B]
+            lam = cfg.alpha / q1.abs().mean(-1).detach()
+            actor_loss = (-lam * q1.mean(-1) + (pi - a).pow(2).mean((-1, -2))).sum()
+            self.actor_opt.zero_grad(set_to_none=True)
+            actor_loss.backward()
+            self.actor_opt.step()
+            with torch.no_grad():
+                torch._foreach_lerp_(self.critic_targ.params, [p.detach() for p in self.critic.params], cfg.tau)
+                torch._foreach_lerp_(self.actor_targ.params, [p.detach() for p in self.actor.params], cfg.tau)
+        self.step_count += 1
+
+    def train(self, n: int, callback: Callable[[int], None] | None = None) -> None:
+        for _ in range(n):
+            self.step()
+            if callback is not None:
+                callback(1)
+
+    @torch.no_grad()
+    def load_weights(self, p: int, actor: Sequence[tuple[torch.Tensor, torch.Tensor]], critics: Sequence[Sequence[tuple[torch.Tensor, torch.Tensor]]]) -> None:
+        """Set policy p's actor and two critics (and their targets) from ``nn.Linear`` ``(weight, bias)`` pairs."""
+        for li, (w, b) in enumerate(actor):
+            for net in (self.actor, self.actor_targ):
+                net.weights[li][p] = w.t()
+                net.biases[li][p, 0] = b
+        for j, layers in enumerate(critics):
+            for li, (w, b) in enumerate(layers):
+                for net in (self.critic, self.critic_targ):
+                    net.weights[li][2 * p + j] = w.t()
+                    net.biases[li][2 * p + j, 0] = b
+
+    # -- acting -----------------------------------------------------------------------
+    @torch.no_grad()
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        """Deterministic actions ``[P, n, A]`` for raw observations ``[P, n, obs_dim]``."""
+        x = torch.as_tensor(obs, dtype=torch.float32, device=self.device)
+        x = (x - self.obs_mean[:, None]) / self.obs_std[:, None]
+        return torch.tanh(self.actor.forward(x)).cpu().numpy()
+
+    def actor_state(self, p: int) -> dict[str, torch.Tensor]:
+        """Policy p's actor as ``nn.Linear``-style tensors plus its normalization (CPU copies)."""
+        out: dict[str, torch.Tensor] = {}
+        for i, (w, b) in enumerate(zip(self.actor.weights, self.actor.biases)):
+            out[f"actor.{i}.weight"] = w[p].detach().t().contiguous().cpu().clone()
+            out[f"actor.{i}.bias"] = b[p, 0].detach().cpu().clone()
+        out["obs_mean"] = self.obs_mean[p].cpu().clone()
+        out["obs_std"] = self.obs_std[p].cpu().clone()
+        return out
+
+
+# -- the batched validator ------------------------------------------------------------
+
+
+def _better(res, best) -> bool:
+    return best is None or (res.success_rate, res.mean_return) > (best.success_rate, best.mean_return)
+
+
+def run_batched(
+    suite,
+    jobs: Sequence[tuple],
+    config: ValidationConfig,
+    progress: bool = True,
+    desc: str = "validate (batched)",
+):
+    """Train and evaluate one TD3+BC policy per job ``(task, PreparedData, seed)`` in one batched run.
+
+    Every ``config.eval_every`` steps (and at the end) each policy runs
+    ``config.eval_episodes`` episodes in its task's envs; the best evaluation and its
+    actor weights are kept. Returns ``[(SeedResult, best_actor_state)]`` in job order.
+    """
+    from tqdm.auto import tqdm
+
+    from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
+    from compogen.validation.results import EvalPoint, SeedResult
+
+    if config.algo != "td3bc":
+        raise ValueError(f"the batched validator trains td3bc only, not {config.algo!r}")
+    t0 = time.perf_counter()
+    seeds = [int(j[2]) for j in jobs]
+    learner = BatchedTD3BC([j[1] for j in jobs], seeds, config)
+    n_envs = config.eval_envs or config.eval_episodes
+    envs = [make_eval_envs(suite, j[0], n_envs) for j in jobs]
+    P = len(jobs)
+    best: list = [None] * P
+    best_state: list = [None] * P
+    best_step = [0] * P
+    history: list[list[EvalPoint]] = [[] for _ in range(P)]
+    env_steps = [0] * P
+    try:
+        with tqdm(total=config.steps, desc=f"{desc} P={P}", disable=not progress, leave=False) as bar:
+            done = 0
+            for r, at in enumerate(config.eval_steps()):
+                learner.train(at - done, callback=bar.update)
+                done = at
+                results = evaluate_many(envs, learner.act, config.eval_episodes, [eval_seed(s, r) for s in seeds], suite.horizon)
+                for p, res in enumerate(results):
+                    env_steps[p] += res.env_steps
+                    history[p].append(EvalPoint(at, res.success_rate, res.mean_return))
+                    if _better(res, best[p]):
+                        best[p], best_step[p], best_state[p] = res, at, learner.actor_state(p)
+                bar.set_postfix(success=f"{np.mean([b.success_rate for b in best]):.2f}")
+    finally:
+        for e in envs:
+            e.close()
+    secs = (time.perf_counter() - t0) / P
+    out = []
+    for p in range(P):
+        b = best[p]
+        out.append((
+            SeedResult(seeds[p], b.success_rate, b.successes, b.episodes, b.ci_low, b.ci_high, b.mean_return,
+                       best_step[p], env_steps[p], history[p], secs),
+            best_state[p],
+        ))
+    return out

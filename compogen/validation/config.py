@@ -1,0 +1,137 @@
+"""Settings of the offline-RL validator (the paper's Table 3) and named presets."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from compogen.errors import CompogenError
+
+__all__ = ["ValidationConfig", "PRESETS", "preset"]
+
+ALGOS = ("td3bc", "iql")
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    """How one (task, seed) policy is trained on synthetic data and evaluated in the simulator.
+
+    Defaults are the paper's Table 3 (TD3+BC); CPU presets scale ``steps`` and ``batch_size`` down.
+    """
+
+    #: Offline RL algorithm: ``td3bc`` (the paper's) or ``iql`` (alternative).
+    algo: str = "td3bc"
+    #: Gradient steps per policy (paper: 50,000).
+    steps: int = 50_000
+    #: Mini-batch size (paper: 1024).
+    batch_size: int = 1024
+    #: Adam learning rate of the actor (paper: 3e-4).
+    actor_lr: float = 3e-4
+    #: Adam learning rate of the critics (paper: 3e-4).
+    critic_lr: float = 3e-4
+    #: Hidden layer widths of the actor MLP (paper: 256x256).
+    actor_hidden: tuple[int, ...] = (256, 256)
+    #: Hidden layer widths of each critic MLP (paper: 256x256).
+    critic_hidden: tuple[int, ...] = (256, 256)
+    #: Discount factor gamma (paper: 0.99).
+    gamma: float = 0.99
+    #: Polyak rate of the target networks (paper: 0.005).
+    tau: float = 0.005
+    #: TD3+BC's alpha weighting the Q term against behaviour cloning (paper: 2.5).
+    alpha: float = 2.5
+    #: Std of the target-policy smoothing noise (paper: 0.2).
+    policy_noise: float = 0.2
+    #: Clip of the target-policy smoothing noise (paper: 0.5).
+    noise_clip: float = 0.5
+    #: Actor and target updates happen every ``policy_delay`` critic steps (paper: 2).
+    policy_delay: int = 2
+    #: IQL expectile (only for ``algo="iql"``).
+    iql_expectile: float = 0.7
+    #: IQL advantage temperature (only for ``algo="iql"``).
+    iql_temperature: float = 3.0
+    #: Evaluate in the simulator every this many gradient steps (paper: 5,000); the last step is always evaluated.
+    eval_every: int = 5_000
+    #: Episodes per evaluation (paper: 10).
+    eval_episodes: int = 10
+    #: Most envs stepped together per policy during evaluation (0: one env per episode).
+    eval_envs: int = 0
+    #: Normalize states with the mean/std of the task's synthetic observations (paper: yes).
+    normalize_states: bool = True
+    #: Epsilon added to the std when normalizing (d3rlpy's StandardObservationScaler uses 1e-3).
+    normalize_eps: float = 1e-3
+    #: RL seeds per task when the caller gives none (paper: 0-4).
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    #: Torch device of the batched validator (``cpu``, ``cuda``).
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actor_hidden", tuple(int(x) for x in self.actor_hidden))
+        object.__setattr__(self, "critic_hidden", tuple(int(x) for x in self.critic_hidden))
+        object.__setattr__(self, "seeds", tuple(int(x) for x in self.seeds))
+        if self.algo not in ALGOS:
+            raise CompogenError(f"validation config: algo must be one of {', '.join(ALGOS)}, got {self.algo!r}")
+        for name in ("steps", "batch_size", "eval_every", "eval_episodes", "policy_delay"):
+            if int(getattr(self, name)) < 1:
+                raise CompogenError(f"validation config: {name} must be >= 1, got {getattr(self, name)}")
+        if self.eval_envs < 0:
+            raise CompogenError(f"validation config: eval_envs must be >= 0, got {self.eval_envs}")
+        if not (0 < self.gamma <= 1 and 0 < self.tau <= 1):
+            raise CompogenError("validation config: need 0 < gamma <= 1 and 0 < tau <= 1")
+
+    def eval_steps(self) -> list[int]:
+        """Gradient steps (1-based counts) after which the policy is evaluated."""
+        pts = list(range(self.eval_every, self.steps + 1, self.eval_every))
+        if not pts or pts[-1] != self.steps:
+            pts.append(self.steps)
+        return pts
+
+    def replace(self, **changes: Any) -> "ValidationConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        for k in ("actor_hidden", "critic_hidden", "seeds"):
+            d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ValidationConfig":
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise CompogenError(f"validation config: unknown keys {unknown}")
+        return cls(**d)
+
+
+#: Named presets. ``paper`` is Table 3; ``cpu`` is a reduced run for a CPU; ``quick`` fits
+#: about two iterations x several tasks of the 15-minute bootstrap on 2 cores; ``tiny`` is for tests.
+PRESETS: dict[str, ValidationConfig] = {
+    "paper": ValidationConfig(),
+    "cpu": ValidationConfig(steps=5_000, batch_size=256, eval_every=1_000, eval_episodes=10, seeds=(0, 1, 2)),
+    "quick": ValidationConfig(
+        steps=1_500,
+        batch_size=128,
+        actor_hidden=(128, 128),
+        critic_hidden=(128, 128),
+        eval_every=500,
+        eval_episodes=10,
+        seeds=(0,),
+    ),
+    "tiny": ValidationConfig(
+        steps=200,
+        batch_size=64,
+        actor_hidden=(32, 32),
+        critic_hidden=(32, 32),
+        eval_every=100,
+        eval_episodes=4,
+        seeds=(0,),
+    ),
+}
+
+
+def preset(name: str, **overrides: Any) -> ValidationConfig:
+    """The preset ``name`` with ``overrides`` applied."""
+    if name not in PRESETS:
+        raise CompogenError(f"unknown validation preset {name!r}; valid: {', '.join(PRESETS)}")
+    return PRESETS[name].replace(**overrides) if overrides else PRESETS[name]

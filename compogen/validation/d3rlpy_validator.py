@@ -1,0 +1,172 @@
+"""Reference validator: d3rlpy 2.8.1 TD3+BC (or IQL), one (task, seed) policy at a time.
+
+The d3rlpy dataset is built here from compogen :class:`~compogen.data.Transitions`
+(never ``d3rlpy.datasets.get_minari``, which shifts observations): all rows form
+one terminated "episode" and a transition picker returns, for row ``i``, exactly
+the stored ``next_observations[i]`` and ``terminals[i]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from compogen.data import Transitions
+from compogen.suites.base import Suite
+from compogen.tasks.space import Task
+from compogen.validation.config import ValidationConfig
+from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
+from compogen.validation.results import EvalPoint, SeedResult
+
+__all__ = ["StoredNextTransitionPicker", "make_replay_buffer", "make_algo", "run_d3rlpy", "actor_state_d3rlpy"]
+
+
+class StoredNextTransitionPicker:
+    """d3rlpy transition picker returning each row's stored next observation and terminal flag."""
+
+    def __init__(self, next_observations: np.ndarray, terminals: np.ndarray):
+        self.next_observations = next_observations
+        self.terminals = terminals.astype(np.float32)
+        self._zero_action: np.ndarray | None = None
+
+    def __call__(self, episode, index: int):
+        from d3rlpy.dataset import Transition
+
+        if self._zero_action is None:
+            self._zero_action = np.zeros_like(episode.actions[0])
+        return Transition(
+            observation=episode.observations[index],
+            action=episode.actions[index],
+            reward=episode.rewards[index],
+            next_observation=self.next_observations[index],
+            next_action=self._zero_action,
+            terminal=float(self.terminals[index]),
+            interval=1,
+            rewards_to_go=episode.rewards[index : index + 1],
+        )
+
+
+def make_replay_buffer(data: Transitions):
+    """A d3rlpy ``ReplayBuffer`` whose i-th transition is exactly row i of ``data``."""
+    from d3rlpy.constants import ActionSpace
+    from d3rlpy.dataset import Episode, InfiniteBuffer, ReplayBuffer
+
+    episode = Episode(
+        observations=np.ascontiguousarray(data.observations, np.float32),
+        actions=np.ascontiguousarray(data.actions, np.float32),
+        rewards=np.ascontiguousarray(data.rewards, np.float32).reshape(-1, 1),
+        terminated=True,  # every row is a transition; terminal flags come from the picker
+    )
+    picker = StoredNextTransitionPicker(np.ascontiguousarray(data.next_observations, np.float32), np.asarray(data.terminals))
+    return ReplayBuffer(
+        InfiniteBuffer(),
+        transition_picker=picker,
+        episodes=[episode],
+        action_space=ActionSpace.CONTINUOUS,
+        action_size=data.action_dim,
+    )
+
+
+def make_algo(config: ValidationConfig, observations: np.ndarray):
+    """The d3rlpy algorithm of ``config`` with state normalization from ``observations``."""
+    import d3rlpy
+    from d3rlpy.models.encoders import VectorEncoderFactory
+    from d3rlpy.preprocessing import StandardObservationScaler
+
+    scaler = None
+    if config.normalize_states:
+        x = observations.astype(np.float64)
+        scaler = StandardObservationScaler(mean=x.mean(0).astype(np.float32), std=x.std(0).astype(np.float32), eps=config.normalize_eps)
+    common: dict[str, Any] = dict(
+        observation_scaler=scaler,
+        actor_learning_rate=config.actor_lr,
+        critic_learning_rate=config.critic_lr,
+        actor_encoder_factory=VectorEncoderFactory(hidden_units=list(config.actor_hidden)),
+        critic_encoder_factory=VectorEncoderFactory(hidden_units=list(config.critic_hidden)),
+        batch_size=config.batch_size,
+        gamma=config.gamma,
+        tau=config.tau,
+    )
+    if config.algo == "td3bc":
+        cfg = d3rlpy.algos.TD3PlusBCConfig(
+            target_smoothing_sigma=config.policy_noise,
+            target_smoothing_clip=config.noise_clip,
+            alpha=config.alpha,
+            update_actor_interval=config.policy_delay,
+            **common,
+        )
+    else:
+        cfg = d3rlpy.algos.IQLConfig(
+            value_encoder_factory=VectorEncoderFactory(hidden_units=list(config.critic_hidden)),
+            expectile=config.iql_expectile,
+            weight_temp=config.iql_temperature,
+            **common,
+        )
+    device = config.device if config.device.startswith("cuda") else False
+    return cfg.create(device=device)
+
+
+def actor_state_d3rlpy(algo, mean: np.ndarray, std: np.ndarray) -> dict[str, torch.Tensor]:
+    """The deterministic actor (encoder layers + mean head) in compogen's policy-file layout."""
+    policy = algo.impl.policy
+    linears = [m for m in policy._encoder.modules() if isinstance(m, torch.nn.Linear)]
+    head = policy._fc if hasattr(policy, "_fc") else policy._mu
+    out: dict[str, torch.Tensor] = {}
+    for i, m in enumerate([*linears, head]):
+        out[f"actor.{i}.weight"] = m.weight.detach().cpu().clone()
+        out[f"actor.{i}.bias"] = m.bias.detach().cpu().clone()
+    out["obs_mean"] = torch.as_tensor(mean, dtype=torch.float32).clone()
+    out["obs_std"] = torch.as_tensor(std, dtype=torch.float32).clone()
+    return out
+
+
+def run_d3rlpy(
+    suite: Suite,
+    task: Task | str,
+    data: Transitions,
+    seed: int,
+    config: ValidationConfig,
+    progress: bool = True,
+) -> tuple[SeedResult, dict[str, torch.Tensor]]:
+    """Train one policy with d3rlpy on ``data`` (one task's checked transitions), evaluating as configured.
+
+    Returns the best evaluation as a :class:`SeedResult` and the best actor's tensors.
+    """
+    import d3rlpy
+    from tqdm.auto import tqdm
+
+    logging.getLogger("d3rlpy").setLevel(logging.WARNING)
+    t0 = time.perf_counter()
+    d3rlpy.seed(int(seed))
+    buffer = make_replay_buffer(data)
+    algo = make_algo(config, data.observations)
+    algo.build_with_dataset(buffer)
+    x = data.observations.astype(np.float64)
+    mean = x.mean(0) if config.normalize_states else np.zeros(data.obs_dim)
+    std = x.std(0) + config.normalize_eps if config.normalize_states else np.ones(data.obs_dim)
+    envs = make_eval_envs(suite, task, config.eval_envs or config.eval_episodes)
+    act = lambda o: algo.predict(o[0])[None]
+    best, best_state, best_step, history, env_steps = None, None, 0, [], 0
+    try:
+        with tqdm(total=config.steps, desc=f"validate (d3rlpy {config.algo}) seed {seed}", disable=not progress, leave=False) as bar:
+            done = 0
+            for r, at in enumerate(config.eval_steps()):
+                for _ in range(at - done):
+                    algo.update(buffer.sample_transition_batch(config.batch_size))
+                    bar.update(1)
+                done = at
+                (res,) = evaluate_many([envs], act, config.eval_episodes, [eval_seed(seed, r)], suite.horizon)
+                env_steps += res.env_steps
+                history.append(EvalPoint(at, res.success_rate, res.mean_return))
+                if best is None or (res.success_rate, res.mean_return) > (best.success_rate, best.mean_return):
+                    best, best_step, best_state = res, at, actor_state_d3rlpy(algo, mean, std)
+                bar.set_postfix(success=f"{best.success_rate:.2f}")
+    finally:
+        envs.close()
+    result = SeedResult(int(seed), best.success_rate, best.successes, best.episodes, best.ci_low, best.ci_high,
+                        best.mean_return, best_step, env_steps, history, time.perf_counter() - t0)
+    return result, best_state

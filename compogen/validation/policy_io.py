@@ -1,0 +1,59 @@
+"""Best-policy weights on disk (safetensors; loading executes no code)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from compogen.errors import CheckpointError
+from compogen.io import atomic_path
+
+__all__ = ["save_policy", "load_policy", "policy_path"]
+
+
+def policy_path(out_dir: str | os.PathLike, task_id: str, seed: int) -> Path:
+    """``<out_dir>/<task_id>/seed<seed>.safetensors``."""
+    return Path(out_dir) / task_id / f"seed{int(seed)}.safetensors"
+
+
+def save_policy(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
+    """Write an actor (``actor.{i}.weight|bias`` in nn.Linear layout, ``obs_mean``, ``obs_std``) atomically."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    with atomic_path(path, suffix=".safetensors") as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()}, str(tmp), metadata={"compogen": json.dumps(meta)})
+    return path
+
+
+def load_policy(path: str | os.PathLike) -> tuple[Callable[[np.ndarray], np.ndarray], dict[str, Any]]:
+    """``(policy, meta)``: ``policy`` maps raw observations ``[n, obs_dim]`` to actions ``[n, A]``."""
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = json.loads((f.metadata() or {}).get("compogen", "{}"))
+            t = {k: f.get_tensor(k) for k in f.keys()}
+    except (OSError, ValueError, RuntimeError) as e:
+        raise CheckpointError(f"{path}: not a policy file ({e})") from None
+    n = sum(1 for k in t if k.startswith("actor.") and k.endswith(".weight"))
+    if n == 0 or "obs_mean" not in t or "obs_std" not in t:
+        raise CheckpointError(f"{path}: missing actor layers or normalization")
+    layers = [(t[f"actor.{i}.weight"].float(), t[f"actor.{i}.bias"].float()) for i in range(n)]
+    mean, std = t["obs_mean"].float(), t["obs_std"].float()
+
+    @torch.no_grad()
+    def policy(obs: np.ndarray) -> np.ndarray:
+        x = (torch.as_tensor(np.asarray(obs, np.float32)) - mean) / std
+        for i, (w, b) in enumerate(layers):
+            x = torch.nn.functional.linear(x, w, b)
+            if i < n - 1:
+                x = torch.relu(x)
+        return torch.tanh(x).numpy()
+
+    return policy, meta

@@ -1,0 +1,34 @@
+"""Fixtures of the validation tests: the toy suite registered as ``toy``, one thread."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from compogen.suites.registry import get_suite, register_suite
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="session")
+def toy_suite():
+    register_suite("toy", "tests.validation.toy_suite:ToySuite")
+    return get_suite("toy")
+
+
+@pytest.fixture(scope="session")
+def toy_task(toy_suite):
+    return toy_suite.parse("iiwa-box-none-push")
+
+
+@pytest.fixture(scope="session")
+def toy_data(toy_task):
+    from tests.validation.toy_suite import expert_transitions
+
+    return expert_transitions(toy_task, episodes=100, noise=0.3, seed=0)
