@@ -42,5 +42,9 @@ class DiffusionStages:
 
         cfg = self.config
         vcfg = preset(cfg.validation_preset, algo=cfg.algo)
-        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.extra.get("validation_backend", "batched"))
-        return result.to_dict()
+        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.extra.get("validation_backend", "batched"), progress=False)
+        out = result.to_dict()
+        out.pop("config", None)
+        out["success"] = result.success_rate
+        out["per_seed"] = [s.success_rate for s in result.seeds]
+        return out
