@@ -103,7 +103,7 @@ class LoopConfig:
 LOOP_PRESETS: dict[str, LoopConfig] = {
     "quick": LoopConfig(
         iterations=2,
-        generator_preset="quick",
+        generator_preset="small",
         samples_per_task=10_000,
         validation_preset="quick",
         rl_seeds=(0,),
