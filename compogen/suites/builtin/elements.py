@@ -100,13 +100,13 @@ ARMS: dict[str, ArmSpec] = {
     a.name: a
     for a in (
         ArmSpec("FiveLink", base=(0.0, 0.36), links=(0.32, 0.28, 0.18, 0.07, 0.06), link_mass=0.6,
-                kp=120.0, kv=6.0, damping=1.0, delta_scale=0.06, home=(0.16, 0.30), rgba="0.55 0.6 0.8 1"),
+                kp=300.0, kv=15.0, damping=2.5, delta_scale=0.10, home=(0.16, 0.30), rgba="0.55 0.6 0.8 1"),
         ArmSpec("ThreeLink", base=(0.05, 0.22), links=(0.40, 0.36, 0.055), link_mass=1.0,
-                kp=200.0, kv=10.0, damping=2.0, delta_scale=0.05, home=(0.20, 0.28), rgba="0.8 0.55 0.45 1"),
+                kp=500.0, kv=25.0, damping=5.0, delta_scale=0.08, home=(0.20, 0.28), rgba="0.8 0.55 0.45 1"),
         ArmSpec("FourLink", base=(-0.06, 0.28), links=(0.36, 0.32, 0.16, 0.06), link_mass=0.8,
-                kp=160.0, kv=8.0, damping=1.5, delta_scale=0.05, home=(0.14, 0.30), rgba="0.5 0.75 0.5 1"),
+                kp=400.0, kv=20.0, damping=3.75, delta_scale=0.09, home=(0.14, 0.30), rgba="0.5 0.75 0.5 1"),
         ArmSpec("SixLink", base=(0.02, 0.48), links=(0.24, 0.22, 0.18, 0.14, 0.08, 0.05), link_mass=0.4,
-                kp=80.0, kv=4.0, damping=0.6, delta_scale=0.07, home=(0.18, 0.32), rgba="0.75 0.7 0.4 1"),
+                kp=200.0, kv=10.0, damping=1.5, delta_scale=0.12, home=(0.18, 0.32), rgba="0.75 0.7 0.4 1"),
     )
 }
 

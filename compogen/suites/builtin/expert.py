@@ -39,6 +39,8 @@ __all__ = ["ScriptedExpert", "ExpertConfig"]
 
 #: Seconds per control step (physics step x frame skip).
 CONTROL_DT = 0.02
+#: Gap left between the closed fingers and the object before a push.
+PUSH_GAP = 0.008
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class ExpertConfig:
     """Tuning of the scripted experts (shared by all tasks)."""
 
     #: Largest end-effector displacement asked for in one control step while travelling (m).
-    travel_step: float = 0.014
+    travel_step: float = 0.02
     #: ... while descending onto the object, placing or pushing (m).
     fine_step: float = 0.007
     #: Distance at which a travel waypoint counts as reached (m).
@@ -58,6 +60,8 @@ class ExpertConfig:
     #: Joint-command gain: joint deltas are asked for this many times the kinematic solution
     #: (the position servos cover only part of a commanded delta within one step).
     gain: float = 3.3
+    #: A precise waypoint counts as reached only below this end-effector speed (m/s).
+    settle_speed: float = 0.2
     #: Weight of the velocity-error term (damps the servos' lag, avoids overshoot).
     brake: float = 3.0
     #: Near a target, ask for at most this fraction of the remaining distance per step (no overshoot).
@@ -139,10 +143,10 @@ class ScriptedExpert:
         ox, oz = o[0], o[1]
         above = oz + obj.height + 0.05
         if not goal.carried:  # Push
-            px = ox - obj.half_width - 2 * FINGER_HALF_THICK - 0.006
+            px = ox - obj.half_width - 2 * FINGER_HALF_THICK - PUSH_GAP
             closed = 1.0
             plan = self._moves(self._approach_path(o, ee, px, above), closed)
-            plan.append(("move", np.array([px, obj.push_z]), closed, cfg.fine_step, cfg.fine_tol))
+            plan.append(("descend", np.array([px, obj.push_z]), closed, cfg.fine_step, cfg.fine_tol))
             plan.append(("push", None, closed, cfg.fine_step, 0.0))
             return plan
         gx_off, gz_off = obj.grasp
@@ -168,6 +172,7 @@ class ScriptedExpert:
         q = o[30 : 30 + n]
         ee = o[42:44]
         pitch = float(np.arctan2(o[45], o[44]))
+        ee_speed = float(np.linalg.norm((jacobian(self.arm, q) @ o[36 : 36 + n])[:2]))
         st = self._states.get(index)
         if st is None:
             st = self._states[index] = _State()
@@ -177,11 +182,14 @@ class ScriptedExpert:
             kind, tgt, grip, step, tol = st.waypoints[st.phase]
             if kind == "move":
                 target = tgt
-                if np.linalg.norm(ee - target) < tol:
+                if np.linalg.norm(ee - target) < tol and (tol >= cfg.travel_tol or ee_speed < cfg.settle_speed):
                     st.phase += 1
                     continue
             elif kind == "descend":  # follow the object's current grasp point; align in x first
-                target = np.array([o[0] + self.obj.grasp[0], o[1] + self.obj.grasp[1]])
+                if tgt is None:
+                    target = np.array([o[0] + self.obj.grasp[0], o[1] + self.obj.grasp[1]])
+                else:
+                    target = tgt
                 if abs(ee[0] - target[0]) > 2 * tol and ee[1] > target[1] + 0.02:
                     target = np.array([target[0], ee[1]])
                 elif np.linalg.norm(ee - target) < tol:
@@ -205,7 +213,7 @@ class ScriptedExpert:
                     st.phase += 1
                     continue
             elif kind == "push":
-                hw = self.obj.half_width + 2 * FINGER_HALF_THICK + 0.006
+                hw = self.obj.half_width + 2 * FINGER_HALF_THICK + PUSH_GAP
                 target = np.array([o[10] - hw + 0.004, self.obj.push_z])
             elif kind == "retreat":
                 if st.hold is None:

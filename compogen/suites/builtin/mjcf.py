@@ -52,7 +52,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         pos = f"{arm.base[0]} 0 {arm.base[1]}" if i == 0 else f"{arm.links[i - 1]} 0 0"
         arm_xml += (
             f'<body name="link{i}" pos="{pos}" gravcomp="1">\n'
-            f'<joint name="j{i}" type="hinge" axis="0 -1 0" damping="{arm.damping}" armature="0.01" range="-3.1 3.1"/>\n'
+            f'<joint name="j{i}" type="hinge" axis="0 -1 0" damping="{arm.damping}" armature="0.05" range="-3.1 3.1"/>\n'
             f'<geom type="capsule" fromto="0 0 0 {length} 0 0" size="0.018" mass="{arm.link_mass}" contype="0" '
             f'conaffinity="0" rgba="{arm.rgba}"/>\n'
         )
@@ -64,7 +64,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
     )
     hand = (
         f'<body name="hand" pos="{arm.links[-1]} 0 0" gravcomp="1">\n'
-        f'<geom name="palm" type="box" pos="{PALM_THICK / 2} 0 0" size="{PALM_THICK / 2} 0.025 0.03" mass="0.1" '
+        f'<geom name="palm" type="box" pos="{PALM_THICK / 2} 0 0" size="{PALM_THICK / 2} 0.025 0.02" mass="0.1" '
         f'contype="2" conaffinity="1" rgba="0.3 0.3 0.3 1"/>\n'
         f'<site name="ee" pos="{fx} 0 0" size="0.005"/>\n'
         f'<body name="finger_l" pos="{fx} 0 0" gravcomp="1">\n'
