@@ -38,11 +38,26 @@ def policy_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gen
     return g
 
 
+def _fused_ok(device: torch.device) -> bool:
+    """Whether ``torch.optim.Adam(fused=True)`` works on ``device`` (CPU since torch 2.4)."""
+    try:
+        t = torch.zeros(2, device=device, requires_grad=True)
+        opt = torch.optim.Adam([t], fused=True)
+        t.grad = torch.ones_like(t)
+        opt.step()
+        return True
+    except (RuntimeError, TypeError):
+        return False
+
+
 class StackedMLP:
     """``G`` independent MLPs with the same widths: weights ``[G, in, out]``, ReLU between layers."""
 
     def __init__(self, sizes: Sequence[int], gens: Sequence[torch.Generator], device: torch.device, copies: int = 1):
-        """Initialise like ``torch.nn.Linear`` (uniform +-1/sqrt(fan_in)); ``copies`` nets per generator."""
+        """Initialise like ``torch.nn.Linear`` (uniform +-1/sqrt(fan_in)), drawing net g from ``gens[g]``.
+
+        ``copies`` nets are drawn per generator (stacked next to each other).
+        """
         self.sizes = tuple(int(s) for s in sizes)
         self.weights: list[torch.Tensor] = []
         self.biases: list[torch.Tensor] = []
@@ -66,14 +81,12 @@ class StackedMLP:
     def params(self) -> list[torch.Tensor]:
         return [t for pair in zip(self.weights, self.biases) for t in pair]
 
-    def forward(self, x: torch.Tensor, detach: bool = False, index: slice | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, detach: bool = False) -> torch.Tensor:
         """``x [G, B, in] -> [G, B, out]``; ``detach`` blocks gradients into the weights."""
         n = len(self.weights)
         for li, (w, b) in enumerate(zip(self.weights, self.biases)):
             if detach:
                 w, b = w.detach(), b.detach()
-            if index is not None:
-                w, b = w[index], b[index]
             x = torch.baddbmm(b, x, w)
             if li < n - 1:
                 x = torch.relu(x)
@@ -121,13 +134,14 @@ class BatchedTD3BC:
         self.gens = [policy_generator(s, dev) for s in seeds]
         a_sizes = (self.obs_dim, *config.actor_hidden, self.act_dim)
         c_sizes = (self.obs_dim + self.act_dim, *config.critic_hidden, 1)
-        # per policy, in its own stream: actor, then two critics
+        # per policy, in its own stream: actor, critic 1, critic 2
         self.actor = StackedMLP(a_sizes, self.gens, dev)
-        self.critic = StackedMLP(c_sizes, self.gens, dev, copies=2)  # index 2p + j = critic j of policy p
+        self.critics = [StackedMLP(c_sizes, self.gens, dev) for _ in range(2)]
         self.actor_targ = self.actor.clone()
-        self.critic_targ = self.critic.clone()
-        self.actor_opt = torch.optim.Adam(self.actor.params, lr=config.actor_lr)
-        self.critic_opt = torch.optim.Adam(self.critic.params, lr=config.critic_lr)
+        self.critics_targ = [c.clone() for c in self.critics]
+        fused = dict(fused=True) if _fused_ok(dev) else {}
+        self.actor_opt = torch.optim.Adam(self.actor.params, lr=config.actor_lr, **fused)
+        self.critic_opt = torch.optim.Adam([p for c in self.critics for p in c.params], lr=config.critic_lr, **fused)
         self.step_count = 0
         self._streams = [_Stream() for _ in range(self.P)]
         self._chunk_pos = _CHUNK
@@ -154,40 +168,36 @@ class BatchedTD3BC:
         return self.d_obs[idx], self.d_act[idx], self.d_rew[idx], self.d_next_obs[idx], self.d_term[idx], noise
 
     # -- training -------------------------------------------------------------------
-    def _critic_in(self, o: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
-        """``[P, B, D+A]`` repeated for both critics -> ``[2P, B, D+A]``."""
-        x = torch.cat([o, a], -1)
-        return x.unsqueeze(1).expand(-1, 2, -1, -1).reshape(2 * self.P, x.shape[1], x.shape[2])
-
     def step(self, batch: tuple[torch.Tensor, ...] | None = None) -> None:
         """One gradient step of every policy.
 
         ``batch`` (for tests) overrides the policies' own sampling: ``(obs, actions, rewards,
         next_obs, terminals, noise)`` shaped ``[P, B, ...]`` with normalized observations.
         """
-        cfg, P = self.cfg, self.P
+        cfg = self.cfg
         o, a, r, o2, d, noise = self._next_batch() if batch is None else batch
         with torch.no_grad():
             a2 = torch.tanh(self.actor_targ.forward(o2))
             a2 = (a2 + (cfg.policy_noise * noise).clamp(-cfg.noise_clip, cfg.noise_clip)).clamp(-1.0, 1.0)
-            q_t = self.critic_targ.forward(self._critic_in(o2, a2)).view(P, 2, -1).min(1).values  # [P, B]
-            y = r + cfg.gamma * (1.0 - d) * q_t
-        q = self.critic.forward(self._critic_in(o, a)).view(P, 2, -1)
-        critic_loss = (q - y.unsqueeze(1)).pow(2).mean(-1).sum()
+            x2 = torch.cat([o2, a2], -1)
+            q_t = torch.minimum(self.critics_targ[0].forward(x2), self.critics_targ[1].forward(x2)).squeeze(-1)  # [P, B]
+            y = (r + cfg.gamma * (1.0 - d) * q_t).unsqueeze(-1)
+        x = torch.cat([o, a], -1)
+        critic_loss = sum((c.forward(x) - y).pow(2).mean((-1, -2)).sum() for c in self.critics)
         self.critic_opt.zero_grad(set_to_none=True)
         critic_loss.backward()
         self.critic_opt.step()
         if self.step_count % cfg.policy_delay == 0:
             pi = torch.tanh(self.actor.forward(o))
-            q1 = self.critic.forward(torch.cat([o, pi], -1), detach=True, index=slice(0, None, 2)).squeeze(-1)  # [P, B]
+            q1 = self.critics[0].forward(torch.cat([o, pi], -1), detach=True).squeeze(-1)  # [P, B]
             lam = cfg.alpha / q1.abs().mean(-1).detach()
             actor_loss = (-lam * q1.mean(-1) + (pi - a).pow(2).mean((-1, -2))).sum()
             self.actor_opt.zero_grad(set_to_none=True)
             actor_loss.backward()
             self.actor_opt.step()
             with torch.no_grad():
-                torch._foreach_lerp_(self.critic_targ.params, [p.detach() for p in self.critic.params], cfg.tau)
-                torch._foreach_lerp_(self.actor_targ.params, [p.detach() for p in self.actor.params], cfg.tau)
+                for net, targ in ((self.critics[0], self.critics_targ[0]), (self.critics[1], self.critics_targ[1]), (self.actor, self.actor_targ)):
+                    torch._foreach_lerp_(targ.params, [p.detach() for p in net.params], cfg.tau)
         self.step_count += 1
 
     def train(self, n: int, callback: Callable[[int], None] | None = None) -> None:
@@ -205,9 +215,9 @@ class BatchedTD3BC:
                 net.biases[li][p, 0] = b
         for j, layers in enumerate(critics):
             for li, (w, b) in enumerate(layers):
-                for net in (self.critic, self.critic_targ):
-                    net.weights[li][2 * p + j] = w.t()
-                    net.biases[li][2 * p + j, 0] = b
+                for net in (self.critics[j], self.critics_targ[j]):
+                    net.weights[li][p] = w.t()
+                    net.biases[li][p, 0] = b
 
     # -- acting -----------------------------------------------------------------------
     @torch.no_grad()

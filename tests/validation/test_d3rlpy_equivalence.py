@@ -54,7 +54,7 @@ def test_batched_step_matches_d3rlpy(toy_data):
         torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
         torch.testing.assert_close(lb[0, 0].detach(), b, atol=2e-5, rtol=1e-4)
     for j, q in enumerate(algo.impl.q_function):
-        for (w, b), lw in zip(_linears(q), learner.critic.weights):
-            torch.testing.assert_close(lw[j].detach().t(), w, atol=2e-5, rtol=1e-4)
+        for (w, b), lw in zip(_linears(q), learner.critics[j].weights):
+            torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
     # the weights really moved (the comparison is not of untouched initial values)
     assert not torch.allclose(_linears(algo.impl.policy)[0][0], actor[0][0])
