@@ -1,0 +1,149 @@
+"""Built-in MuJoCo suite: elements, reward/success, experts, determinism, ids, gym, vector env."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from compogen.errors import UnknownTaskError
+from compogen.suites import get_suite
+from compogen.suites.builtin import BuiltinSuite, register_envs
+from compogen.tasks.space import AXES
+
+
+@pytest.fixture(scope="module")
+def suite() -> BuiltinSuite:
+    return get_suite("builtin")
+
+
+def _run_expert(suite, task, seed, noise=0.0):
+    env = suite.make_env(task)
+    expert = suite.expert(task)
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    expert.reset()
+    rewards, successes = [], []
+    while True:
+        a = np.clip(expert.act(obs) + noise * rng.normal(size=suite.action_dim), -1, 1)
+        obs, r, term, trunc, info = env.step(a)
+        rewards.append(r)
+        successes.append(info["success"])
+        if term or trunc:
+            return np.array(rewards), np.array(successes), term, trunc
+
+
+def test_layout_and_space(suite):
+    lay = suite.observation_layout
+    assert lay.dim == 48 and lay.task_id_dim == 16 and suite.action_dim == 7 and suite.horizon <= 250
+    assert [f.axis for f in lay.factors] == ["object", "obstacle", "objective", "robot"]
+    assert suite.space.axis_elements("object") == ("Box", "Dumbbell", "Plate", "Hollowbox")
+    assert suite.space.axis_elements("obstacle") == ("None", "ObjectWall", "ObjectDoor", "GoalWall")
+    assert suite.space.axis_elements("objective") == ("PickPlace", "Push", "Shelf", "Trashcan")
+    assert len(suite.tasks("iiwa:train14")) == 14 and all(t.robot == "FiveLink" for t in suite.tasks("iiwa:test"))
+
+
+def test_every_element_builds_and_steps(suite):
+    # one task per element of every axis (a Latin-square-like cover of the 16 elements)
+    for i in range(4):
+        task = suite.space.task(*(suite.space.axis_elements(ax)[(i + k) % 4] for k, ax in enumerate(AXES)))
+        env = suite.make_env(task)
+        obs, info = env.reset(seed=i)
+        assert obs.dtype == np.float32 and obs.shape == (48,) and info["success"] is False
+        assert np.array_equal(suite.observation_layout.indicator_from_obs(obs, suite.space), suite.space.indicator(task))
+        obst = obs[suite.observation_layout.factor("obstacle").start : suite.observation_layout.factor("obstacle").stop]
+        assert (np.all(obst == 0)) == (task.obstacle == "None")
+        for _ in range(5):
+            obs, r, term, trunc, info = env.step(env.action_space.sample())
+            assert 0.0 <= r < 1.0 and not info["success"]
+    ids = {suite.space.parse(t).robot for t in suite.tasks("all")}
+    assert ids == set(suite.space.axis_elements("robot"))
+
+
+@pytest.mark.parametrize(
+    "task",
+    ["fivelink-box-none-pickplace", "threelink-dumbbell-objectdoor-push", "fourlink-plate-goalwall-trashcan",
+     "sixlink-hollowbox-objectwall-shelf"],
+)
+def test_expert_solves_and_reward_is_one_only_on_success(suite, task):
+    wins = 0
+    for seed in range(2):
+        rewards, successes, term, trunc = _run_expert(suite, task, seed, noise=0.05)
+        assert np.all((rewards == 1.0) == successes)
+        assert np.all((rewards >= 0) & (rewards <= 1))
+        if successes[-1]:
+            assert term and not trunc and successes.sum() == 1
+        wins += int(successes.any())
+    assert wins == 2
+
+
+def test_random_policy_fails_and_truncates(suite):
+    env = suite.make_env("fourlink-box-none-shelf")
+    env.action_space.seed(0)
+    obs, _ = env.reset(seed=0)
+    for t in range(suite.horizon):
+        obs, r, term, trunc, info = env.step(env.action_space.sample())
+        if term or trunc:
+            break
+    assert trunc and not term and t + 1 == suite.horizon and not info["success"] and r < 1
+
+
+def test_push_fails_when_object_lifted(suite):
+    # carrying the object in a Push task ends the episode as a failure
+    task = "fivelink-box-none-push"
+    env = suite.make_env(task)
+    pick = suite.expert("fivelink-box-none-pickplace")
+    obs, _ = env.reset(seed=0)
+    pick.reset()
+    for _ in range(suite.horizon):
+        obs, r, term, trunc, info = env.step(pick.act(obs))
+        if term or trunc:
+            break
+    assert term and not info["success"] and r < 1
+
+
+def test_seed_determinism(suite):
+    task = "sixlink-dumbbell-goalwall-pickplace"
+    a = np.random.default_rng(1).uniform(-1, 1, size=(40, suite.action_dim))
+    runs = []
+    for _ in range(2):
+        env = suite.make_env(task)
+        obs, _ = env.reset(seed=123)
+        traj = [obs] + [env.step(x)[0] for x in a]
+        runs.append(np.stack(traj))
+    assert np.array_equal(runs[0], runs[1])
+    env = suite.make_env(task)
+    assert not np.array_equal(env.reset(seed=124)[0], runs[0][0])
+
+
+def test_bad_task_ids(suite):
+    with pytest.raises(UnknownTaskError, match="robot"):
+        suite.make_env("iiwa-box-none-push")
+    with pytest.raises(UnknownTaskError, match="bad task id"):
+        suite.make_env("fivelink-box-push")
+
+
+def test_gymnasium_make(suite):
+    ids = register_envs()
+    assert len(ids) == 256 and "compogen/fivelink-box-none-push-v0" in ids
+    env = gym.make("compogen/threelink-plate-objectwall-trashcan-v0")
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (48,)
+    env.close()
+
+
+def test_vector_env_matches_single(suite):
+    task = "fourlink-hollowbox-objectdoor-shelf"
+    venv = suite.make_vector_env(task, 3)
+    obs, _ = venv.reset(seed=10)
+    singles = [suite.make_env(task) for _ in range(3)]
+    sobs = np.stack([e.reset(seed=10 + i)[0] for i, e in enumerate(singles)])
+    assert np.array_equal(obs, sobs)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a = rng.uniform(-1, 1, size=(3, suite.action_dim)).astype(np.float32)
+        obs, r, term, trunc, info = venv.step(a)
+        outs = [e.step(x) for e, x in zip(singles, a)]
+        assert np.array_equal(obs, np.stack([o[0] for o in outs]))
+        assert np.array_equal(r, np.array([o[1] for o in outs]))
+        assert info["success"].dtype == bool
