@@ -1,7 +1,6 @@
 """Train a diffusion generator on a pool of transitions (real, synthetic or both).
 
->>> # doctest: +SKIP
->>> run = train_generator(pool, suite.transition_layout(), "sc-dit", "small", "runs/scdit", seed=0)
+>>> run = train_generator(pool, suite.transition_layout(), "sc-dit", "small", "runs/scdit", seed=0)  # doctest: +SKIP
 
 Minibatches are drawn with replacement from the pool's rows and packed on the
 fly with :meth:`TransitionLayout.pack` (no flat copy of the pool). All
