@@ -1,6 +1,6 @@
 """Does composition matter on the built-in suite? Multi-task behaviour cloning, train vs held-out tasks.
 
-    /work/venv/bin/python benchmarks/bench_builtin_composition.py [--episodes 100] [--noise 0.1] [--steps 20000]
+    /work/venv/bin/python benchmarks/bench_builtin_composition.py [--episodes 100] [--noise 0.1] [--steps 15000]
 
 1. Collects noisy expert data (``compogen collect`` code path) for the 14 tasks of
    ``iiwa:train14`` mapped to the built-in suite (first arm, FiveLink), into --data.
@@ -55,7 +55,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
     p.add_argument("--noise", type=float, default=0.1)
-    p.add_argument("--steps", type=int, default=20000, help="gradient steps")
+    p.add_argument("--steps", type=int, default=15000, help="gradient steps")
     p.add_argument("--eval-episodes", type=int, default=20)
     p.add_argument("--data", default="/tmp/compogen_bench_builtin_composition")
     p.add_argument("--workers", type=int, default=2)

@@ -144,6 +144,7 @@ def test_vector_env_matches_single(suite):
         a = rng.uniform(-1, 1, size=(3, suite.action_dim)).astype(np.float32)
         obs, r, term, trunc, info = venv.step(a)
         outs = [e.step(x) for e, x in zip(singles, a)]
-        assert np.array_equal(obs, np.stack([o[0] for o in outs]))
-        assert np.array_equal(r, np.array([o[1] for o in outs]))
+        assert np.allclose(obs, np.stack([o[0] for o in outs]), atol=1e-6)
+        assert np.allclose(r, np.array([o[1] for o in outs]), atol=1e-9)
+        assert np.array_equal(term, np.array([o[2] for o in outs])) and np.array_equal(trunc, np.array([o[3] for o in outs]))
         assert info["success"].dtype == bool

@@ -12,7 +12,7 @@ __all__ = ["BuiltinSuite"]
 
 
 class BuiltinSuite(Suite):
-    """compogen's default suite (see ``compogen/suites/builtin/README`` in the env module docstring).
+    """compogen's default suite: planar MuJoCo arms; layouts in :mod:`compogen.suites.builtin.env`.
 
     >>> s = BuiltinSuite()
     >>> s.task_id(s.parse("fivelink-box-none-push"))
@@ -39,11 +39,12 @@ class BuiltinSuite(Suite):
         task = self.parse(task)
         return BuiltinVectorEnv(task, self.space.indicator(task), num_envs, **kwargs)
 
-    def expert(self, task: Task | str, num_envs: int | None = None):
-        """Scripted expert: ``act(obs) -> action`` (``obs`` of shape [obs_dim] or [num_envs, obs_dim])."""
+    def expert(self, task: Task | str, config=None):
+        """Scripted expert (:class:`~compogen.suites.builtin.expert.ScriptedExpert`): ``reset()``,
+        ``act(obs) -> action`` for ``obs`` of shape [obs_dim] or a batch [num_envs, obs_dim]."""
         from compogen.suites.builtin.expert import ScriptedExpert
 
-        return ScriptedExpert(self.parse(task))
+        return ScriptedExpert(self.parse(task), config)
 
     def gym_id(self, task: Task | str) -> str:
         """Gymnasium id, e.g. ``compogen/fivelink-box-none-push-v0``."""
