@@ -23,6 +23,7 @@ HORIZON = 30
 SPEED = 0.15
 RADIUS = 0.15
 GAIN = 2.5
+START = 1.0
 _GOALS = np.array([[0.7, 0.7], [-0.7, 0.7], [-0.7, -0.7], [0.7, -0.7]], dtype=np.float32)
 _SHIFT = np.array([[0.0, 0.0], [0.15, 0.0], [0.0, 0.15], [-0.15, 0.0]], dtype=np.float32)
 
@@ -60,7 +61,7 @@ class ToyReachEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
-        self.pos = self.np_random.uniform(-1.0, 1.0, 2).astype(np.float32)
+        self.pos = self.np_random.uniform(-START, START, 2).astype(np.float32)
         self.t = 0
         return self._obs(), {"success": False}
 
