@@ -148,3 +148,18 @@ def test_vector_env_matches_single(suite):
         assert np.allclose(r, np.array([o[1] for o in outs]), atol=1e-9)
         assert np.array_equal(term, np.array([o[2] for o in outs])) and np.array_equal(trunc, np.array([o[3] for o in outs]))
         assert info["success"].dtype == bool
+
+
+def test_vector_env_autoreset_next_step(suite):
+    task = "threelink-box-goalwall-push"
+    venv = suite.make_vector_env(task, 2, horizon=4)
+    single = suite.make_env(task, horizon=4)
+    venv.reset(seed=5)
+    single.reset(seed=5)
+    a = np.zeros((2, suite.action_dim), np.float32)
+    for _ in range(4):
+        obs, r, term, trunc, info = venv.step(a)
+        sobs, *_ = single.step(a[0])
+    assert trunc.all() and not term.any()
+    obs, r, term, trunc, info = venv.step(a)  # next step: reset, reward 0, not done
+    assert np.array_equal(obs[0], single.reset()[0]) and np.all(r == 0) and not (term | trunc).any()

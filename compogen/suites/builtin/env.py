@@ -341,17 +341,26 @@ class BuiltinVectorEnv(gym.vector.VectorEnv):
         ctrl[:, :n] = self._Q[:, w0.qadr] + a[:, :n] * w0.arm.delta_scale
         ctrl[:, n] = ctrl[:, n + 1] = FINGER_MAX * (1.0 - a[:, -1]) * 0.5
         resets = self._needs_reset.copy()
-        for i, w in enumerate(self.worlds):
-            if resets[i]:
-                self._reset_one(i)
+        any_reset = bool(resets.any())
+        step, kin = mujoco.mj_step, mujoco.mj_kinematics
+        for i, (w, c, r) in enumerate(zip(self.worlds, ctrl, resets)):
+            if r:
+                w.reset(self._rngs[i])
                 continue
-            w._ctrl[:] = ctrl[i]
-            mujoco.mj_step(w.model, w.data, FRAME_SKIP)
-            mujoco.mj_kinematics(w.model, w.data)
-            self._Q[i] = w._qpos
-            self._V[i] = w._qvel
-            self._EE[i] = w._ee
-            self._T[i] = w._touch
+            w._ctrl[:] = c
+            step(w.model, w.data, FRAME_SKIP)
+            kin(w.model, w.data)
+        ws = self.worlds
+        self._Q = np.array([w._qpos for w in ws])
+        self._V = np.array([w._qvel for w in ws])
+        self._EE = np.array([w._ee for w in ws])
+        self._T = np.array([w._touch for w in ws])
+        if any_reset:
+            idx = np.flatnonzero(resets)
+            self._goal_x[idx] = [ws[i].goal_x for i in idx]
+            self._obst_x[idx] = [ws[i].obstacle_x for i in idx]
+            self._t[idx] = 0
+            self._lifted[idx] = False
         self._t[~resets] += 1
         self._observe_all()
         rew, succ, failed = self._evaluate_all()
