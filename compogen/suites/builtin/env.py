@@ -21,6 +21,7 @@ gripper command (-1 = fully open, +1 = closed; in between = partial opening).
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -73,8 +74,6 @@ class TaskWorld:
     """One simulated episode of one task: reset, step, observation, reward, success."""
 
     def __init__(self, task: Task, indicator: np.ndarray, horizon: int = HORIZON):
-        import copy
-
         self.task = task
         self.arm = ARMS[task.robot]
         self.obj = OBJECTS[task.object]

@@ -23,11 +23,13 @@ import numpy as np
 
 from compogen.suites.builtin.elements import (
     ARMS,
+    FINGER_HALF_LEN,
     FINGER_HALF_THICK,
     FINGER_MAX,
     OBJECTIVES,
     OBJECTS,
     OBSTACLES,
+    PALM_THICK,
     DOOR_HIGH,
     DOOR_LOW,
 )
@@ -125,8 +127,9 @@ class ScriptedExpert:
             return [np.array([ee[0], z]), np.array([x_target, z])]
         if name == "ObjectDoor":
             door_x = o[6]
-            z = 0.5 * (DOOR_LOW + DOOR_HIGH) + 0.0  # grasp point height centring the gripper in the opening
-            z = DOOR_LOW + 0.5 * ((DOOR_HIGH - DOOR_LOW) - 0.09) + 0.025
+            # Grasp-point height centring the gripper (fingertip to palm top, plus 2 cm margin) in the opening.
+            gripper_height = 2 * FINGER_HALF_LEN + PALM_THICK + 0.02
+            z = DOOR_LOW + 0.5 * ((DOOR_HIGH - DOOR_LOW) - gripper_height) + FINGER_HALF_LEN
             return [np.array([door_x - 0.09, z]), np.array([x_target, z])]
         return [np.array([x_target, z_above])]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 
-from compogen.suites.builtin.layout import BUILTIN_SPACE, HORIZON
+from compogen.suites.builtin.layout import BUILTIN_SPACE
 
 __all__ = ["register_envs", "make_registered"]
 
