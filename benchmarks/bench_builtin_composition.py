@@ -102,6 +102,7 @@ def main() -> None:
         opt.step()
         sched.step()
     t_train = time.perf_counter() - t1
+    final_loss = loss.item()
     policy.eval()
     t2 = time.perf_counter()
     train_sr = {suite.task_id(t): evaluate(suite, policy, t, args.eval_episodes) for t in train}
@@ -112,7 +113,7 @@ def main() -> None:
         "expert_data_success": float(np.mean([c["success_rate"] for c in collected])),
         "bc_train_success": float(np.mean(list(train_sr.values()))),
         "bc_heldout_success": float(np.mean(list(test_sr.values()))),
-        "final_loss": float(loss), "seconds": {"collect": t_collect, "train": t_train, "eval": t_eval},
+        "final_loss": final_loss, "seconds": {"collect": t_collect, "train": t_train, "eval": t_eval},
         "args": vars(args), "per_task_train": train_sr, "per_task_heldout": test_sr,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -125,7 +126,7 @@ def main() -> None:
         "",
         f"- expert data: {len(train)} tasks x {args.episodes} episodes, action noise {args.noise}, "
         f"{len(X)} transitions, data success {res['expert_data_success']:.3f}",
-        f"- MLP 3x256 on the full observation (task id included), MSE, {args.steps} steps, batch 256; final loss {float(loss):.4f}",
+        f"- MLP 3x256 on the full observation (task id included), MSE, {args.steps} steps, batch 256; final loss {final_loss:.4f}",
         f"- **BC success on the 14 training tasks: {res['bc_train_success']:.3f}**",
         f"- **BC success on the 32 held-out tasks: {res['bc_heldout_success']:.3f}**",
         f"- time: collect {t_collect:.0f} s, train {t_train:.0f} s, eval {t_eval:.0f} s ({args.eval_episodes} episodes per task)",
