@@ -163,3 +163,21 @@ def test_vector_env_autoreset_next_step(suite):
     assert trunc.all() and not term.any()
     obs, r, term, trunc, info = venv.step(a)  # next step: reset, reward 0, not done
     assert np.array_equal(obs[0], single.reset()[0]) and np.all(r == 0) and not (term | trunc).any()
+
+
+def test_batched_expert_on_vector_env_across_episodes(suite):
+    task = "fourlink-box-objectwall-trashcan"
+    venv = suite.make_vector_env(task, 3)
+    expert = suite.expert(task)
+    obs, _ = venv.reset(seed=0)
+    expert.reset()
+    fresh = ended = np.zeros(3, bool)
+    wins, episodes = 0, np.zeros(3, int)
+    for _ in range(3 * suite.horizon):
+        obs, r, term, trunc, info = venv.step(expert.act(obs, new_episode=fresh))
+        fresh, ended = ended, term | trunc
+        wins += int(info["success"].sum())
+        episodes += ended
+        if (episodes >= 2).all():
+            break
+    assert (episodes >= 2).all() and wins >= episodes.sum() - 1

@@ -106,10 +106,27 @@ class ScriptedExpert:
         else:
             self._states.pop(int(index), None)
 
-    def act(self, obs: np.ndarray) -> np.ndarray:
+    def act(self, obs: np.ndarray, new_episode: np.ndarray | None = None) -> np.ndarray:
+        """Action(s) for ``obs`` ([obs_dim] or [N, obs_dim]).
+
+        ``new_episode`` (bool [N], optional) resets the phase of the copies whose
+        ``obs`` is the first of a new episode. With a next-step-autoreset vector env::
+
+            obs, _ = venv.reset(seed=0)
+            expert.reset()
+            fresh = ended = np.zeros(venv.num_envs, bool)
+            while ...:
+                obs, r, term, trunc, info = venv.step(expert.act(obs, new_episode=fresh))
+                fresh, ended = ended, term | trunc   # a step after an ended one returns a reset obs
+        """
         obs = np.asarray(obs, dtype=np.float64)
         if obs.ndim == 1:
+            if new_episode is not None and bool(np.asarray(new_episode).reshape(-1)[0]):
+                self.reset(0)
             return self._act_one(obs, 0)
+        if new_episode is not None:
+            for i in np.flatnonzero(np.asarray(new_episode)):
+                self.reset(int(i))
         return np.stack([self._act_one(o, i) for i, o in enumerate(obs)])
 
     __call__ = act
