@@ -114,6 +114,7 @@ def write_checkpoint(run_dir: str | os.PathLike, config: dict[str, Any], model: 
         cfg = {"format": FORMAT, "format_version": FORMAT_VERSION, **config, "files": files}
         (tmp / CONFIG).write_text(json.dumps(cfg, indent=1) + "\n")
         for n in names + [CONFIG]:
+            os.chmod(tmp / n, 0o644)
             with open(tmp / n, "rb") as f:
                 os.fsync(f.fileno())
         if train_state is None and (run_dir / OPTIMIZER).exists():
