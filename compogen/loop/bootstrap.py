@@ -27,11 +27,10 @@ def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, nois
         if not hasattr(suite, "expert"):
             raise DataError(f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
                             f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it")
-        from compogen.cli.collect import collect
+        from compogen.suites.builtin.collect import CollectConfig, collect
 
         log(f"collecting {episodes} expert episodes for {len(missing)} training tasks into {root}")
-        collect(tasks=",".join(suite.task_id(t) for t in missing), out=str(root), episodes=episodes, noise=noise,
-                suite=suite.name, seed=config.seed, workers=max(1, config.workers), overwrite=False, dtype="expert")
+        collect(suite, missing, root, CollectConfig(episodes=episodes, noise=noise, seed=config.seed), workers=max(1, config.workers))
     collect_s = time.perf_counter() - t0
     log(f"{len(train)} training tasks, {len(targets)} targets, {len(evals)} held-out tasks for metrics -> {out}")
     state = run_loop(config, out, log=log)

@@ -16,7 +16,7 @@ import numpy as np
 from compogen.errors import CompogenError
 from compogen.tasks.space import Task
 
-__all__ = ["CollectConfig", "rollout_expert", "collect_task"]
+__all__ = ["CollectConfig", "collect", "collect_task", "rollout_expert"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,50 @@ def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConf
     env.close()
     return {"task": suite.task_id(task), "path": str(path), "episodes": config.episodes,
             "transitions": steps, "success_rate": successes / max(config.episodes, 1)}
+
+
+def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectConfig, queue) -> dict:
+    from compogen.suites import get_suite
+
+    suite = get_suite(suite_name)
+    return collect_task(suite, suite.parse(task_id), path, config, progress=(lambda n: queue.put(n)) if queue is not None else None)
+
+
+def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectConfig = CollectConfig(),
+            workers: int = 2, type: str = "expert", progress: bool = True) -> list[dict]:
+    """Collect ``tasks`` into ``<root>/<type>/<Folder>/data.hdf5``, one process per task at a time.
+
+    Refuses to replace existing files unless ``config.overwrite``. Returns one summary per task.
+    """
+    import multiprocessing as mp
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm.auto import tqdm
+
+    from compogen.data import dataset_path
+
+    if not hasattr(suite, "expert"):
+        raise CompogenError(f"suite {suite.name!r} has no scripted expert; collect works on suites that offer one")
+    paths = {t: dataset_path(root, t, suite.space, type) for t in tasks}
+    if not config.overwrite:
+        existing = [str(p) for p in paths.values() if p.exists()]
+        if existing:
+            raise FileExistsError(f"{existing[0]} exists ({len(existing)} files); use --overwrite to replace")
+    results = []
+    bar = tqdm(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
+    with mp.Manager() as manager:
+        queue = manager.Queue()
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=mp.get_context("spawn")) as pool:
+            pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config, queue) for t in tasks}
+            while pending:
+                while not queue.empty():
+                    bar.update(queue.get())
+                done = {f for f in pending if f.done()}
+                results += [f.result() for f in done]
+                pending -= done
+                time.sleep(0.05)
+            while not queue.empty():
+                bar.update(queue.get())
+    bar.close()
+    return sorted(results, key=lambda r: r["task"])
