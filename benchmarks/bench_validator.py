@@ -115,6 +115,10 @@ def main(argv=None) -> None:
     data, source = task_data(suite, task, args.episodes)
     print(f"{suite.name} {suite.task_id(task)}: {len(data)} transitions ({source}), obs {data.obs_dim}, act {data.action_dim}", flush=True)
 
+    # warm-up (imports, first calls, allocator), not timed
+    run_d3rlpy(suite, task, data, 99, cfg.replace(steps=3, eval_every=3, eval_episodes=1), progress=False)
+    run_batched(suite, [(task, prepare(data), 99)], cfg.replace(steps=3, eval_every=3, eval_episodes=1), progress=False)
+
     rows = []
     t0 = time.perf_counter()
     succ = []

@@ -58,8 +58,8 @@ def validate_many(
         backend = "d3rlpy"
     per_item: list[list] = [[] for _ in checked]
     if backend == "batched":
-        jobs = [(i, task, prepare(data, config.normalize_states, config.normalize_eps), seed)
-                for i, (task, data) in enumerate(checked) for seed in seeds]
+        prepared = [prepare(data, config.normalize_states, config.normalize_eps) for _, data in checked]  # shared by seeds
+        jobs = [(i, task, prepared[i], seed) for i, (task, _) in enumerate(checked) for seed in seeds]
         group = max_policies or len(jobs)
         from compogen.validation.batched import run_batched
 

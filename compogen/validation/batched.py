@@ -112,6 +112,7 @@ class BatchedTD3BC:
     """P TD3+BC learners stepped together; policy p trains on ``datasets[p]`` with seed ``seeds[p]``."""
 
     def __init__(self, datasets: Sequence[PreparedData], seeds: Sequence[int], config: ValidationConfig, device: str | None = None):
+        """Policy p trains on ``datasets[p]``; the same object given for several policies is stored once."""
         if len(datasets) != len(seeds) or not datasets:
             raise ValueError("BatchedTD3BC needs one seed per dataset and at least one dataset")
         self.cfg = config
@@ -119,18 +120,25 @@ class BatchedTD3BC:
         self.P = len(datasets)
         self.obs_dim = datasets[0].observations.shape[1]
         self.act_dim = datasets[0].actions.shape[1]
+        unique: list[PreparedData] = []
+        which: list[int] = []
         for d in datasets:
             if d.observations.shape[1] != self.obs_dim or d.actions.shape[1] != self.act_dim:
                 raise ValueError("all datasets of a batched run need the same observation and action sizes")
+            k = next((i for i, u in enumerate(unique) if u is d), None)
+            if k is None:
+                unique.append(d)
+                k = len(unique) - 1
+            which.append(k)
         dev = self.device
-        cat = lambda key: torch.from_numpy(np.concatenate([getattr(d, key) for d in datasets])).to(dev)
+        cat = lambda key: torch.from_numpy(np.concatenate([getattr(d, key) for d in unique])).to(dev)
         self.d_obs, self.d_act, self.d_rew, self.d_next_obs, self.d_term = (
             cat("observations"), cat("actions"), cat("rewards"), cat("next_observations"), cat("terminals"))
-        sizes = [len(d) for d in datasets]
-        self.sizes = sizes
-        self.offsets = torch.tensor(np.concatenate([[0], np.cumsum(sizes)[:-1]]), dtype=torch.long, device=dev)
-        self.obs_mean = torch.from_numpy(np.stack([d.obs_mean for d in datasets])).to(dev)  # [P, D]
-        self.obs_std = torch.from_numpy(np.stack([d.obs_std for d in datasets])).to(dev)
+        starts = np.concatenate([[0], np.cumsum([len(d) for d in unique])[:-1]])
+        self.sizes = [len(unique[k]) for k in which]
+        self.offsets = torch.tensor([int(starts[k]) for k in which], dtype=torch.long, device=dev)
+        self.obs_mean = torch.from_numpy(np.stack([unique[k].obs_mean for k in which])).to(dev)  # [P, D]
+        self.obs_std = torch.from_numpy(np.stack([unique[k].obs_std for k in which])).to(dev)
         self.gens = [policy_generator(s, dev) for s in seeds]
         a_sizes = (self.obs_dim, *config.actor_hidden, self.act_dim)
         c_sizes = (self.obs_dim + self.act_dim, *config.critic_hidden, 1)

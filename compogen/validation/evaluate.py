@@ -116,6 +116,9 @@ def evaluate_many(
             actions = np.asarray(act(obs.astype(np.float32, copy=False)), dtype=np.float32)
             nxt = []
             for p, e in enumerate(envs):
+                if not active[p].any():  # this policy's episodes are over: do not step its envs
+                    nxt.append(obs[p])
+                    continue
                 o, r, term, trunc, _ = e.step(actions[p])
                 r = np.asarray(r, np.float64)
                 a = active[p]
