@@ -74,7 +74,7 @@ class Transitions:
         for key in ("observations", "actions", "rewards", "next_observations"):
             arr = getattr(self, key)
             if not np.isfinite(arr).all():
-                bad = int(np.argwhere(~np.isfinite(arr.reshape(len(arr), -1)).any(1))[0, 0])
+                bad = int(np.flatnonzero((~np.isfinite(arr.reshape(len(arr), -1))).any(1))[0])
                 raise DataError(f"{name}: {key} contains NaN or Inf (first at row {bad})")
         return self
 

@@ -64,3 +64,10 @@ def test_concatenate_merges_tasks(rng):
     c = Transitions.concatenate([a, b, a])
     assert c.tasks == [ta, tb] and c.counts() == {ta: 20, tb: 6}
     assert np.array_equal(c.select(tb).observations, b.observations)
+
+
+def test_check_finite_names_key_and_row(rng):
+    d = _data(rng)
+    d.next_observations[7, 2] = np.inf
+    with pytest.raises(DataError, match="next_observations contains NaN or Inf \\(first at row 7\\)"):
+        d.check_finite()
