@@ -103,7 +103,8 @@ class LoopConfig:
 LOOP_PRESETS: dict[str, LoopConfig] = {
     "quick": LoopConfig(
         iterations=2,
-        generator_preset="small",
+        generator_preset="cpu",
+        bf16=False,
         samples_per_task=10_000,
         validation_preset="quick",
         rl_seeds=(0,),
