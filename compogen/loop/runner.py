@@ -78,6 +78,12 @@ def _seed(*parts: Any) -> int:
 def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
     """Generate + validate one task (runs in a worker process)."""
     config = LoopConfig.from_dict(payload["config"])
+    if config.workers > 0:  # share the cores between worker processes instead of oversubscribing them
+        import os
+
+        import torch
+
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // config.workers))
     suite = get_suite(config.suite)
     stages = load_stages(config, suite)
     task = suite.parse(payload["task"])
