@@ -78,6 +78,25 @@ def bench_params(args) -> dict:
     return out
 
 
+def interleaved_best(fns: dict, min_block_s: float, blocks: int, max_reps: int = 1000) -> dict:
+    """Seconds per call of each function: blocks of calls alternate between the functions
+    (so bursts of load from other processes hit all alike) and the fastest block counts."""
+    reps = {}
+    for k, f in fns.items():  # warm-up, and size each block to about min_block_s
+        f()
+        t0 = time.perf_counter()
+        f()
+        reps[k] = max(1, min(max_reps, int(min_block_s / max(time.perf_counter() - t0, 1e-6))))
+    best = {k: float("inf") for k in fns}
+    for _ in range(blocks):
+        for k, f in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(reps[k]):
+                f()
+            best[k] = min(best[k], (time.perf_counter() - t0) / reps[k])
+    return best
+
+
 # ----------------------------------------------------------------------------------- train
 def bench_train(args) -> dict:
     lay = get_suite("composuite").transition_layout()
@@ -85,7 +104,6 @@ def bench_train(args) -> dict:
     rows = []
     for preset in args.presets:
         p = PRESETS[preset]
-        steps = 2 if preset == "paper" else args.train_steps
         gen = torch.Generator().manual_seed(0)
         idx = torch.arange(p.batch_size)
         x = torch.randn(p.batch_size, lay.dim, generator=gen)
@@ -95,25 +113,24 @@ def bench_train(args) -> dict:
             net = build_denoiser(arch, lay, p)
             opt = torch.optim.AdamW(net.parameters(), lr=p.lr(arch), weight_decay=p.weight_decay(arch))
             row = {"arch": arch, "preset": preset, "batch": p.batch_size, "params": count_parameters(net)}
-            for bf16 in (False, True):
-                def step():
-                    loss = net.loss(x, cond, generator=gen, autocast_bf16=bf16)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-                    opt.step()
-                step()  # warm-up
-                t0 = time.perf_counter()
-                for _ in range(steps):
-                    step()
-                dt = (time.perf_counter() - t0) / steps
-                row["bf16" if bf16 else "fp32"] = {"steps_per_s": 1 / dt, "transitions_per_s": p.batch_size / dt}
+
+            def step(bf16):
+                loss = net.loss(x, cond, generator=gen, autocast_bf16=bf16)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+                opt.step()
+
+            big = preset == "paper"
+            sec = interleaved_best({"fp32": lambda: step(False), "bf16": lambda: step(True)}, 0.1 if big else args.block_s, 1 if big else args.blocks)
+            for k, dt in sec.items():
+                row[k] = {"steps_per_s": 1 / dt, "transitions_per_s": p.batch_size / dt}
             row["bf16_speedup"] = row["bf16"]["steps_per_s"] / row["fp32"]["steps_per_s"]
             row["load"] = load()
             row["est_hours_full_budget_fp32"] = p.steps / row["fp32"]["steps_per_s"] / 3600
             print(json.dumps(row), flush=True)
             rows.append(row)
-    return {"rows": rows, "note": "mixed-task minibatches (14 IIWA train tasks); time per optimizer step incl. clip + AdamW"}
+    return {"rows": rows, "note": "mixed-task minibatches (14 IIWA train tasks); time per optimizer step incl. clip + AdamW; fp32 and bf16 blocks interleaved, fastest block of each (paper preset: 1 timed step after 2 warm-up steps)"}
 
 
 # ----------------------------------------------------------------------------------- throughput
@@ -132,7 +149,6 @@ def bench_throughput(args) -> dict:
     rows = []
     for preset in args.presets:
         b = 1024 if preset == "paper" else 4096
-        reps = 2 if preset == "paper" else 5
         x = torch.randn(b, lay.dim)
         sigma = torch.full((b,), 0.5)
         cond = torch.as_tensor(lay.space.indicator(task)).expand(b, -1)
@@ -140,21 +156,26 @@ def bench_throughput(args) -> dict:
             torch.manual_seed(0)
             net = build_denoiser(arch, lay, preset).eval()
             row = {"arch": arch, "preset": preset, "batch": b}
-            row["fp32"] = b / time_calls(net, x, sigma, cond, reps)
 
             def bf(x, s, c):
                 with torch.autocast("cpu", dtype=torch.bfloat16):
                     return net(x, s, c)
 
-            row["bf16"] = b / time_calls(bf, x, sigma, cond, reps)
-            if args.compile and preset != "paper":
+            with torch.no_grad():
+                big = preset == "paper"
+                sec = interleaved_best({"fp32": lambda: net(x, sigma, cond), "bf16": lambda: bf(x, sigma, cond)}, 0.1 if big else args.block_s, 1 if big else args.blocks)
+            row["fp32"], row["bf16"] = b / sec["fp32"], b / sec["bf16"]
+            if args.compile and preset in args.compile_presets and arch in args.compile_archs:
                 try:
                     t0 = time.perf_counter()
                     comp = torch.compile(net, dynamic=False)
                     with torch.no_grad():
                         comp(x, sigma, cond)
                     row["compile_seconds"] = time.perf_counter() - t0
-                    row["compiled_fp32"] = b / time_calls(comp, x, sigma, cond, reps)
+                    with torch.no_grad():
+                        sec = interleaved_best({"eager": lambda: net(x, sigma, cond), "compiled": lambda: comp(x, sigma, cond)}, args.block_s, args.blocks)
+                    row["compiled_fp32"] = b / sec["compiled"]
+                    row["eager_fp32_same_run"] = b / sec["eager"]
                 except Exception as e:  # no compiler available etc.
                     row["compile_error"] = f"{type(e).__name__}: {str(e)[:200]}"
             best = max(row["fp32"], row["bf16"])
@@ -166,6 +187,8 @@ def bench_throughput(args) -> dict:
             rows.append(row)
     # end-to-end check of the extrapolation with a real generate() call (small preset sc-dit)
     e2e = []
+    if args.no_e2e:
+        return {"rows": rows, "end_to_end": e2e, "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block)"}
     with tempfile.TemporaryDirectory() as d:
         pool = random_pool(lay, [lay.space.parse(task)], 512)
         for arch in ("sc-dit", "mlp"):
@@ -179,7 +202,7 @@ def bench_throughput(args) -> dict:
                             "extrapolated_100k_s": dt * 100_000 / n, "load": load()})
                 print(json.dumps(e2e[-1]), flush=True)
     return {"rows": rows, "end_to_end": e2e,
-            "note": "transitions/s per denoiser call = batch / seconds per call (no grad); gen_100k_* = 100k × calls / best(fp32, bf16) throughput, i.e. extrapolated"}
+            "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block); gen_100k_* = 100k × calls / best(fp32, bf16) throughput, i.e. extrapolated"}
 
 
 # ----------------------------------------------------------------------------------- memory
@@ -304,6 +327,7 @@ def bench_quality(args) -> dict:
            "heldout_transitions": len(held), "collect_seconds": t_collect, "archs": {}}
     for arch in args.quality_archs:
         run = work / f"run-{arch}"
+        reused = (run / "config.json").exists()
         t0 = time.perf_counter()
         train_generator(pool, lay, arch, args.quality_preset, run, seed=0, steps=args.quality_steps, progress=not args.quiet, suite="builtin", bf16=args.bf16)
         t_train = time.perf_counter() - t0
@@ -330,7 +354,7 @@ def bench_quality(args) -> dict:
                              "done_rate": float((real[:, lay.d] > 0.5).mean())}
             per_task[tid] = entry
             print(tid, json.dumps({k: (v.get("mean_sw1"), v.get("mean_mmd"), v.get("reward_mean"), v.get("done_rate")) for k, v in entry.items() if isinstance(v, dict)}), flush=True)
-        res["archs"][arch] = {"preset": args.quality_preset, "steps": args.quality_steps, "train_seconds": t_train, "tasks": per_task, "load": load()}
+        res["archs"][arch] = {"preset": args.quality_preset, "steps": g.config["step"], "reused_checkpoint": reused, "train_seconds": t_train, "tasks": per_task, "load": load()}
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return res
@@ -338,7 +362,11 @@ def bench_quality(args) -> dict:
 
 # ----------------------------------------------------------------------------------- report
 def markdown() -> str:
-    L = ["# Generator benchmarks", "", "Written by `benchmarks/bench_generator.py` (see its docstring for the setup).", ""]
+    L = ["# Generator benchmarks", "", "Written by `benchmarks/bench_generator.py` (see its docstring for the setup).", "",
+         "Machine: 2 cores shared with other engineers' jobs (the `load` column is the 1-minute load average). "
+         "With 2 torch threads under that load, OpenMP threads wait on each other at barriers and timings swing by up to 10x "
+         "(a direct check: 40 sc-dit/cpu training steps took 3.3-6.4 s with 1 thread, 19.9 s with 2); the 1-thread tables are the "
+         "more trustworthy ones. bf16 autocast was slower than fp32 in every measurement on this CPU (avx512_bf16, no AMX).", ""]
     f = RESULTS / "generator_params.json"
     if f.exists():
         d = json.loads(f.read_text())
@@ -349,22 +377,23 @@ def markdown() -> str:
             cells = " | ".join(f"{c[p] / 1e6:.3f}M" for p in PRESETS)
             L.append(f"| {a} | {cells} | " + (f"{rep / 1e6:.2f}M (ours {(c['paper'] - rep) / rep:+.1%})" if rep else "–") + " |")
         L += ["", "CompoSuite layout (dim 164)." , ""]
-    f = RESULTS / "generator_train.json"
-    if f.exists():
+    for f in sorted(RESULTS.glob("generator_train*.json")):
         d = json.loads(f.read_text())
-        L += ["## Training speed", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
+        L += [f"## Training speed ({d['env']['threads']} thread(s))", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
               "| arch | preset | batch | fp32 steps/s | bf16 steps/s | bf16 speed-up | full budget fp32 (h) | load |", "|---|---|---|---|---|---|---|---|"]
         for r in d["result"]["rows"]:
             L.append(f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']['steps_per_s']:.2f} | {r['bf16']['steps_per_s']:.2f} | {r['bf16_speedup']:.2f}× | {r['est_hours_full_budget_fp32']:.1f} | {r['load']} |")
         L.append("")
-    f = RESULTS / "generator_throughput.json"
-    if f.exists():
+    for f in sorted(RESULTS.glob("generator_throughput*.json")):
         d = json.loads(f.read_text())
-        L += ["## Sampling speed", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
+        L += [f"## Sampling speed ({d['env']['threads']} thread(s))", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
               "| arch | preset | batch | fp32 tr/s/call | bf16 tr/s/call | compiled fp32 | 100k paper (255 calls) | 100k fast (40 calls) | load |", "|---|---|---|---|---|---|---|---|---|"]
         for r in d["result"]["rows"]:
             comp = f"{r['compiled_fp32']:.0f}" if "compiled_fp32" in r else ("error" if "compile_error" in r else "–")
             L.append(f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']:.0f} | {r['bf16']:.0f} | {comp} | {r['gen_100k_paper_s'] / 60:.1f} min | {r['gen_100k_fast_s'] / 60:.1f} min | {r['load']} |")
+        if not d["result"].get("end_to_end"):
+            L.append("")
+            continue
         L += ["", "End-to-end `generate()` (measured on n transitions, scaled to 100k):", "", "| arch | preset | sampler | n | seconds | → 100k | load |", "|---|---|---|---|---|---|---|"]
         for r in d["result"]["end_to_end"]:
             L.append(f"| {r['arch']} | {r['preset']} | {r['sampler']} | {r['n']} | {r['seconds']:.1f} | {r['extrapolated_100k_s'] / 60:.1f} min | {r['load']} |")
@@ -384,7 +413,9 @@ def markdown() -> str:
               f"held-out: {d['heldout_transitions']} transitions of other expert episodes. Metrics in normalised units, mean over the 11 tokens "
               "(sliced W1 with 64 directions; MMD with an RBF kernel, median bandwidth); lower is better.", ""]
         for arch, a in d["archs"].items():
-            L += [f"### {arch} (preset {a['preset']}, {a['steps']} steps, trained in {a['train_seconds']:.0f} s)", "",
+            steps = a["steps"] or PRESETS[a["preset"]].steps
+            how = "checkpoint reused from --workdir (trained by an earlier run of the same command)" if a.get("reused_checkpoint", a["train_seconds"] < 60) else f"trained in {a['train_seconds']:.0f} s"
+            L += [f"### {arch} (preset {a['preset']}, {steps} steps; {how})", "",
                   "| task | generator | calls | mean SW1 | mean MMD | joint SW1 | reward mean | success rate | done rate |", "|---|---|---|---|---|---|---|---|---|"]
             for tid, e in a["tasks"].items():
                 for k in ["ref_real_vs_real", "ref_gaussian_fit"] + [s for s in e if s in ("paper", "fast", "heun", "dpmpp-2m")]:
@@ -401,8 +432,12 @@ def main() -> int:
     ap.add_argument("--section", default="all", choices=["all", "params", "train", "throughput", "memory", "quality", "report"])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--presets", nargs="+", default=["cpu", "small", "paper"])
-    ap.add_argument("--train-steps", type=int, default=5)
+    ap.add_argument("--block-s", type=float, default=1.5, help="seconds per timing block")
+    ap.add_argument("--blocks", type=int, default=3, help="interleaved timing blocks per variant (fastest counts)")
+    ap.add_argument("--no-e2e", action="store_true", help="skip the end-to-end generate() timing")
     ap.add_argument("--compile", action="store_true", help="also time torch.compile (slow to compile)")
+    ap.add_argument("--compile-archs", nargs="+", default=["mlp", "sc-dit"])
+    ap.add_argument("--compile-presets", nargs="+", default=["small"])
     ap.add_argument("--episodes", type=int, default=30, help="expert episodes per task for the quality check")
     ap.add_argument("--quality-archs", nargs="+", default=["sc-dit"])
     ap.add_argument("--quality-preset", default="cpu")
@@ -423,7 +458,8 @@ def main() -> int:
         result = globals()[f"bench_{s}"](args)
         out = {"section": s, "env": env_info(args.threads), "load_before": load0, "load_after": load(), "seconds": time.perf_counter() - t0,
                "argv": sys.argv[1:], "result": result}
-        (RESULTS / f"generator_{s}.json").write_text(json.dumps(out, indent=1) + "\n")
+        tag = "" if args.threads == 2 else f"_t{args.threads}"
+        (RESULTS / f"generator_{s}{tag}.json").write_text(json.dumps(out, indent=1) + "\n")
     (RESULTS / "generator_results.md").write_text(markdown())
     print(markdown())
     return 0
