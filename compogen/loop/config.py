@@ -49,6 +49,8 @@ class LoopConfig:
     """Sampler steps; None: the sampler's default."""
     validation_preset: str = "quick"
     """Offline-RL validation preset (see compogen.validation presets)."""
+    validation_steps: int | None = None
+    """Override the validation preset's gradient steps per policy."""
     algo: str = "td3bc"
     """Validation algorithm: td3bc or iql."""
     rl_seeds: tuple[int, ...] = (0, 1)
@@ -105,8 +107,10 @@ LOOP_PRESETS: dict[str, LoopConfig] = {
         iterations=2,
         generator_preset="cpu",
         bf16=False,
-        samples_per_task=10_000,
+        samples_per_task=5_000,
+        sampler_steps=20,
         validation_preset="quick",
+        validation_steps=3_000,
         rl_seeds=(0,),
         targets="iiwa:test8",
         eval="iiwa:test8",

@@ -41,7 +41,10 @@ class DiffusionStages:
         from compogen.validation import preset, validate
 
         cfg = self.config
-        vcfg = preset(cfg.validation_preset, algo=cfg.algo)
+        overrides = {"algo": cfg.algo}
+        if cfg.validation_steps:
+            overrides["steps"] = cfg.validation_steps
+        vcfg = preset(cfg.validation_preset, **overrides)
         result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.extra.get("validation_backend", "batched"), progress=False)
         out = result.to_dict()
         out.pop("config", None)
