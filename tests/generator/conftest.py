@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from compogen.data import Transitions
 from compogen.suites import get_suite
@@ -13,13 +12,6 @@ TASK_A = "iiwa-box-none-push"
 TASK_B = "jaco-plate-objectwall-shelf"  # no element in common with TASK_A
 UNSEEN = "kinova3-hollowbox-goalwall-trashcan"
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="session")
