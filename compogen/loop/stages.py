@@ -26,9 +26,8 @@ class DiffusionStages:
         from compogen.generator import train_generator
 
         cfg = self.config
-        steps = cfg.extra.get("generator_steps")
         train_generator(pool, self.suite.transition_layout(), cfg.arch, cfg.generator_preset, out_dir, seed=seed,
-                        bf16=cfg.bf16, suite=self.suite.name, steps=steps, progress=True)
+                        bf16=cfg.bf16, suite=self.suite.name, steps=cfg.generator_steps, progress=True)
         return {"rows": len(pool), "tasks": len(pool.tasks)}
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
