@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -42,14 +43,13 @@ def write_file(path: Path, rows: int, task_block: np.ndarray, horizon: int = 500
 
 
 def child(root: str, n_tasks: int) -> None:
+    from compogen.data import load_pool  # imported before the baseline is taken
     from compogen.suites import get_suite
 
     suite = get_suite("composuite")
     tasks = suite.tasks("iiwa:train14")[:n_tasks]
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    base = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")  # current RSS, not the peak
     t0 = time.perf_counter()
-    from compogen.data import load_pool
-
     pool = load_pool(root, tasks, suite)
     dt = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
