@@ -19,17 +19,16 @@ memory stays close to the size of the result.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import h5py
 import numpy as np
 
 from compogen.errors import DataError
-from compogen.io import atomic_path
+from compogen.data.h5writer import AtomicH5Writer
 from compogen.tasks.space import Task, TaskSpace
 from compogen.data.transitions import Transitions
 
@@ -94,7 +93,7 @@ def _task_from_folder(folder: Path, space: TaskSpace) -> Task:
 
 
 # -- writing ----------------------------------------------------------------------
-class OfflineDatasetWriter:
+class OfflineDatasetWriter(AtomicH5Writer):
     """Append episodes to a CompoSuite-format file; the file appears only on ``close``.
 
     >>> import tempfile, numpy as np
@@ -106,30 +105,21 @@ class OfflineDatasetWriter:
     """
 
     def __init__(self, path: str | os.PathLike, obs_dim: int, action_dim: int, attrs: dict[str, Any] | None = None):
-        self.path = Path(path)
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.attrs = dict(attrs or {})
-        self._ctx = atomic_path(self.path, suffix=".hdf5")
-        self._tmp = self._ctx.__enter__()
-        self._f = h5py.File(self._tmp, "w")
-        self.n = 0
         self.episodes = 0
         self.successes = 0
         self.returns: list[float] = []
-        shapes = {
-            "observations": (obs_dim,),
-            "next_observations": (obs_dim,),
-            "actions": (action_dim,),
-            "rewards": (),
-            "successes": (),
-            "terminals": (),
-            "timeouts": (),
-        }
-        dtypes = {"successes": bool, "terminals": bool, "timeouts": bool}
-        self._d = {
-            k: self._f.create_dataset(k, shape=(0, *s), maxshape=(None, *s), dtype=dtypes.get(k, np.float32), chunks=(4096, *s))
-            for k, s in shapes.items()
-        }
+        f32 = np.float32
+        super().__init__(path, {
+            "observations": ((self.obs_dim,), f32),
+            "next_observations": ((self.obs_dim,), f32),
+            "actions": ((self.action_dim,), f32),
+            "rewards": ((), f32),
+            "successes": ((), bool),
+            "terminals": ((), bool),
+            "timeouts": ((), bool),
+        })
 
     def add_episode(self, observations, actions, rewards, successes, terminated: bool) -> None:
         """One episode: ``T + 1`` observations (incl. the final one) and ``T`` of the rest."""
@@ -150,44 +140,20 @@ class OfflineDatasetWriter:
         term = np.zeros(t, dtype=bool)
         tout = np.zeros(t, dtype=bool)
         (term if terminated else tout)[-1] = True
-        cols = {"observations": obs[:-1], "next_observations": obs[1:], "actions": act, "rewards": rew,
-                "successes": suc, "terminals": term, "timeouts": tout}
-        for k, v in cols.items():
-            d = self._d[k]
-            d.resize(self.n + t, axis=0)
-            d[self.n :] = v
-        self.n += t
+        self.append_columns({"observations": obs[:-1], "next_observations": obs[1:], "actions": act, "rewards": rew,
+                             "successes": suc, "terminals": term, "timeouts": tout}, t)
         self.episodes += 1
         self.successes += int(suc.any())
         self.returns.append(float(rew.sum()))
 
     def close(self) -> None:
-        meta = {
+        self.finish({
             **self.attrs,
             "episodes": self.episodes,
             "transitions": self.n,
             "success_rate": self.successes / max(self.episodes, 1),
             "mean_return": float(np.mean(self.returns)) if self.returns else 0.0,
-        }
-        self._f.attrs["compogen"] = json.dumps(meta)
-        self._f.close()
-        self._ctx.__exit__(None, None, None)
-
-    def abort(self) -> None:
-        self._f.close()
-        self._ctx.__exit__(DataError, DataError("aborted"), None)
-
-    def __enter__(self) -> "OfflineDatasetWriter":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            try:
-                self._f.close()
-            finally:
-                self._ctx.__exit__(exc_type, exc, tb)
+        })
 
 
 # -- reading ----------------------------------------------------------------------

@@ -17,13 +17,13 @@ import numpy as np
 
 from compogen.data.transitions import KEYS, Transitions
 from compogen.errors import DataError
-from compogen.io import atomic_path
+from compogen.data.h5writer import AtomicH5Writer
 from compogen.tasks.space import Task
 
 __all__ = ["SyntheticWriter", "read_synthetic", "read_synthetic_attrs", "write_synthetic"]
 
 
-class SyntheticWriter:
+class SyntheticWriter(AtomicH5Writer):
     """Append batches; the file appears (atomically) on ``close``.
 
     >>> import tempfile, numpy as np
@@ -36,18 +36,16 @@ class SyntheticWriter:
     """
 
     def __init__(self, path: str | os.PathLike, obs_dim: int, action_dim: int, attrs: dict[str, Any] | None = None):
-        self.path = Path(path)
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.attrs = dict(attrs or {})
-        self._ctx = atomic_path(self.path, suffix=".h5")
-        self._tmp = self._ctx.__enter__()
-        self._f = h5py.File(self._tmp, "w")
-        shapes = {"observations": (obs_dim,), "actions": (action_dim,), "rewards": (), "next_observations": (obs_dim,), "terminals": ()}
-        self._d = {
-            k: self._f.create_dataset(k, shape=(0, *s), maxshape=(None, *s), dtype=bool if k == "terminals" else np.float32, chunks=(8192, *s))
-            for k, s in shapes.items()
-        }
-        self.n = 0
+        f32 = np.float32
+        super().__init__(path, {
+            "observations": ((self.obs_dim,), f32),
+            "actions": ((self.action_dim,), f32),
+            "rewards": ((), f32),
+            "next_observations": ((self.obs_dim,), f32),
+            "terminals": ((), bool),
+        }, chunk_rows=8192)
 
     def append(self, **batch: np.ndarray) -> None:
         missing = [k for k in KEYS if k not in batch]
@@ -61,30 +59,13 @@ class SyntheticWriter:
                 raise DataError(f"synthetic batch: {k} has shape {list(v.shape)}, want {[n, *want]}")
             if k != "terminals" and not np.isfinite(v).all():
                 raise DataError(f"synthetic batch: {k} contains NaN or Inf")
-        for k in KEYS:
-            d = self._d[k]
-            v = np.asarray(batch[k]).reshape(n, *d.shape[1:])
-            v = (v > 0.5) if k == "terminals" and v.dtype != bool else v.astype(d.dtype, copy=False)
-            d.resize(self.n + n, axis=0)
-            d[self.n :] = v
-        self.n += n
+        cols = dict(batch)
+        term = np.asarray(cols["terminals"])
+        cols["terminals"] = term if term.dtype == bool else term > 0.5
+        self.append_columns(cols, n)
 
     def close(self) -> None:
-        self._f.attrs["compogen"] = json.dumps({**self.attrs, "transitions": self.n})
-        self._f.close()
-        self._ctx.__exit__(None, None, None)
-
-    def __enter__(self) -> "SyntheticWriter":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            try:
-                self._f.close()
-            finally:
-                self._ctx.__exit__(exc_type, exc, tb)
+        self.finish({**self.attrs, "transitions": self.n})
 
 
 def write_synthetic(path: str | os.PathLike, data: Transitions, attrs: dict[str, Any] | None = None) -> None:
