@@ -12,7 +12,6 @@ uninterrupted one.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 from pathlib import Path
@@ -29,7 +28,7 @@ from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
-from compogen.generator.edm import EDMConfig, EDMDenoiser
+from compogen.generator.edm import EDMConfig
 from compogen.generator.presets import GeneratorPreset, get_preset
 
 __all__ = ["data_summary", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]

@@ -8,7 +8,7 @@ import torch
 from compogen.generator import Generator, build_denoiser
 from compogen.data import Normalizer
 from compogen.generator.rng import counter_normal
-from compogen.generator.samplers import SAMPLERS, get_sampler, run_sampler
+from compogen.generator.samplers import get_sampler, run_sampler
 
 from .conftest import TASK_A, UNSEEN
 

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from compogen.cli import main
 from compogen.data import OfflineDatasetWriter, dataset_path, read_synthetic, read_synthetic_attrs
