@@ -35,7 +35,7 @@ def _table(res) -> str:
 def validate_cmd(
     data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz)."),
     task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. iiwa-box-none-push (default: the file's 'task' attribute)."),
-    algo: str = typer.Option("td3bc", "--algo", help="Offline RL algorithm: td3bc or iql."),
+    algo: Optional[str] = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated RL seeds (default: the preset's)."),
     preset_name: str = typer.Option("quick", "--preset", help="Validation preset: paper, cpu, quick, tiny."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
@@ -55,7 +55,7 @@ def validate_cmd(
         if not task:
             raise CompogenError(f"{data}: no 'task' attribute; pass --task")
     t = s.parse(task)
-    overrides = {"algo": algo}
+    overrides = {"algo": algo} if algo else {}
     if steps is not None:
         overrides.update(steps=steps, eval_every=min(preset(preset_name).eval_every, steps))
     cfg = preset(preset_name, **overrides)

@@ -53,8 +53,8 @@ class LoopConfig:
     """Offline-RL validation preset (see compogen.validation presets)."""
     validation_steps: int | None = None
     """Override the validation preset's gradient steps per policy."""
-    algo: str = "td3bc"
-    """Validation algorithm: td3bc or iql."""
+    algo: str | None = None
+    """Validation algorithm (td3bc, bc, iql); None: the validation preset's."""
     rl_seeds: tuple[int, ...] = (0, 1)
     """RL seeds per task (paper: 0–4)."""
     seed: int = 0

@@ -40,7 +40,7 @@ class DiffusionStages:
         from compogen.validation import preset, validate
 
         cfg = self.config
-        overrides = {"algo": cfg.algo}
+        overrides = {"algo": cfg.algo} if cfg.algo else {}
         if cfg.validation_steps:
             overrides["steps"] = cfg.validation_steps
         vcfg = preset(cfg.validation_preset, **overrides)

@@ -37,7 +37,7 @@ def validate_many(
 ) -> list[TaskValidation]:
     """Validate each ``(task, data)`` with every seed; one :class:`TaskValidation` per item, in order.
 
-    ``backend="batched"`` trains all (task, seed) TD3+BC policies together (in groups of at
+    ``backend="batched"`` trains all (task, seed) TD3+BC (or BC) policies together (in groups of at
     most ``max_policies``); ``"d3rlpy"`` trains them one after another with d3rlpy (IQL always
     uses d3rlpy). With ``out_dir`` the best actor of each (task, seed) is saved to
     ``<out_dir>/<task_id>/seed<k>.safetensors``.
@@ -54,7 +54,7 @@ def validate_many(
     for i, (task, data) in enumerate(items):
         task = suite.parse(task)
         checked.append((task, check_task_data(suite, task, data, name=f"data for {suite.task_id(task)}")))
-    if backend == "d3rlpy" or config.algo != "td3bc":
+    if backend == "d3rlpy" or config.algo not in ("td3bc", "bc"):
         backend = "d3rlpy"
     per_item: list[list] = [[] for _ in checked]
     if backend == "batched":

@@ -109,7 +109,7 @@ class _Stream:
 
 
 class BatchedTD3BC:
-    """P TD3+BC learners stepped together; policy p trains on ``datasets[p]`` with seed ``seeds[p]``."""
+    """P TD3+BC (or BC) learners stepped together; policy p trains on ``datasets[p]`` with seed ``seeds[p]``."""
 
     def __init__(self, datasets: Sequence[PreparedData], seeds: Sequence[int], config: ValidationConfig, device: str | None = None):
         """Policy p trains on ``datasets[p]``; the same object given for several policies is stored once."""
@@ -142,14 +142,17 @@ class BatchedTD3BC:
         self.gens = [policy_generator(s, dev) for s in seeds]
         a_sizes = (self.obs_dim, *config.actor_hidden, self.act_dim)
         c_sizes = (self.obs_dim + self.act_dim, *config.critic_hidden, 1)
+        #: ``algo="bc"``: the actor loss without its Q term, no critics at all.
+        self.bc_only = config.algo == "bc"
         # per policy, in its own stream: actor, critic 1, critic 2
         self.actor = StackedMLP(a_sizes, self.gens, dev)
-        self.critics = [StackedMLP(c_sizes, self.gens, dev) for _ in range(2)]
-        self.actor_targ = self.actor.clone()
-        self.critics_targ = [c.clone() for c in self.critics]
         fused = dict(fused=True) if _fused_ok(dev) else {}
         self.actor_opt = torch.optim.Adam(self.actor.params, lr=config.actor_lr, **fused)
-        self.critic_opt = torch.optim.Adam([p for c in self.critics for p in c.params], lr=config.critic_lr, **fused)
+        if not self.bc_only:
+            self.critics = [StackedMLP(c_sizes, self.gens, dev) for _ in range(2)]
+            self.actor_targ = self.actor.clone()
+            self.critics_targ = [c.clone() for c in self.critics]
+            self.critic_opt = torch.optim.Adam([p for c in self.critics for p in c.params], lr=config.critic_lr, **fused)
         self.step_count = 0
         self._streams = [_Stream() for _ in range(self.P)]
         self._chunk_pos = _CHUNK
@@ -184,6 +187,13 @@ class BatchedTD3BC:
         """
         cfg = self.cfg
         o, a, r, o2, d, noise = self._next_batch() if batch is None else batch
+        if self.bc_only:
+            pi = torch.tanh(self.actor.forward(o))
+            self.actor_opt.zero_grad(set_to_none=True)
+            (pi - a).pow(2).mean((-1, -2)).sum().backward()
+            self.actor_opt.step()
+            self.step_count += 1
+            return
         with torch.no_grad():
             a2 = torch.tanh(self.actor_targ.forward(o2))
             a2 = (a2 + (cfg.policy_noise * noise).clamp(-cfg.noise_clip, cfg.noise_clip)).clamp(-1.0, 1.0)
@@ -218,10 +228,10 @@ class BatchedTD3BC:
     def load_weights(self, p: int, actor: Sequence[tuple[torch.Tensor, torch.Tensor]], critics: Sequence[Sequence[tuple[torch.Tensor, torch.Tensor]]]) -> None:
         """Set policy p's actor and two critics (and their targets) from ``nn.Linear`` ``(weight, bias)`` pairs."""
         for li, (w, b) in enumerate(actor):
-            for net in (self.actor, self.actor_targ):
+            for net in (self.actor,) if self.bc_only else (self.actor, self.actor_targ):
                 net.weights[li][p] = w.t()
                 net.biases[li][p, 0] = b
-        for j, layers in enumerate(critics):
+        for j, layers in enumerate(critics if not self.bc_only else ()):
             for li, (w, b) in enumerate(layers):
                 for net in (self.critics[j], self.critics_targ[j]):
                     net.weights[li][p] = w.t()
@@ -271,8 +281,8 @@ def run_batched(
     from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
     from compogen.validation.results import EvalPoint, SeedResult
 
-    if config.algo != "td3bc":
-        raise ValueError(f"the batched validator trains td3bc only, not {config.algo!r}")
+    if config.algo not in ("td3bc", "bc"):
+        raise ValueError(f"the batched validator trains td3bc and bc only, not {config.algo!r}")
     t0 = time.perf_counter()
     seeds = [int(j[2]) for j in jobs]
     learner = BatchedTD3BC([j[1] for j in jobs], seeds, config)

@@ -10,7 +10,9 @@ from compogen.errors import CompogenError
 
 __all__ = ["ValidationConfig", "PRESETS", "preset"]
 
-ALGOS = ("td3bc", "iql")
+#: ``td3bc`` (the paper's), ``bc`` (TD3+BC's actor loss without the Q term: behaviour cloning,
+#: no critics trained), ``iql`` (alternative; d3rlpy only).
+ALGOS = ("td3bc", "bc", "iql")
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class ValidationConfig:
     Defaults are the paper's Table 3 (TD3+BC); CPU presets scale ``steps`` and ``batch_size`` down.
     """
 
-    #: Offline RL algorithm: ``td3bc`` (the paper's) or ``iql`` (alternative).
+    #: Offline RL algorithm: ``td3bc`` (the paper's), ``bc`` or ``iql`` (see :data:`ALGOS`).
     algo: str = "td3bc"
     #: Gradient steps per policy (paper: 50,000).
     steps: int = 50_000
@@ -104,20 +106,22 @@ class ValidationConfig:
         return cls(**d)
 
 
-#: Named presets. ``paper`` is Table 3. ``cpu`` is a reduced run for a CPU. ``quick`` fits about two
-#: iterations x 8 tasks (1 seed) of the 15-minute bootstrap on 2 cores: about 15 s per policy in a
-#: batched run (builtin suite, measured 2026-11-21); TD3+BC with alpha 2.5 needed about 7,500 steps
-#: to solve threelink-box-none-push from 50 expert episodes, so ``quick`` success rates are indicative
-#: only. ``tiny`` is for tests.
+#: Named presets. ``paper`` is Table 3 (TD3+BC, alpha 2.5). ``cpu`` and ``quick`` validate with
+#: ``bc``: on the built-in suite's real expert data (8,000 transitions per held-out task, CPU
+#: budgets of <= 10,000 steps) TD3+BC's Q term hurt at every weight measured (alpha 2.5 / 0.5 / 0.2 /
+#: 0.1 / 0: mean success over 4 held-out tasks 0.25 / 0.78 / 0.75 / 0.88 / 1.00; see
+#: benchmarks/results/validator_calibration.md), and BC trains no critics (about 3x cheaper per
+#: step). ``quick`` fits the 15-minute bootstrap; ``tiny`` is for tests.
 PRESETS: dict[str, ValidationConfig] = {
     "paper": ValidationConfig(),
-    "cpu": ValidationConfig(steps=10_000, batch_size=256, eval_every=2_000, eval_episodes=10, seeds=(0, 1, 2)),
+    "cpu": ValidationConfig(algo="bc", steps=10_000, batch_size=256, eval_every=2_000, eval_episodes=10, seeds=(0, 1, 2)),
     "quick": ValidationConfig(
-        steps=6_000,
+        algo="bc",
+        steps=4_000,
         batch_size=256,
         actor_hidden=(128, 128),
         critic_hidden=(128, 128),
-        eval_every=1_500,
+        eval_every=1_000,
         eval_episodes=10,
         seeds=(0,),
     ),

@@ -1,4 +1,4 @@
-"""Reference validator: d3rlpy 2.8.1 TD3+BC (or IQL), one (task, seed) policy at a time.
+"""Reference validator: d3rlpy 2.8.1 TD3+BC (or BC, IQL), one (task, seed) policy at a time.
 
 The d3rlpy dataset is built here from compogen :class:`~compogen.data.Transitions`
 (never ``d3rlpy.datasets.get_minari``, which shifts observations): all rows form
@@ -99,6 +99,14 @@ def make_algo(config: ValidationConfig, observations: np.ndarray):
             update_actor_interval=config.policy_delay,
             **common,
         )
+    elif config.algo == "bc":
+        cfg = d3rlpy.algos.BCConfig(
+            observation_scaler=scaler,
+            learning_rate=config.actor_lr,
+            encoder_factory=VectorEncoderFactory(hidden_units=list(config.actor_hidden)),
+            batch_size=config.batch_size,
+            policy_type="deterministic",
+        )
     else:
         cfg = d3rlpy.algos.IQLConfig(
             value_encoder_factory=VectorEncoderFactory(hidden_units=list(config.critic_hidden)),
@@ -112,7 +120,7 @@ def make_algo(config: ValidationConfig, observations: np.ndarray):
 
 def actor_state_d3rlpy(algo, mean: np.ndarray, std: np.ndarray) -> dict[str, torch.Tensor]:
     """The deterministic actor (encoder layers + mean head) in compogen's policy-file layout."""
-    policy = algo.impl.policy
+    policy = algo.impl.policy if hasattr(algo.impl, "policy") else algo.impl._modules.imitator
     linears = [m for m in policy._encoder.modules() if isinstance(m, torch.nn.Linear)]
     head = policy._fc if hasattr(policy, "_fc") else policy._mu
     out: dict[str, torch.Tensor] = {}

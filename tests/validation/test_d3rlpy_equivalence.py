@@ -58,3 +58,29 @@ def test_batched_step_matches_d3rlpy(toy_data):
             torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
     # the weights really moved (the comparison is not of untouched initial values)
     assert not torch.allclose(_linears(algo.impl.policy)[0][0], actor[0][0])
+
+
+def test_batched_bc_step_matches_d3rlpy_bc(toy_data):
+    """``algo="bc"``: no critics, and each step is d3rlpy's deterministic BC step (MSE on tanh actions)."""
+    import d3rlpy
+
+    cfg = preset("tiny", algo="bc", normalize_states=False, batch_size=32, actor_hidden=(16, 16))
+    d3rlpy.seed(5)
+    buf = make_replay_buffer(toy_data)
+    algo = make_algo(cfg, toy_data.observations)
+    algo.build_with_dataset(buf)
+    imitator = algo.impl._modules.imitator
+    start = _linears(imitator)
+    learner = BatchedTD3BC([prepare(toy_data, normalize=False)], [0], cfg)
+    assert learner.bc_only and not hasattr(learner, "critics")
+    learner.load_weights(0, start, [])
+    B = cfg.batch_size
+    for _ in range(4):
+        b = buf.sample_transition_batch(B)
+        algo.update(b)
+        cols = [torch.from_numpy(np.asarray(x, np.float32))[None] for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])]
+        learner.step((*cols, torch.zeros(1, B, 2)))
+    for (w, bias), lw, lb in zip(_linears(imitator), learner.actor.weights, learner.actor.biases):
+        torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
+        torch.testing.assert_close(lb[0, 0].detach(), bias, atol=2e-5, rtol=1e-4)
+    assert not torch.allclose(_linears(imitator)[0][0], start[0][0])

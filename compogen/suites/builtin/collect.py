@@ -16,7 +16,7 @@ import numpy as np
 from compogen.errors import CompogenError
 from compogen.tasks.space import Task
 
-__all__ = ["CollectConfig", "collect", "collect_task", "rollout_expert"]
+__all__ = ["CollectConfig", "collect", "collect_task", "expert_transitions", "rollout_expert"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,33 @@ def rollout_expert(env, expert, seed: int, noise: float, rng: np.random.Generato
         successes.append(bool(info["success"]))
         if terminated or truncated:
             return np.stack(observations), np.stack(actions), np.asarray(rewards, np.float32), np.asarray(successes), bool(terminated)
+
+
+def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed: int = 0):
+    """At least ``n`` noisy expert transitions of ``task`` in memory (whole episodes, env seeds ``seed + e``).
+
+    The benchmarks use it to give real data the same size as the loop's synthetic data.
+    """
+    from compogen.data import Transitions
+
+    if not hasattr(suite, "expert"):
+        raise CompogenError(f"suite {suite.name!r} has no scripted expert")
+    task = suite.parse(task)
+    env, expert = suite.make_env(task), suite.expert(task)
+    rng = np.random.default_rng([seed, list(suite.space).index(task)])
+    cols: dict[str, list] = {k: [] for k in ("o", "a", "r", "n", "d", "t")}
+    total, e = 0, 0
+    while total < n:
+        obs, act, rew, _, terminated = rollout_expert(env, expert, seed + e, noise, rng)
+        done = np.zeros(len(act), bool)
+        done[-1] = terminated
+        for k, v in zip("oarndt", (obs[:-1], act, rew, obs[1:], done, ~done & (np.arange(len(act)) == len(act) - 1))):
+            cols[k].append(v)
+        total += len(act)
+        e += 1
+    env.close()
+    cat = {k: np.concatenate(v) for k, v in cols.items()}
+    return Transitions(cat["o"], cat["a"], cat["r"].astype(np.float32), cat["n"], cat["d"], timeouts=cat["t"], tasks=[task])
 
 
 def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConfig,
