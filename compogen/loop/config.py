@@ -112,7 +112,6 @@ LOOP_PRESETS: dict[str, LoopConfig] = {
         samples_per_task=8_000,
         sampler_steps=20,
         validation_preset="quick",
-        validation_steps=4_500,
         rl_seeds=(0,),
         targets="iiwa:test8",
         eval="iiwa:test8",
