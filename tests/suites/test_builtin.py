@@ -181,3 +181,24 @@ def test_batched_expert_on_vector_env_across_episodes(suite):
         if (episodes >= 2).all():
             break
     assert (episodes >= 2).all() and wins >= episodes.sum() - 1
+
+
+def test_expert_lifts_soon_after_its_fingers_close(suite):
+    """A long still hold before the lift is a fixed point for a cloned policy: the grip is short."""
+    task = suite.parse("fivelink-box-none-pickplace")
+    env, expert = suite.make_env(task), suite.expert(task)
+    obs, _ = env.reset(seed=3)
+    expert.reset()
+    zs, grips = [], []
+    for _ in range(suite.horizon):
+        a = expert.act(obs)
+        zs.append(obs[43])
+        grips.append(a[-1])
+        obs, r, term, trunc, _ = env.step(a)
+        if term or trunc:
+            break
+    assert r == 1.0
+    close = next(i for i, g in enumerate(grips) if g == 1.0)  # first "close" command
+    lift = next(i for i in range(close, len(zs)) if zs[i] > zs[close] + 0.005)  # end effector 5 mm higher
+    # closing takes ~3 steps; the old 10-step hold (lift 13 steps after closing) stalled cloned policies
+    assert lift - close <= 8, (close, lift)

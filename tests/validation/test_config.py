@@ -34,3 +34,12 @@ def test_bad_config():
         preset("huge")
     with pytest.raises(CompogenError, match="unknown keys"):
         ValidationConfig.from_dict({"stepz": 3})
+
+
+def test_cpu_presets_validate_with_bc_and_the_loop_follows_the_preset():
+    from compogen.loop.config import LoopConfig
+
+    assert PRESETS["quick"].algo == "bc" and PRESETS["cpu"].algo == "bc"
+    assert ValidationConfig(algo="bc").algo == "bc"
+    # the loop's algo is unset by default, so the validation preset decides
+    assert LoopConfig().algo is None
