@@ -10,6 +10,9 @@ seconds per policy. The summary gives the share of tasks above τ0 = 0.8 (mean o
     python benchmarks/bench_validator_calibration.py --presets quick,cpu \\
         --out benchmarks/results/validator_calibration.md
     python benchmarks/bench_validator_calibration.py --presets tiny --tasks iiwa:test2 --seeds 0  # smoke run
+    # the alpha ablation of the README (overrides as preset:key=value:...)
+    python benchmarks/bench_validator_calibration.py --tasks iiwa:test4 --seeds 0 --group 4 \
+        --presets quick:algo=td3bc:alpha=2.5:steps=6000:eval_every=1500,quick:algo=td3bc:alpha=0.1:steps=6000:eval_every=1500
 
 Work is spread over ``--workers`` processes (one torch thread each), each validating
 ``--group`` tasks (all seeds) per batched run.
@@ -33,6 +36,18 @@ sys.path.insert(0, str(ROOT))
 TAU0 = 0.8
 
 
+def parse_preset(spec: str):
+    """``name[:key=value]...`` -> the validation preset with those overrides (numbers parsed)."""
+    from compogen.validation import preset
+
+    name, *pairs = spec.split(":")
+    over = {}
+    for p in pairs:
+        k, v = p.split("=", 1)
+        over[k] = v if not v.replace(".", "", 1).replace("e-", "", 1).isdigit() else (float(v) if any(c in v for c in ".e") else int(v))
+    return preset(name, **over)
+
+
 def _run_group(args) -> list[dict]:
     preset_name, task_ids, seeds, n, noise = args
     import torch
@@ -40,12 +55,12 @@ def _run_group(args) -> list[dict]:
     torch.set_num_threads(1)
     from compogen.suites import get_suite
     from compogen.suites.builtin.collect import expert_transitions
-    from compogen.validation import preset, validate_many
+    from compogen.validation import validate_many
 
     suite = get_suite("builtin")
     items = [(t, expert_transitions(suite, t, n, noise=noise, seed=0)) for t in task_ids]
     t0 = time.perf_counter()
-    results = validate_many(suite, items, preset(preset_name), seeds=seeds, progress=False)
+    results = validate_many(suite, items, parse_preset(preset_name), seeds=seeds, progress=False)
     secs = (time.perf_counter() - t0) / (len(task_ids) * len(seeds))
     rows = []
     for (task_id, data), res in zip(items, results):
@@ -80,8 +95,6 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     from compogen.suites import get_suite
-    from compogen.validation import preset
-
     suite = get_suite("builtin")
     tasks = [suite.task_id(t) for t in suite.tasks(args.tasks)]
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -97,7 +110,7 @@ def main(argv=None) -> None:
     ]
     all_rows = []
     for name in args.presets.split(","):
-        cfg = preset(name)
+        cfg = parse_preset(name)
         t0 = time.perf_counter()
         groups = [tasks[i : i + args.group] for i in range(0, len(tasks), args.group)]
         rows: list[dict] = []

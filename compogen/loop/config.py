@@ -102,19 +102,33 @@ class LoopConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-#: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, small models (numbers indicative only).
+#: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, small models, 8 held-out targets.
+#: ``standard``: ≤ 90 minutes on 2 cores (sized from the quick run's per-stage times: 3 rounds of
+#: ≈ 7 min generator training and 32 held-out targets at ≈ 27 s each on 2 workers).
 #: ``paper``: the paper's settings (Tables 1–4), for a GPU or a cluster.
 LOOP_PRESETS: dict[str, LoopConfig] = {
     "quick": LoopConfig(
         iterations=2,
         generator_preset="cpu",
-        generator_steps=2_000,
+        generator_steps=3_000,
         samples_per_task=8_000,
         sampler_steps=20,
         validation_preset="quick",
         rl_seeds=(0,),
         targets="iiwa:test8",
         eval="iiwa:test8",
+        workers=2,
+    ),
+    "standard": LoopConfig(
+        iterations=3,
+        generator_preset="cpu",
+        generator_steps=6_000,
+        samples_per_task=8_000,
+        sampler_steps=20,
+        validation_preset="quick",
+        rl_seeds=(0,),
+        targets="iiwa:test",
+        eval="iiwa:test",
         workers=2,
     ),
     "paper": LoopConfig(
