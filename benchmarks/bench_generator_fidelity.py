@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TAU0 = 0.8
+from compogen.loop.config import LoopConfig  # noqa: E402
+
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
 def main(argv=None) -> None:

@@ -2,8 +2,8 @@
 
 For each task of ``--tasks`` (default: the 32 held-out tasks ``iiwa:test``) this collects
 ``--transitions`` noisy expert transitions (as many as the loop generates per task), then
-validates them exactly as the loop validates synthetic data (batched TD3+BC, the preset's
-settings, every seed of ``--seeds``). Per task it reports each seed's best success with its
+validates them exactly as the loop validates synthetic data (the batched validator with the
+preset's algorithm and settings, every seed of ``--seeds``). Per task it reports each seed's best success with its
 95 % Wilson interval, whether the seeds' intervals overlap, the spread between seeds, and
 seconds per policy. The summary gives the share of tasks above τ0 = 0.8 (mean over seeds).
 
@@ -21,6 +21,7 @@ Work is spread over ``--workers`` processes (one torch thread each), each valida
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import platform
 import sys
@@ -33,7 +34,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TAU0 = 0.8
+from compogen.loop.config import LoopConfig  # noqa: E402
+
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
 def parse_preset(spec: str):
@@ -42,9 +45,12 @@ def parse_preset(spec: str):
 
     name, *pairs = spec.split(":")
     over = {}
-    for p in pairs:
-        k, v = p.split("=", 1)
-        over[k] = v if not v.replace(".", "", 1).replace("e-", "", 1).isdigit() else (float(v) if any(c in v for c in ".e") else int(v))
+    for pair in pairs:
+        key, value = pair.split("=", 1)
+        try:
+            over[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            over[key] = value  # a plain string such as td3bc
     return preset(name, **over)
 
 

@@ -102,6 +102,19 @@ class LoopConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+_QUICK = LoopConfig(
+    iterations=2,
+    generator_preset="cpu",
+    generator_steps=6_000,
+    samples_per_task=8_000,
+    sampler_steps=20,
+    validation_preset="quick",
+    rl_seeds=(0,),
+    targets="iiwa:test8",
+    eval="iiwa:test8",
+    workers=2,
+)
+
 #: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, small models, 8 held-out targets.
 #: ``standard``: meant for ≤ 90 minutes on 2 cores, sized from the quick run's measured per-stage
 #: times (sc-dit ``cpu`` trains at ≈ 23 steps/s on 2 threads; a target costs ≈ 20 s of generation
@@ -109,30 +122,8 @@ class LoopConfig:
 #: Not yet run end to end.
 #: ``paper``: the paper's settings (Tables 1–4), for a GPU or a cluster.
 LOOP_PRESETS: dict[str, LoopConfig] = {
-    "quick": LoopConfig(
-        iterations=2,
-        generator_preset="cpu",
-        generator_steps=6_000,
-        samples_per_task=8_000,
-        sampler_steps=20,
-        validation_preset="quick",
-        rl_seeds=(0,),
-        targets="iiwa:test8",
-        eval="iiwa:test8",
-        workers=2,
-    ),
-    "standard": LoopConfig(
-        iterations=3,
-        generator_preset="cpu",
-        generator_steps=12_000,
-        samples_per_task=8_000,
-        sampler_steps=20,
-        validation_preset="quick",
-        rl_seeds=(0,),
-        targets="iiwa:test",
-        eval="iiwa:test",
-        workers=2,
-    ),
+    "quick": _QUICK,
+    "standard": _QUICK.replace(iterations=3, generator_steps=12_000, targets="iiwa:test", eval="iiwa:test"),
     "paper": LoopConfig(
         iterations=5,
         generator_preset="paper",

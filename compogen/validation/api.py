@@ -10,7 +10,7 @@ from compogen.errors import CompogenError
 from compogen.suites.base import Suite
 from compogen.suites.registry import get_suite
 from compogen.tasks.space import Task
-from compogen.validation.config import ValidationConfig
+from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import check_task_data, prepare
 from compogen.validation.policy_io import policy_path, save_policy
 from compogen.validation.results import TaskValidation
@@ -54,7 +54,7 @@ def validate_many(
     for i, (task, data) in enumerate(items):
         task = suite.parse(task)
         checked.append((task, check_task_data(suite, task, data, name=f"data for {suite.task_id(task)}")))
-    if backend == "d3rlpy" or config.algo not in ("td3bc", "bc"):
+    if backend == "d3rlpy" or config.algo not in BATCHED_ALGOS:
         backend = "d3rlpy"
     per_item: list[list] = [[] for _ in checked]
     if backend == "batched":

@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from compogen.validation.config import ValidationConfig
+from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
 
 __all__ = ["StackedMLP", "BatchedTD3BC", "policy_generator"]
@@ -281,8 +281,8 @@ def run_batched(
     from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
     from compogen.validation.results import EvalPoint, SeedResult
 
-    if config.algo not in ("td3bc", "bc"):
-        raise ValueError(f"the batched validator trains td3bc and bc only, not {config.algo!r}")
+    if config.algo not in BATCHED_ALGOS:
+        raise ValueError(f"the batched validator trains {' and '.join(BATCHED_ALGOS)} only, not {config.algo!r}")
     t0 = time.perf_counter()
     seeds = [int(j[2]) for j in jobs]
     learner = BatchedTD3BC([j[1] for j in jobs], seeds, config)

@@ -13,6 +13,8 @@ __all__ = ["ValidationConfig", "PRESETS", "preset"]
 #: ``td3bc`` (the paper's), ``bc`` (TD3+BC's actor loss without the Q term: behaviour cloning,
 #: no critics trained), ``iql`` (alternative; d3rlpy only).
 ALGOS = ("td3bc", "bc", "iql")
+#: The algorithms the batched validator trains (the others run through d3rlpy).
+BATCHED_ALGOS = ("td3bc", "bc")
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,9 @@ def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed
     total, e = 0, 0
     while total < n:
         obs, act, rew, _, terminated = rollout_expert(env, expert, seed + e, noise, rng)
-        done = np.zeros(len(act), bool)
-        done[-1] = terminated
-        for k, v in zip("oarndt", (obs[:-1], act, rew, obs[1:], done, ~done & (np.arange(len(act)) == len(act) - 1))):
+        done, timeout = np.zeros(len(act), bool), np.zeros(len(act), bool)
+        done[-1], timeout[-1] = terminated, not terminated
+        for k, v in zip("oarndt", (obs[:-1], act, rew, obs[1:], done, timeout)):
             cols[k].append(v)
         total += len(act)
         e += 1
