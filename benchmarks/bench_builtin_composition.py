@@ -1,6 +1,6 @@
 """Does composition matter on the built-in suite? Multi-task behaviour cloning, train vs held-out tasks.
 
-    /work/venv/bin/python benchmarks/bench_builtin_composition.py [--episodes 100] [--noise 0.1] [--steps 15000]
+    python benchmarks/bench_builtin_composition.py [--episodes 100] [--noise 0.1] [--steps 15000]
 
 1. Collects noisy expert data (``compogen collect`` code path) for the 14 tasks of
    ``iiwa:train14`` mapped to the built-in suite (first arm, FiveLink), into --data.
@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from multitask_bc import evaluate, train_multitask_bc  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -33,22 +36,6 @@ def _collect(args) -> dict:
     task_id, path, episodes, noise, seed = args
     suite = get_suite("builtin")
     return collect_task(suite, suite.parse(task_id), path, CollectConfig(episodes, noise, seed, overwrite=True))
-
-
-def evaluate(suite, policy: nn.Module, task, episodes: int, seed: int = 1000) -> float:
-    venv = suite.make_vector_env(task, episodes)
-    obs, _ = venv.reset(seed=seed)
-    done = np.zeros(episodes, bool)
-    success = np.zeros(episodes, bool)
-    for _ in range(suite.horizon):
-        with torch.no_grad():
-            act = policy(torch.as_tensor(obs)).numpy()
-        obs, r, term, trunc, info = venv.step(act)
-        success |= info["success"] & ~done
-        done |= term | trunc
-        if done.all():
-            break
-    return float(success.mean())
 
 
 def main() -> None:
@@ -74,42 +61,15 @@ def main() -> None:
         collected = list(pool.map(_collect, jobs))
     t_collect = time.perf_counter() - t0
     pool_data = load_pool(args.data, train, suite)
-    X = torch.as_tensor(pool_data.observations)
-    Y = torch.as_tensor(pool_data.actions)
-    mu, sd = X.mean(0), X.std(0) + 1e-3
-
-    class Policy(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.register_buffer("mu", mu)
-            self.register_buffer("sd", sd)
-            self.net = nn.Sequential(nn.Linear(X.shape[1], 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
-                                     nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, Y.shape[1]), nn.Tanh())
-
-        def forward(self, x):
-            return self.net((x - self.mu) / self.sd)
-
-    policy = Policy()
-    opt = torch.optim.Adam(policy.parameters(), lr=1e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
-    g = torch.Generator().manual_seed(args.seed)
     t1 = time.perf_counter()
-    for step in range(args.steps):
-        idx = torch.randint(0, len(X), (256,), generator=g)
-        loss = ((policy(X[idx]) - Y[idx]) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
+    policy, final_loss = train_multitask_bc(pool_data, args.steps, seed=args.seed)
     t_train = time.perf_counter() - t1
-    final_loss = loss.item()
-    policy.eval()
     t2 = time.perf_counter()
     train_sr = {suite.task_id(t): evaluate(suite, policy, t, args.eval_episodes) for t in train}
     test_sr = {suite.task_id(t): evaluate(suite, policy, t, args.eval_episodes) for t in test}
     t_eval = time.perf_counter() - t2
     res = {
-        "train_tasks": len(train), "test_tasks": len(test), "transitions": len(X),
+        "train_tasks": len(train), "test_tasks": len(test), "transitions": len(pool_data),
         "expert_data_success": float(np.mean([c["success_rate"] for c in collected])),
         "bc_train_success": float(np.mean(list(train_sr.values()))),
         "bc_heldout_success": float(np.mean(list(test_sr.values()))),
@@ -125,7 +85,7 @@ def main() -> None:
         f"--steps {args.steps} --eval-episodes {args.eval_episodes}`",
         "",
         f"- expert data: {len(train)} tasks x {args.episodes} episodes, action noise {args.noise}, "
-        f"{len(X)} transitions, data success {res['expert_data_success']:.3f}",
+        f"{len(pool_data)} transitions, data success {res['expert_data_success']:.3f}",
         f"- MLP 3x256 on the full observation (task id included), MSE, {args.steps} steps, batch 256; final loss {final_loss:.4f}",
         f"- **BC success on the 14 training tasks: {res['bc_train_success']:.3f}**",
         f"- **BC success on the 32 held-out tasks: {res['bc_heldout_success']:.3f}**",

@@ -9,8 +9,8 @@
    same seeds): per task the synthetic and real success, their ratio, and per-token distances
    (sliced W1 / MMD in normalised units, see ``bench_generator.compare``).
 
-    python benchmarks/bench_generator_fidelity.py --arch sc-dit --loop-preset quick \\
-        --out benchmarks/results/generator_fidelity_scdit_quick.md
+    python benchmarks/bench_generator_fidelity.py --arch mlp --loop-preset quick \\
+        --out benchmarks/results/generator_fidelity_mlp_quick.md
     python benchmarks/bench_generator_fidelity.py --arch mlp --preset tiny --steps 20 --tasks iiwa:train2 --episodes 5  # smoke
 
 Target (issue 8): synthetic data passes tau0 = 0.8 on >= 12 of the 14 training tasks.
@@ -42,6 +42,7 @@ def main(argv=None) -> None:
 
     from compogen.data import find_datasets, load_pool, read_synthetic
     from compogen.generator import generate, train_generator
+    from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
@@ -66,7 +67,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(args.threads)
     lc = loop_preset(args.loop_preset)
     gen_preset = args.preset or lc.generator_preset
-    steps = args.steps or lc.generator_steps
+    steps = args.steps or lc.generator_steps or get_preset(gen_preset).steps
     n = args.samples or lc.samples_per_task
     vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     seeds = list(lc.rl_seeds)

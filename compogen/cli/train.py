@@ -16,7 +16,7 @@ def train(
     data: Path = typer.Option(..., "--data", help="Dataset root (<root>/<type>/<Robot>_<Obj>_<Obst>_<Objective>/data.hdf5)."),
     tasks: str = typer.Option(..., "--tasks", help="Training tasks: split spec (iiwa:train14, default:0:train) or comma-separated ids."),
     arch: str = typer.Option("sc-dit", "--arch", help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
-    preset: str = typer.Option("small", "--preset", help="Size/budget preset: paper, small, cpu, tiny."),
+    preset: str = typer.Option("small", "--preset", help="Size/budget preset: paper, small, laptop, cpu, tiny."),
     out: Path = typer.Option(..., "--out", help="Run directory (checkpoints, config.json)."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
     type_: str = typer.Option("expert", "--type", help="Dataset type folder under --data."),

@@ -3,7 +3,7 @@
 * :mod:`~compogen.generator.edm` — preconditioning, loss, noise schedule;
 * :mod:`~compogen.generator.samplers` — paper stochastic Heun, fast Heun, DPM-Solver++(2M);
 * :mod:`~compogen.generator.architectures` — ``mlp``, ``dit``, ``semantic-dit``, ``sc-dit``;
-* :mod:`~compogen.generator.presets` — ``paper``, ``small``, ``cpu``, ``tiny``;
+* :mod:`~compogen.generator.presets` — ``paper``, ``small``, ``laptop``, ``cpu``, ``tiny``;
 * :mod:`~compogen.generator.train` — :func:`train_generator`;
 * :mod:`~compogen.generator.checkpoint` — run directories;
 * :mod:`~compogen.generator.generate` — :class:`Generator`, :func:`generate`.

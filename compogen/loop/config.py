@@ -104,8 +104,8 @@ class LoopConfig:
 
 _QUICK = LoopConfig(
     iterations=2,
-    generator_preset="cpu",
-    generator_steps=6_000,
+    arch="mlp",
+    generator_preset="laptop",
     samples_per_task=8_000,
     sampler_steps=20,
     validation_preset="quick",
@@ -115,15 +115,15 @@ _QUICK = LoopConfig(
     workers=2,
 )
 
-#: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, small models, 8 held-out targets.
-#: ``standard``: meant for ≤ 90 minutes on 2 cores, sized from the quick run's measured per-stage
-#: times (sc-dit ``cpu`` trains at ≈ 23 steps/s on 2 threads; a target costs ≈ 20 s of generation
-#: and validation): 3 rounds of ≈ 9 min training + 32 targets on 2 workers ≈ 5 min, ≈ 45 min in all.
-#: Not yet run end to end.
-#: ``paper``: the paper's settings (Tables 1–4), for a GPU or a cluster.
+#: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, 8 held-out targets.
+#: ``standard``: ≤ 90 minutes on 2 cores, the 32 held-out targets over 3 rounds.
+#: Both use the ``mlp`` denoiser with the ``laptop`` generator preset: at these CPU budgets the
+#: MLP is the architecture whose synthetic data trains policies (sc-dit, sized to train in the
+#: same time, does not; ``benchmarks/results/generator_fidelity_*.md``, ``zero_shot.md``).
+#: ``paper``: the paper's settings (Tables 1–4, sc-dit), for a GPU or a cluster.
 LOOP_PRESETS: dict[str, LoopConfig] = {
     "quick": _QUICK,
-    "standard": _QUICK.replace(iterations=3, generator_steps=12_000, targets="iiwa:test", eval="iiwa:test"),
+    "standard": _QUICK.replace(iterations=3, targets="iiwa:test", eval="iiwa:test"),
     "paper": LoopConfig(
         iterations=5,
         generator_preset="paper",

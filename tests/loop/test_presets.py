@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from compogen.loop.config import LOOP_PRESETS, LoopConfig, loop_preset
 from compogen.loop.runner import resolve_run_tasks
 from compogen.suites import get_suite
@@ -23,3 +25,26 @@ def test_presets_round_trip_and_name_real_validation_presets():
         validation_preset(cfg.validation_preset)  # raises on an unknown name
     quick = loop_preset("quick")
     assert len(resolve_run_tasks(quick, get_suite("builtin"))[1]) == 8
+
+
+def test_laptop_presets_name_a_generator_that_trains(tmp_path):
+    """quick/standard name an architecture and generator preset that build, train and sample."""
+    import json
+
+    from compogen.generator import Generator, train_generator
+    from compogen.generator.presets import get_preset
+    from compogen.generator.samplers import get_sampler
+    from tests.generator.conftest import make_pool
+
+    suite = get_suite("builtin")
+    layout = suite.transition_layout()
+    train = suite.tasks("iiwa:train14")[:2]
+    for name in ("quick", "standard"):
+        cfg = loop_preset(name)
+        gp = get_preset(cfg.generator_preset).override(steps=2, checkpoint_every=2)
+        out = train_generator(make_pool(layout, tasks=[suite.task_id(t) for t in train]), layout, cfg.arch, gp,
+                              tmp_path / name, suite="builtin", progress=False)
+        saved = json.loads((out / "config.json").read_text())
+        assert saved["arch"] == cfg.arch and saved["preset"]["name"] == cfg.generator_preset
+        x = Generator.load(out).sample_flat(suite.tasks(cfg.targets)[0], 3, get_sampler(cfg.sampler, 2), None, 0, 0, 3, False)
+        assert x.shape == (3, layout.dim) and np.isfinite(x).all()

@@ -1,0 +1,96 @@
+"""Multi-task behaviour cloning: the baseline a compositional generator has to beat.
+
+One MLP policy (full observation, task id included -> action, MSE) trained on the
+pooled real data of the training tasks and run zero-shot on other tasks. Shared by
+``bench_builtin_composition.py`` and ``bench_bootstrap_quick.py --baseline``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Policy(nn.Module):
+    """MLP 3x256 with the pool's observation normalisation built in."""
+
+    def __init__(self, mu: torch.Tensor, sd: torch.Tensor, act_dim: int, width: int = 256):
+        super().__init__()
+        self.register_buffer("mu", mu)
+        self.register_buffer("sd", sd)
+        d = mu.shape[0]
+        self.net = nn.Sequential(nn.Linear(d, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+                                 nn.Linear(width, width), nn.ReLU(), nn.Linear(width, act_dim), nn.Tanh())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net((x - self.mu) / self.sd)
+
+
+def evaluate(suite, policy: nn.Module, task, episodes: int, seed: int = 1000) -> float:
+    """Success rate of ``policy`` (deterministic) over ``episodes`` episodes of ``task`` (vector env)."""
+    venv = suite.make_vector_env(task, episodes)
+    obs, _ = venv.reset(seed=seed)
+    done = np.zeros(episodes, bool)
+    success = np.zeros(episodes, bool)
+    for _ in range(suite.horizon):
+        with torch.no_grad():
+            act = policy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
+        obs, r, term, trunc, info = venv.step(act)
+        success |= info["success"] & ~done
+        done |= term | trunc
+        if done.all():
+            break
+    venv.close()
+    return float(success.mean())
+
+
+def train_multitask_bc(pool, steps: int, seed: int = 0, batch_size: int = 256, lr: float = 1e-3,
+                       on_eval: Callable[[int, nn.Module], None] | None = None, eval_every: int | None = None) -> tuple[nn.Module, float]:
+    """Train on ``pool`` (a :class:`compogen.data.Transitions` of several tasks); returns (policy, final loss).
+
+    ``on_eval(step, policy)`` is called every ``eval_every`` steps and at the end (policy in eval mode).
+    """
+    torch.manual_seed(seed)
+    X = torch.as_tensor(pool.observations, dtype=torch.float32)
+    Y = torch.as_tensor(pool.actions, dtype=torch.float32)
+    policy = Policy(X.mean(0), X.std(0) + 1e-3, Y.shape[1])
+    opt = torch.optim.Adam(policy.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    g = torch.Generator().manual_seed(seed)
+    loss = torch.tensor(float("nan"))
+    for step in range(1, steps + 1):
+        idx = torch.randint(0, len(X), (batch_size,), generator=g)
+        loss = ((policy(X[idx]) - Y[idx]) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if on_eval is not None and eval_every and (step % eval_every == 0 or step == steps):
+            policy.eval()
+            on_eval(step, policy)
+            policy.train()
+    policy.eval()
+    return policy, float(loss.item())
+
+
+def baseline_success(suite, pool, tasks: Sequence, steps: int, evals: int, episodes: int, seed: int = 0) -> dict[str, dict[str, float]]:
+    """Per task: success of the final policy and the best over ``evals`` evenly spaced checkpoints.
+
+    The best-of-checkpoints number is what the loop's validator reports for a task (it keeps the
+    best of its evaluations), so it is the fair comparison for the loop's best-so-far success.
+    """
+    best = {suite.task_id(t): 0.0 for t in tasks}
+    last: dict[str, float] = {}
+
+    def on_eval(step: int, policy: nn.Module) -> None:
+        for t in tasks:
+            k = suite.task_id(t)
+            s = evaluate(suite, policy, t, episodes, seed=1000 + step)
+            best[k] = max(best[k], s)
+            last[k] = s
+
+    train_multitask_bc(pool, steps, seed, on_eval=on_eval, eval_every=max(1, steps // evals))
+    return {k: {"best": best[k], "final": last[k]} for k in best}
