@@ -37,16 +37,28 @@ from compogen.loop.config import LoopConfig  # noqa: E402
 TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
+def real_pool(suite, tasks, data_root: Path, episodes: int):
+    """Noisy expert data of ``tasks`` (collected into ``data_root`` as ``compogen bootstrap`` does, reused if there)."""
+    from compogen.data import find_datasets, load_pool
+    from compogen.suites.builtin.collect import CollectConfig, collect
+
+    found = find_datasets(data_root, suite.space, "expert") if (data_root / "expert").exists() else {}
+    missing = [t for t in tasks if t not in found]
+    if missing:
+        collect(suite, missing, data_root, CollectConfig(episodes=episodes, noise=0.1, seed=0), workers=2)
+    return load_pool(data_root, tasks, suite)
+
+
 def main(argv=None) -> None:
     from bench_generator import compare, flat
 
-    from compogen.data import find_datasets, load_pool, read_synthetic
+    from compogen.data import read_synthetic
     from compogen.generator import generate, train_generator
     from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
-    from compogen.suites.builtin.collect import CollectConfig, collect, expert_transitions
+    from compogen.suites.builtin.collect import expert_transitions
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
 
@@ -76,11 +88,7 @@ def main(argv=None) -> None:
     work = Path(args.work)
     data_root = work / "data"
     t0 = time.perf_counter()
-    found = find_datasets(data_root, suite.space, "expert") if (data_root / "expert").exists() else {}
-    missing = [t for t in tasks if t not in found]
-    if missing:
-        collect(suite, missing, data_root, CollectConfig(episodes=args.episodes, noise=0.1, seed=0), workers=2)
-    pool = load_pool(data_root, tasks, suite)
+    pool = real_pool(suite, tasks, data_root, args.episodes)
     collect_s = time.perf_counter() - t0
     layout = suite.transition_layout()
     model_dir = work / f"{args.arch}-{gen_preset}-{steps}-s{args.seed}"

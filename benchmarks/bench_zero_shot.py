@@ -1,0 +1,152 @@
+"""Zero-shot (iteration 0): does the compositional generator beat the plain one, and multi-task BC?
+
+For each ``--archs`` entry ``arch:preset:steps`` and each diffusion seed: trains the generator on
+the real data of the 14 training tasks (collected as ``compogen bootstrap`` does), generates the
+loop preset's ``samples_per_task`` transitions for each held-out task with the loop's sampler and
+validates them with the loop's validation preset: the loop's first round, run per architecture.
+With ``--baseline-steps``, multi-task BC on the same real data is evaluated on the same tasks
+the way the validator evaluates (best of its checkpoints; :mod:`multitask_bc`).
+
+    python benchmarks/bench_zero_shot.py --loop-preset standard --tasks iiwa:test8 \\
+        --archs mlp:laptop:5000,sc-dit:cpu:5000 --seeds 0,1 --baseline-steps 15000 \\
+        --out benchmarks/results/zero_shot.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+TAU0 = 0.8
+
+
+def ci95(x) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean (tasks resampled)."""
+    x = np.asarray(x, float)
+    rng = np.random.default_rng(0)
+    means = x[rng.integers(0, len(x), (5000, len(x)))].mean(1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def train_cell(run: dict) -> str:
+    return "reused" if run["reused"] else f"{run['train_s']:.0f}"
+
+
+def main(argv=None) -> None:
+    from bench_generator_fidelity import real_pool
+    from multitask_bc import baseline_success
+
+    from compogen.data import read_synthetic
+    from compogen.generator import generate, train_generator
+    from compogen.loop.config import loop_preset
+    from compogen.suites import get_suite
+    from compogen.validation import preset as vpreset
+    from compogen.validation import validate_many
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--loop-preset", default="standard")
+    ap.add_argument("--archs", default="mlp:laptop:5000,sc-dit:cpu:5000", help="comma list of arch:generator-preset:steps")
+    ap.add_argument("--seeds", default="0,1", help="diffusion seeds")
+    ap.add_argument("--tasks", default=None, help="held-out tasks (default: the loop preset's eval tasks)")
+    ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
+    ap.add_argument("--baseline-steps", type=int, default=0, help="multi-task BC steps (0: no baseline)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--work", default="/tmp/compogen-zero-shot")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    lc = loop_preset(args.loop_preset)
+    suite = get_suite(lc.suite)
+    train = suite.tasks(lc.train)
+    tasks = suite.tasks(args.tasks or lc.eval)
+    vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
+    work = Path(args.work)
+    pool = real_pool(suite, train, work / "data", args.episodes)
+    layout = suite.transition_layout()
+    ids = [suite.task_id(t) for t in tasks]
+
+    runs = []  # one per (arch, seed)
+    for spec in args.archs.split(","):
+        arch, gp, steps = spec.split(":")
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            model = work / f"{arch}-{gp}-{steps}-s{seed}"
+            reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
+            t0 = time.perf_counter()
+            train_generator(pool, layout, arch, gp, model, seed=seed, suite=suite.name, steps=int(steps), progress=True)
+            train_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            items = []
+            for i, t in enumerate(tasks):
+                path = model / f"zs-{ids[i]}-{lc.samples_per_task}.h5"
+                if not path.exists():
+                    generate(model, t, lc.samples_per_task, path, sampler=lc.sampler, steps=lc.sampler_steps, seed=seed * 1000 + i, progress=False)
+                items.append((t, read_synthetic(path, task=t, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)))
+            gen_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
+            val_s = time.perf_counter() - t0
+            sr = [r.success_rate for r in res]
+            runs.append({"arch": arch, "preset": gp, "steps": int(steps), "seed": seed, "success": dict(zip(ids, sr)),
+                         "train_s": train_s, "reused": reused, "generate_s": gen_s, "validate_s": val_s})
+            print(f"{arch} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
+                  f" (train {train_s:.0f} s, generate {gen_s:.0f} s, validate {val_s:.0f} s)", flush=True)
+
+    base = None
+    if args.baseline_steps:
+        n_evals = max(1, vcfg.steps // vcfg.eval_every)
+        base = baseline_success(suite, pool, tasks, args.baseline_steps, evals=n_evals, episodes=vcfg.eval_episodes)
+
+    lines = [
+        "# Zero-shot on held-out tasks: generator architectures against multi-task BC",
+        "",
+        f"`python benchmarks/bench_zero_shot.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        "",
+        f"- real data: {len(train)} training tasks x {args.episodes} expert episodes (noise 0.1), {len(pool)} transitions",
+        f"- per held-out task: {lc.samples_per_task} synthetic transitions, sampler `{lc.sampler}` ({lc.sampler_steps or 'default'} steps),"
+        f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps, best of {max(1, vcfg.steps // vcfg.eval_every)}"
+        f" evaluations x {vcfg.eval_episodes} episodes), RL seeds {list(lc.rl_seeds)}",
+        f"- {len(tasks)} held-out tasks; intervals: 95 % bootstrap over tasks; machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
+        "",
+        "| generator | seed | steps | train s | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for r in runs:
+        sr = list(r["success"].values())
+        lo, hi = ci95(sr)
+        lines.append(f"| {r['arch']} ({r['preset']}) | {r['seed']} | {r['steps']} | {train_cell(r)} | {r['generate_s']:.0f} |"
+                     f" {np.mean(sr):.3f} [{lo:.2f}, {hi:.2f}] | {sum(s > TAU0 for s in sr)} | {sum(s > 0 for s in sr)} |")
+    archs = list(dict.fromkeys(f"{r['arch']} ({r['preset']})" for r in runs))
+    per_arch = {a: np.mean([[r["success"][k] for k in ids] for r in runs if f"{r['arch']} ({r['preset']})" == a], axis=0) for a in archs}
+    lines += ["", "Mean over seeds:", "", "| generator | mean success [95 % CI] |", "|---|---|"]
+    for a, v in per_arch.items():
+        lo, hi = ci95(v)
+        lines.append(f"| {a} | {v.mean():.3f} [{lo:.2f}, {hi:.2f}] |")
+    if base is not None:
+        b = np.array([base[k]["best"] for k in ids])
+        lo, hi = ci95(b)
+        lines.append(f"| multi-task BC ({args.baseline_steps} steps, best of checkpoints) | {b.mean():.3f} [{lo:.2f}, {hi:.2f}] |")
+    head = " | ".join(archs + (["multi-task BC"] if base else []))
+    lines += ["", f"| task | {head} |", "|---|" + "---:|" * (len(archs) + bool(base))]
+    for j, k in enumerate(ids):
+        cells = [f"{per_arch[a][j]:.2f}" for a in archs] + ([f"{base[k]['best']:.2f}"] if base else [])
+        lines.append(f"| {k} | {' | '.join(cells)} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+        Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baseline": base}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
