@@ -41,6 +41,10 @@ class LoopConfig:
     """Generator size/training preset (see compogen.generator presets)."""
     generator_steps: int | None = None
     """Override the generator preset's training steps."""
+    scale_generator_steps: bool = False
+    """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
+    admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
+    ``benchmarks/results/generator_sweep.md``)."""
     bf16: bool = False
     """bf16 autocast for generator training and sampling (measured slower than fp32 for the small presets on a 2-core CPU)."""
     samples_per_task: int = 20_000
@@ -123,7 +127,7 @@ _QUICK = LoopConfig(
 #: ``paper``: the paper's settings (Tables 1–4, sc-dit), for a GPU or a cluster.
 LOOP_PRESETS: dict[str, LoopConfig] = {
     "quick": _QUICK,
-    "standard": _QUICK.replace(iterations=3, targets="iiwa:test", eval="iiwa:test"),
+    "standard": _QUICK.replace(iterations=3, targets="iiwa:test", eval="iiwa:test", scale_generator_steps=True),
     "paper": LoopConfig(
         iterations=5,
         generator_preset="paper",

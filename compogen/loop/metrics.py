@@ -80,23 +80,27 @@ def _csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def plot_metrics(summary: list[dict], path: Path, title: str = "") -> None:
-    """The Figure 6 panels: best and raw success, by initial difficulty, solved once, coverage, τ."""
+def plot_metrics(summary: list[dict], path: Path, title: str = "", rows: list[dict] | None = None) -> None:
+    """The Figure 6 panels (best and raw success, by initial difficulty, solved once, coverage, τ) and,
+    with ``rows`` (:func:`compute_metrics`' per-task rows), each held-out task's success per round
+    with the round that admitted it marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     it = [s["iteration"] for s in summary]
-    fig, ax = plt.subplots(2, 3, figsize=(13, 7))
+    fig = plt.figure(figsize=(19 if rows else 13, 7 if not rows else max(7.0, 0.22 * summary[0]["n_eval"] + 1.5)))
+    grid = fig.add_gridspec(2, 4 if rows else 3, width_ratios=[1, 1, 1, 1.3] if rows else None)
+    ax = [[fig.add_subplot(grid[r, c]) for c in range(3)] for r in range(2)]
     panels = [
-        (ax[0, 0], [("mean_best_success", "best so far")], "Success (best so far)", (0, 1)),
-        (ax[0, 1], [("mean_raw_success", "raw per iteration")], "Success (raw per iteration)", (0, 1)),
-        (ax[0, 2], [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
+        (ax[0][0], [("mean_best_success", "best so far")], "Success (best so far)", (0, 1)),
+        (ax[0][1], [("mean_raw_success", "raw per iteration")], "Success (raw per iteration)", (0, 1)),
+        (ax[0][2], [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
          "Best success by initial difficulty", (0, 1)),
-        (ax[1, 0], [("solved_at_least_once", "tasks")], "Tasks solved at least once", (0, max(1, summary[0]["n_eval"]))),
-        (ax[1, 1], [("coverage", "coverage")], "Coverage (real + admitted) / all", (0, 1)),
-        (ax[1, 2], [("tau", "τ")], "Quality threshold τ", (0, 1)),
+        (ax[1][0], [("solved_at_least_once", "tasks")], "Tasks solved at least once", (0, max(1, summary[0]["n_eval"]))),
+        (ax[1][1], [("coverage", "coverage")], "Coverage (real + admitted) / all", (0, 1)),
+        (ax[1][2], [("tau", "τ")], "Quality threshold τ", (0, 1)),
     ]
     for a, series, name, ylim in panels:
         for key, label in series:
@@ -108,6 +112,8 @@ def plot_metrics(summary: list[dict], path: Path, title: str = "") -> None:
         a.grid(alpha=0.3)
         if len(series) > 1:
             a.legend(fontsize=8)
+    if rows:
+        _plot_tasks(fig.add_subplot(grid[:, 3]), rows, it)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -116,12 +122,38 @@ def plot_metrics(summary: list[dict], path: Path, title: str = "") -> None:
     plt.close(fig)
 
 
+def _plot_tasks(a, rows: list[dict], iterations: list[int]) -> None:
+    """Heat map of success per held-out task (rows) and round (columns); a box marks the admitting round."""
+    from matplotlib.patches import Rectangle
+
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    col = {k: j for j, k in enumerate(iterations)}
+    grid = np.full((len(tasks), len(iterations)), np.nan)
+    admitted: list[tuple[int, int]] = []
+    for r in rows:
+        i, j = tasks.index(r["task"]), col[r["iteration"]]
+        grid[i, j] = r["success"] if r["evaluated"] else np.nan
+        if r["admitted"]:
+            admitted.append((i, j))
+    im = a.imshow(np.ma.masked_invalid(grid), aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    for i, j in admitted:
+        a.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
+    a.set_yticks(range(len(tasks)))
+    a.set_yticklabels(tasks, fontsize=7)
+    a.set_xticks(range(len(iterations)))
+    a.set_xticklabels([str(k) for k in iterations])
+    a.set_xlabel("iteration")
+    n_adm = len(admitted)
+    a.set_title(f"Success per held-out task ({n_adm} admitted: red box; blank: not evaluated)", fontsize=9)
+    a.figure.colorbar(im, ax=a, fraction=0.05, pad=0.02)
+
+
 def write_metrics(run_path: Path, history, eval_ids, n_train: int, n_universe: int, title: str = "") -> list[dict]:
     rows, summary = compute_metrics(history, eval_ids, n_train, n_universe)
     atomic_write_text(run_path / "metrics.csv", _csv(rows))
     atomic_write_text(run_path / "summary.csv", _csv(summary))
     if summary:
-        plot_metrics(summary, run_path / "progress.png", title)
+        plot_metrics(summary, run_path / "progress.png", title, rows)
     return summary
 
 

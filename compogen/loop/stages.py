@@ -13,7 +13,20 @@ from typing import Any
 from compogen.data import Transitions
 from compogen.tasks import Task
 
-__all__ = ["DiffusionStages"]
+__all__ = ["DiffusionStages", "round_steps"]
+
+
+def round_steps(config, n_real: int, n_pool: int) -> int | None:
+    """Generator training steps of a round whose pool holds ``n_pool`` tasks (``n_real`` of them real).
+
+    None keeps the preset's budget; with ``scale_generator_steps`` the budget grows with the pool.
+    """
+    if not config.scale_generator_steps:
+        return config.generator_steps
+    from compogen.generator.presets import get_preset
+
+    base = config.generator_steps or get_preset(config.generator_preset).steps
+    return max(base, round(base * n_pool / max(1, n_real)))
 
 
 class DiffusionStages:
@@ -26,9 +39,10 @@ class DiffusionStages:
         from compogen.generator import train_generator
 
         cfg = self.config
+        steps = round_steps(cfg, len(self.suite.tasks(cfg.train)), len(pool.tasks))
         train_generator(pool, self.suite.transition_layout(), cfg.arch, cfg.generator_preset, out_dir, seed=seed,
-                        bf16=cfg.bf16, suite=self.suite.name, steps=cfg.generator_steps, progress=True)
-        return {"rows": len(pool), "tasks": len(pool.tasks)}
+                        bf16=cfg.bf16, suite=self.suite.name, steps=steps, progress=True)
+        return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps}
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
         from compogen.generator import generate
