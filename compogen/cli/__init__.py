@@ -36,39 +36,108 @@ _MODULES = [
 ]
 
 for _name in _MODULES:
-    try:
-        _mod = importlib.import_module(_name)
-    except ModuleNotFoundError as _e:  # a command group not written yet
-        if _e.name != _name:
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(_name).register(app)
+
+
+def _classes(name: str) -> tuple[type, ...]:
+    """``name`` from click and from typer's bundled copy of it (typer >= 0.29 raises its own)."""
+    found = []
+    for module in ("click.exceptions", "typer._click.exceptions", "typer.exceptions"):
+        try:
+            cls = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if isinstance(cls, type) and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+_CLICK_ERROR, _EXIT, _ABORT = _classes("ClickException"), _classes("Exit"), _classes("Abort")
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT)."""
+
+
+def _error(message: str) -> int:
+    print(f"compogen: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _os_message(e: OSError) -> str:
+    where = f": {e.filename}" if getattr(e, "filename", None) else ""
+    return f"{e.strerror or type(e).__name__}{where}" if e.strerror else str(e)
+
+
+_stopping = False
+
+
+def _unraisable(info) -> None:
+    """Ctrl-C that lands in a finaliser or weakref callback would be printed and lost; deliver it again."""
+    if issubclass(info.exc_type, KeyboardInterrupt):
+        if not _stopping:
+            import _thread
+
+            _thread.interrupt_main()
+        return
+    sys.__unraisablehook__(info)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning expected errors into one-line messages."""
-    try:
-        app(args=argv, standalone_mode=False)
-    except (CompogenError, FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError) as e:
-        print(f"compogen: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("compogen: interrupted", file=sys.stderr)
-        return 130
-    except SystemExit as e:  # typer's own exits (--help)
-        return int(e.code or 0)
-    except Exception as e:  # click usage errors
-        import click
+    """Entry point: run the CLI, turning expected errors into one-line messages.
 
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
-            return e.exit_code
-        if isinstance(e, click.exceptions.Exit):
-            return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+    Usage errors and expected failures print ``compogen: error: ...`` and exit 2;
+    Ctrl-C prints ``compogen: interrupted`` and exits 130; SIGTERM exits 143.
+    """
+    import signal
+
+    from compogen.parallel import exit_on_sigterm
+
+    global _stopping
+    _stopping = False
+    previous = signal.getsignal(signal.SIGTERM), sys.unraisablehook
+    exit_on_sigterm()
+    sys.unraisablehook = _unraisable
+    try:
+        return _run(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        sys.unraisablehook = previous[1]
+
+
+def _run(argv: list[str] | None) -> int:
+    global _stopping
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except CompogenError as e:
+        return _error(str(e))
+    except OSError as e:  # missing/unwritable paths, disk full
+        return _error(_os_message(e))
+    except KeyboardInterrupt:
+        _stopping = True
+        rv = INTERRUPTED
+    except SystemExit as e:  # typer's own exits (--help), SIGTERM
+        if e.code == 128 + 15:
+            print("compogen: terminated", file=sys.stderr)
+        return int(e.code or 0) if not isinstance(e.code, str) else _error(e.code)
+    except _ABORT:
+        _stopping = True
+        rv = INTERRUPTED
+    except _EXIT as e:
+        rv = int(getattr(e, "exit_code", 0) or 0)
+    except _CLICK_ERROR as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and getattr(e, "ctx", None) is not None:
+            print(e.ctx.get_help())
+            return 2
+        hint = ""
+        ctx = getattr(e, "ctx", None)
+        if ctx is not None and getattr(ctx, "command_path", None):
+            hint = f" (see '{ctx.command_path} --help')"
+        print(f"compogen: error: {e.format_message()}{hint}", file=sys.stderr)
+        return int(getattr(e, "exit_code", 2) or 2)
+    if rv == INTERRUPTED:  # typer turns Ctrl-C into Exit(130), which the non-standalone call returns
+        _stopping = True
+        print("compogen: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":

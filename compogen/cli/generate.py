@@ -12,22 +12,26 @@ import typer
 def generate(
     model: Path = typer.Option(..., "--model", help="Run directory written by `compogen train`."),
     task: str = typer.Option(..., "--task", help="Task id, e.g. iiwa-plate-none-push (seen or unseen)."),
-    n: int = typer.Option(..., "--n", help="Number of transitions."),
-    out: Path = typer.Option(..., "--out", help="Output file (.h5)."),
+    n: int = typer.Option(..., "--n", min=1, help="Number of transitions."),
+    out: Path = typer.Option(..., "--out", help="Output file (.h5 or .hdf5)."),
     sampler: str = typer.Option("paper", "--sampler", help="paper (stochastic Heun, 255 calls), fast (DPM-Solver++(2M), 40 calls), heun, dpmpp-2m."),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Override the sampler's number of steps."),
-    seed: int = typer.Option(0, "--seed", help="Sample i depends only on (seed, i)."),
-    batch_size: int = typer.Option(4096, "--batch-size", help="Transitions per batch (bounds memory)."),
+    steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the sampler's number of steps."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Sample i depends only on (seed, i)."),
+    batch_size: int = typer.Option(4096, "--batch-size", min=1, help="Transitions per batch (bounds memory)."),
     bf16: bool = typer.Option(False, "--bf16", help="bf16 autocast for the network."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="torch.set_num_threads."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
 ) -> None:
     """Generate N transitions of TASK; prints a JSON summary."""
     import torch
 
+    from compogen.cli.checks import check_device, check_output_file
     from compogen.data import read_synthetic_attrs
     from compogen.generator import generate as run
 
+    check_output_file(out, overwrite)
+    check_device(device)
     if threads:
         torch.set_num_threads(threads)
     path = run(model, task, n, out, sampler=sampler, steps=steps, seed=seed, batch_size=batch_size, bf16=bf16, device=device)

@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from compogen.data.layout import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.transitions import Transitions
-from compogen.errors import CheckpointError, DataError
+from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
@@ -99,6 +99,8 @@ def train_generator(pool: Transitions, layout: TransitionLayout, arch: str, pres
     """
     check_arch(arch)
     preset = get_preset(preset).override(steps=steps)
+    if preset.steps < 1:
+        raise CompogenError(f"steps must be >= 1, got {preset.steps}")
     edm = edm or EDMConfig()
     out_dir = Path(out_dir)
     _check_pool(pool, layout)

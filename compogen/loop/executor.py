@@ -10,13 +10,13 @@ at once, so that a killed run loses at most the jobs in flight).
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing as mp
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from compogen.errors import CompogenError
+from compogen.parallel import process_pool
 
 __all__ = ["JobOutcome", "Executor", "LocalExecutor", "RayExecutor", "SubmititExecutor", "make_executor"]
 
@@ -66,10 +66,14 @@ class Executor:
         raise NotImplementedError
 
 
+#: Exceptions that stop the whole run at once (Ctrl-C, ``sys.exit``): never a job failure, never retried.
+STOP = (KeyboardInterrupt, SystemExit)
+
+
 def _call(fn, job):
     try:
         return True, fn(job)
-    except BaseException as e:  # noqa: BLE001 - report every failure, retry decides
+    except Exception as e:  # report every failure, retry decides; KeyboardInterrupt/SystemExit propagate
         return False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=5)}"
 
 
@@ -85,14 +89,16 @@ class LocalExecutor(Executor):
             for i, job in items:
                 yield i, _call(fn, job)
             return
-        ctx = mp.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+        with process_pool(self.workers) as pool:
             futures = {pool.submit(_call, fn, job): i for i, job in items}
             for fut in cf.as_completed(futures):
                 try:
-                    yield futures[fut], fut.result()
-                except BaseException as e:  # a worker died (killed, out of memory)
-                    yield futures[fut], (False, f"worker process failed: {type(e).__name__}: {e}")
+                    value = fut.result()
+                except STOP:  # the worker was interrupted with us (Ctrl-C reaches the process group)
+                    raise KeyboardInterrupt from None
+                except Exception as e:  # a worker died (killed, out of memory)
+                    value = (False, f"worker process failed: {type(e).__name__}: {e}")
+                yield futures[fut], value
 
 
 class RayExecutor(Executor):

@@ -130,7 +130,8 @@ def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectCo
     """
     import multiprocessing as mp
     import time
-    from concurrent.futures import ProcessPoolExecutor
+
+    from compogen.parallel import process_pool
 
     from tqdm.auto import tqdm
 
@@ -145,9 +146,9 @@ def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectCo
             raise FileExistsError(f"{existing[0]} exists ({len(existing)} files); use --overwrite to replace")
     results = []
     bar = tqdm(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
-    with mp.Manager() as manager:
+    with bar, mp.Manager() as manager:
         queue = manager.Queue()
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=mp.get_context("spawn")) as pool:
+        with process_pool(min(workers, len(tasks))) as pool:
             pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config, queue) for t in tasks}
             while pending:
                 while not queue.empty():
@@ -158,5 +159,4 @@ def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectCo
                 time.sleep(0.05)
             while not queue.empty():
                 bar.update(queue.get())
-    bar.close()
     return sorted(results, key=lambda r: r["task"])

@@ -1,0 +1,135 @@
+"""Bad input as a new user types it: one line on stderr, exit 2 (130 after Ctrl-C), no traceback,
+and nothing already on disk changed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from compogen.cli import main
+from compogen.io import atomic_path, atomic_write_text
+from compogen.loop.executor import LocalExecutor
+
+TASK = "fivelink-box-none-push"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [
+        (["generate", "--model", "x"], "Missing option"),
+        (["generate", "--model", "x", "--task", TASK, "--n", "abc", "--out", "a.h5"], "'--n'"),
+        (["nosuchcommand"], "No such command"),
+        (["tasks", "list", "--bogus"], "No such option: --bogus"),
+        (["collect", "--tasks", "iiwa:train14", "--out", "d", "--episodes", "0"], "'--episodes'"),
+        (["collect", "--tasks", "iiwa:train14", "--out", "d", "--noise", "-1"], "'--noise'"),
+        (["collect", "--tasks", "iiwa:train14", "--out", "d", "--workers", "0"], "'--workers'"),
+        (["generate", "--model", "x", "--task", TASK, "--n", "5", "--out", "a.h5", "--seed", "-5"], "'--seed'"),
+        (["train", "--data", "d", "--tasks", "iiwa:train14", "--out", "r", "--steps", "0"], "'--steps'"),
+        (["train", "--data", "d", "--tasks", "iiwa:train14", "--out", "r", "--steps", "-1"], "'--steps'"),
+        (["generate", "--model", "x", "--task", TASK, "--n", "5", "--out", "a.h5", "--device", "cuda:7"], "--device cuda:7"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, needle):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and needle in one_line(err)
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("name,needle", [("plate.npz", "expected a .h5 or .hdf5 file"), ("sub", "is a directory"),
+                                         ("old.h5", "exists; use --overwrite")])
+def test_generate_out_is_checked_before_sampling_and_old_files_survive(capsys, tmp_path, name, needle):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "old.h5").write_bytes(b"precious")
+    code, _, err = run(capsys, "generate", "--model", str(tmp_path / "no-model"), "--task", TASK, "--n", "5", "--out", str(tmp_path / name))
+    assert code == 2 and needle in one_line(err)
+    assert (tmp_path / "old.h5").read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.h5", "sub"]
+
+
+def test_train_out_must_be_a_directory(capsys, tmp_path):
+    (tmp_path / "f").write_text("x")
+    code, _, err = run(capsys, "train", "--data", str(tmp_path), "--tasks", "iiwa:train14", "--out", str(tmp_path / "f"))
+    assert code == 2 and "is a file, expected a directory" in one_line(err)
+    assert (tmp_path / "f").read_text() == "x"
+
+
+def test_ctrl_c_exits_130_with_a_message(capsys, monkeypatch):
+    import compogen.cli.tasks as tasks_cmd
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tasks_cmd, "_describe", interrupted)
+    code, _, err = run(capsys, "tasks", "list", "--split", "iiwa:train14", "--json")
+    assert code == 130 and one_line(err) == "compogen: interrupted"
+
+
+def test_in_process_executor_does_not_retry_ctrl_c():
+    calls = []
+
+    def job(x):
+        calls.append(x)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        LocalExecutor(workers=0, retries=3).map(job, [1, 2])
+    assert calls == [1]  # stopped at once: not retried, later jobs not started
+
+
+def test_atomic_writes_respect_the_umask_and_clear_temporaries_of_killed_writers(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".state.json.{int(dead.stdout)}.abc123.tmp"
+    stale.write_text("half written")
+    mine = tmp_path / f".state.json.{os.getpid()}.zzz.tmp"  # a live writer's file is kept
+    mine.write_text("in progress")
+    old = os.umask(0o027)
+    try:
+        atomic_write_text(tmp_path / "state.json", "{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "state.json").stat().st_mode & 0o777 == 0o640
+    assert not stale.exists() and mine.exists()
+    with pytest.raises(RuntimeError), atomic_path(tmp_path / "state.json") as tmp:
+        tmp.write_text("broken")
+        raise RuntimeError
+    assert (tmp_path / "state.json").read_text() == "{}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_collect_stops_its_workers_and_leaves_no_partial_files(tmp_path, sig, code):
+    out = tmp_path / "data"
+    proc = subprocess.Popen([sys.executable, "-m", "compogen.cli", "collect", "--tasks", "iiwa:train14", "--episodes", "200",
+                             "--out", str(out), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not list(out.rglob("*.tmp")) and time.time() < deadline:  # workers are writing
+        time.sleep(0.2)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code and "Traceback" not in err
+    assert ("interrupted" if sig == signal.SIGINT else "terminated") in err.strip().splitlines()[-1]
+    time.sleep(1)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    snapshot = sorted(str(p) for p in out.rglob("*.hdf5"))
+    time.sleep(3)  # no worker left behind to write later
+    assert sorted(str(p) for p in out.rglob("*.hdf5")) == snapshot
