@@ -17,8 +17,10 @@ __all__ = ["run_bootstrap"]
 
 
 def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, noise: float = 0.1, log: Callable[[str], None] = print) -> dict:
+    config.check()
     suite = get_suite(config.suite)
     train, targets, evals, _ = resolve_run_tasks(config, suite)
+    RunDir(out).check(config.to_dict())  # a refused resume collects nothing
     root = Path(config.data)
     have = find_datasets(root, suite.space) if root.is_dir() else {}
     missing = [t for t in train if t not in have]

@@ -6,9 +6,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from compogen.errors import CompogenError
+from compogen.loop.executor import EXECUTORS
+from compogen.loop.rundir import LEGACY_STAGES
 from compogen.loop.schedule import ThresholdSchedule
 
 __all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
+
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,6 @@ class LoopConfig:
     """Local worker processes for per-task jobs (0: in-process)."""
     retries: int = 1
     """Retries of a failing per-task job before it is marked failed."""
-    stages: str = "compogen.loop.stages:DiffusionStages"
-    """``module:Class`` implementing train / generate / validate (tests swap in fakes)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Free-form settings passed to the stages (e.g. generator step overrides)."""
 
@@ -96,11 +97,40 @@ class LoopConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LoopConfig":
+        d = dict(d)
+        legacy = d.pop("stages", LEGACY_STAGES)  # runs made before stages left the config
+        if legacy != LEGACY_STAGES:
+            raise CompogenError(f"the run's config names stages {legacy!r}; compogen runs only its own stages "
+                                "(a study passes its own class to run_loop(stages=...))")
         names = {f.name for f in fields(cls)}
         unknown = set(d) - names
         if unknown:
             raise CompogenError(f"unknown loop settings {sorted(unknown)}")
-        return cls(**d)
+        try:
+            return cls(**d)
+        except TypeError as e:
+            raise CompogenError(f"bad loop settings: {e}") from None
+
+    def check(self) -> "LoopConfig":
+        """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
+        from compogen.generator.architectures import check_arch
+        from compogen.generator.presets import get_preset
+        from compogen.generator.samplers import get_sampler
+        from compogen.validation import preset as validation_preset
+
+        check_arch(self.arch)
+        get_preset(self.generator_preset)
+        get_sampler(self.sampler, self.sampler_steps)
+        validation_preset(self.validation_preset, **({"algo": self.algo} if self.algo else {}))
+        if self.executor not in EXECUTORS:
+            raise CompogenError(f"unknown executor {self.executor!r}; valid: {', '.join(EXECUTORS)}")
+        for name in ("samples_per_task", "retries", "workers"):
+            low = 1 if name == "samples_per_task" else 0
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
+                raise CompogenError(f"{name} must be an integer >= {low}, got {getattr(self, name)!r}")
+        if not self.rl_seeds:
+            raise CompogenError("rl_seeds: give at least one RL seed")
+        return self
 
     def replace(self, **changes: Any) -> "LoopConfig":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

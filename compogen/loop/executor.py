@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from compogen.errors import CompogenError
 from compogen.parallel import process_pool
 
-__all__ = ["JobOutcome", "Executor", "LocalExecutor", "RayExecutor", "SubmititExecutor", "make_executor"]
+__all__ = ["JobOutcome", "Executor", "LocalExecutor", "RayExecutor", "SubmititExecutor", "EXECUTORS", "make_executor"]
 
 
 @dataclass
@@ -149,6 +149,9 @@ class SubmititExecutor(Executor):
                 yield i, (False, f"slurm job failed: {e}")
 
 
+EXECUTORS = ("local", "ray", "slurm")
+
+
 def make_executor(name: str, workers: int = 1, retries: int = 1, folder: str | Path | None = None, **kwargs: Any) -> Executor:
     """``local`` (default), ``ray`` or ``slurm``."""
     name = name.lower()
@@ -158,4 +161,4 @@ def make_executor(name: str, workers: int = 1, retries: int = 1, folder: str | P
         return RayExecutor(retries=retries, **kwargs)
     if name == "slurm":
         return SubmititExecutor(folder or "slurm_logs", retries=retries, **kwargs)
-    raise CompogenError(f"unknown executor {name!r}; valid: local, ray, slurm")
+    raise CompogenError(f"unknown executor {name!r}; valid: {', '.join(EXECUTORS)}")

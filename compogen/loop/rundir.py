@@ -21,6 +21,9 @@ from typing import Any
 from compogen.errors import CompogenError
 from compogen.io import atomic_write_json
 
+#: What runs made before the stages left the config stored in it (the only value accepted).
+LEGACY_STAGES = "compogen.loop.stages:DiffusionStages"
+
 __all__ = ["RunDir"]
 
 
@@ -64,15 +67,27 @@ class RunDir:
 
     write_json = staticmethod(atomic_write_json)
 
-    def init(self, config: dict[str, Any]) -> None:
-        """Create the run or check that an existing run was made with the same settings."""
+    def check(self, config: dict[str, Any]) -> None:
+        """Refuse (writing nothing) a path that is not a directory or holds a run with other settings."""
+        if self.path.exists() and not self.path.is_dir():
+            raise CompogenError(f"--out {self.path} is a file, expected a run directory")
         old = self.read_json(self.config_file)
         if old is None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.write_json(self.config_file, config)
-        elif old != config:
+            return
+        if not isinstance(old, dict):
+            raise CompogenError(f"{self.config_file}: expected a JSON object of loop settings")
+        if old.get("stages") == LEGACY_STAGES:  # runs made before stages left the config
+            old = {k: v for k, v in old.items() if k != "stages"}
+        if old != config:
             diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
             raise CompogenError(f"{self.path} holds a run with other settings ({', '.join(diff)}); use a new --out directory")
+
+    def init(self, config: dict[str, Any]) -> None:
+        """Create the run or check that an existing run was made with the same settings."""
+        self.check(config)
+        if self.read_json(self.config_file) is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.write_json(self.config_file, config)
 
     def timings(self) -> dict[str, Any]:
         return self.read_json(self.path / "timings.json") or {}

@@ -8,7 +8,6 @@ ends with the same admitted tasks and metrics as one that never stopped.
 
 from __future__ import annotations
 
-import importlib
 import time
 import zlib
 from pathlib import Path
@@ -25,16 +24,17 @@ from compogen.suites import get_suite
 from compogen.tasks import Task
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "load_stages"]
+__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages"]
 
 
-def load_stages(config: LoopConfig, suite):
-    module, _, attr = config.stages.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as e:
-        raise CompogenError(f"cannot load stages {config.stages!r}: {e}") from None
-    return cls(config, suite)
+def make_stages(config: LoopConfig, suite, stages: type | None = None):
+    """The round's stages: compogen's :class:`DiffusionStages`, or a class a study passes in code
+    (never a name read from a file, so a run directory cannot make compogen import a module)."""
+    if stages is None:
+        from compogen.loop.stages import DiffusionStages
+
+        stages = DiffusionStages
+    return stages(config, suite)
 
 
 def _split_universe(train_spec: str, space) -> list[Task] | None:
@@ -85,7 +85,7 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
 
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // config.workers))
     suite = get_suite(config.suite)
-    stages = load_stages(config, suite)
+    stages = make_stages(config, suite, payload.get("stages"))
     task = suite.parse(payload["task"])
     out = Path(payload["synthetic"])
     t0 = time.perf_counter()
@@ -106,13 +106,22 @@ def _pool(config: LoopConfig, suite, train: list[Task], state: dict, rd: RunDir)
     return Transitions.concatenate(parts)
 
 
-def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run (or resume) Algorithm 1 into directory ``out``; return the final state."""
+def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print, stages: type | None = None) -> dict[str, Any]:
+    """Run (or resume) Algorithm 1 into directory ``out``; return the final state.
+
+    ``stages``: a class with ``train``/``generate``/``validate`` (default :class:`DiffusionStages`).
+    Everything is checked before the run directory is written.
+    """
+    config.check()
     suite = get_suite(config.suite)
     train, targets, evals, n_universe = resolve_run_tasks(config, suite)
     tid = suite.task_id
     target_ids, eval_ids = [tid(t) for t in targets], [tid(t) for t in evals]
     rd = RunDir(out)
+    rd.check(config.to_dict())
+    stage_cls = stages
+    stages = make_stages(config, suite, stage_cls)
+    executor = make_executor(config.executor, workers=config.workers, retries=config.retries, folder=rd.path / "slurm")
     rd.init(config.to_dict())
     schedule = config.schedule
     state = rd.read_json(rd.state_file) or {
@@ -120,8 +129,6 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     }
     if state["iteration"] > 0:
         log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
-    stages = load_stages(config, suite)
-    executor = make_executor(config.executor, workers=config.workers, retries=config.retries, folder=rd.path / "slurm")
     title = f"{config.arch} on {config.suite} ({config.train})"
 
     while not state["done"] and state["iteration"] < config.iterations:
@@ -136,7 +143,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         # lines 4-7: generate and validate every unsolved target
         todo = [t for t in target_ids if t not in state["solved"]]
         jobs = [
-            {"config": config.to_dict(), "iteration": k, "task": t, "model_dir": str(rd.generator(k)),
+            {"config": config.to_dict(), "stages": stage_cls, "iteration": k, "task": t, "model_dir": str(rd.generator(k)),
              "synthetic": str(rd.synthetic(k, t)), "seed": _seed(config.seed, "generate", k, t)}
             for t in todo if rd.read_json(rd.validation(k, t)) is None
         ]

@@ -36,9 +36,15 @@ def real_data(tmp_path_factory):
 
 def _config(real_data, **kw):
     base = dict(suite="composuite", data=str(real_data), train="iiwa:train14", targets="iiwa:test8", eval="iiwa:test8",
-                iterations=4, samples_per_task=200, stages="fake_stages:FakeStages", workers=0, rl_seeds=(0, 1))
+                iterations=4, samples_per_task=200, workers=0, rl_seeds=(0, 1))
     base.update(kw)
     return LoopConfig(**base)
+
+
+def run_fake(cfg, out, **kw):
+    from fake_stages import FakeStages
+
+    return run_loop(cfg, out, stages=FakeStages, **kw)
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +71,7 @@ def test_default_targets_and_eval_for_iiwa_split():
 def test_run_produces_state_metrics_plot_and_resumes_as_noop(real_data, tmp_path):
     cfg = _config(real_data)
     logs: list[str] = []
-    state = run_loop(cfg, tmp_path / "run", log=logs.append)
+    state = run_fake(cfg, tmp_path / "run", log=logs.append)
     assert state["iteration"] >= 1 and state["history"]
     h0 = state["history"][0]
     assert h0["tau"] == 0.8 and set(h0["results"]) == {SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")}
@@ -85,22 +91,22 @@ def test_run_produces_state_metrics_plot_and_resumes_as_noop(real_data, tmp_path
     assert any("held-out task" in line for line in logs)
     before = _results(tmp_path / "run")
     logs2: list[str] = []
-    run_loop(cfg, tmp_path / "run", log=logs2.append)
+    run_fake(cfg, tmp_path / "run", log=logs2.append)
     assert not any("training" in line or "generating" in line for line in logs2)
     assert _results(tmp_path / "run") == before
 
 
 def test_other_settings_refused_on_existing_run(real_data, tmp_path):
-    run_loop(_config(real_data, iterations=1), tmp_path / "run", log=lambda s: None)
+    run_fake(_config(real_data, iterations=1), tmp_path / "run", log=lambda s: None)
     with pytest.raises(CompogenError, match="other settings"):
-        run_loop(_config(real_data, iterations=1, tau0=0.9), tmp_path / "run", log=lambda s: None)
+        run_fake(_config(real_data, iterations=1, tau0=0.9), tmp_path / "run", log=lambda s: None)
 
 
 def test_failing_task_is_retried_then_isolated(real_data, tmp_path):
     tasks = [SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")]
     cfg = _config(real_data, iterations=1, retries=1,
                   extra={"fail": [tasks[0]], "flaky": [tasks[1]], "flaky_dir": str(tmp_path)})
-    state = run_loop(cfg, tmp_path / "run", log=lambda s: None)
+    state = run_fake(cfg, tmp_path / "run", log=lambda s: None)
     v = lambda t: json.loads((tmp_path / "run" / "iterations" / "000" / "validation" / f"{t}.json").read_text())
     assert v(tasks[0])["failed"] and v(tasks[0])["attempts"] == 2 and "always fails" in v(tasks[0])["error"]
     assert not v(tasks[1])["failed"] and v(tasks[1])["attempts"] == 2
@@ -110,8 +116,8 @@ def test_failing_task_is_retried_then_isolated(real_data, tmp_path):
 
 
 def test_worker_processes_give_same_results_as_in_process(real_data, tmp_path):
-    a = run_loop(_config(real_data, iterations=2, workers=0), tmp_path / "a", log=lambda s: None)
-    b = run_loop(_config(real_data, iterations=2, workers=2), tmp_path / "b", log=lambda s: None)
+    a = run_fake(_config(real_data, iterations=2, workers=0), tmp_path / "a", log=lambda s: None)
+    b = run_fake(_config(real_data, iterations=2, workers=2), tmp_path / "b", log=lambda s: None)
     assert a["history"] == b["history"] and a["solved"] == b["solved"]
 
 
@@ -119,14 +125,15 @@ _SCRIPT = """
 import json, sys
 from compogen.loop.config import LoopConfig
 from compogen.loop.runner import run_loop
-run_loop(LoopConfig.from_dict(json.loads(sys.argv[1])), sys.argv[2], log=lambda s: None)
+from fake_stages import FakeStages
+run_loop(LoopConfig.from_dict(json.loads(sys.argv[1])), sys.argv[2], log=lambda s: None, stages=FakeStages)
 """
 
 
 def test_sigkill_anywhere_then_resume_gives_identical_results(real_data, tmp_path):
     cfg = _config(real_data, iterations=3, workers=2, extra={"sleep": 0.05})
     reference = tmp_path / "reference"
-    run_loop(cfg, reference, log=lambda s: None)
+    run_fake(cfg, reference, log=lambda s: None)
     run = tmp_path / "killed"
     arg = json.dumps(cfg.to_dict())
     rng = np.random.default_rng(1)
@@ -145,3 +152,41 @@ def test_sigkill_anywhere_then_resume_gives_identical_results(real_data, tmp_pat
     leftovers = [f for f in run.rglob("*.tmp")]
     # a kill can leave a temporary file in flight, never a half-written result
     assert all(f.name.startswith(".") for f in leftovers)
+
+
+@pytest.mark.parametrize("bad,needle", [({"executor": "nope"}, "unknown executor"), ({"arch": "resnet"}, "unknown architecture"),
+                                        ({"generator_preset": "huge"}, "unknown"), ({"validation_preset": "x"}, "unknown validation preset")])
+def test_a_refused_run_writes_nothing_so_the_corrected_command_runs(real_data, tmp_path, bad, needle):
+    with pytest.raises(CompogenError, match=needle):
+        run_fake(_config(real_data, iterations=1, **bad), tmp_path / "run", log=lambda s: None)
+    assert not (tmp_path / "run").exists()
+    run_fake(_config(real_data, iterations=1), tmp_path / "run", log=lambda s: None)
+    assert (tmp_path / "run" / "state.json").is_file()
+
+
+def test_saved_config_names_no_module_and_a_planted_one_is_refused(real_data, tmp_path):
+    cfg = _config(real_data, iterations=1)
+    run_fake(cfg, tmp_path / "run", log=lambda s: None)
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert "stages" not in saved and LoopConfig.from_dict(saved) == cfg
+    planted = dict(saved, stages="os:system")
+    with pytest.raises(CompogenError, match="compogen runs only its own stages"):
+        LoopConfig.from_dict(planted)
+    (tmp_path / "run" / "config.json").write_text(json.dumps(planted))
+    with pytest.raises(CompogenError, match="other settings"):
+        run_fake(cfg, tmp_path / "run", log=lambda s: None)
+    # a run made before the stages left the config (default value) still resumes
+    (tmp_path / "run" / "config.json").write_text(json.dumps(dict(saved, stages="compogen.loop.stages:DiffusionStages")))
+    run_fake(cfg, tmp_path / "run", log=lambda s: None)
+
+
+def test_refused_resume_collects_nothing(tmp_path):
+    from compogen.loop.bootstrap import run_bootstrap
+
+    cfg = LoopConfig(suite="builtin", data=str(tmp_path / "data"), train="fivelink-box-none-push", targets="fivelink-box-none-shelf",
+                     iterations=1, generator_preset="tiny", validation_preset="tiny", workers=0)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text(json.dumps(cfg.replace(seed=5).to_dict()))
+    with pytest.raises(CompogenError, match="other settings"):
+        run_bootstrap(cfg, tmp_path / "run", episodes=2, log=lambda s: None)
+    assert not (tmp_path / "data").exists()
