@@ -1,6 +1,6 @@
 """Transitions, their flat layout and normalizer, offline and synthetic files on disk."""
 
-from compogen.data.layout import Token, TransitionLayout
+from compogen.layouts.transition import Token, TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.offline import (
     DEFAULT_TYPE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.errors import CompogenError
 from compogen.generator.dit import DiTDenoiser
 from compogen.generator.edm import EDMConfig, EDMDenoiser

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError, CompogenError
 from compogen.generator.architectures import ARCHITECTURES, build_denoiser

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.generator.embeddings import NoiseEmbedding
 from compogen.generator.tokenizers import PatchDecoder, PatchEncoder, SemanticDecoder, SemanticEncoder
 from compogen.tasks.space import AXES

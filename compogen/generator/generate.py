@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions

@@ -20,7 +20,7 @@ import math
 import torch
 from torch import nn
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.tasks.space import AXES
 
 __all__ = ["ElementLinear", "PatchDecoder", "PatchEncoder", "SemanticDecoder", "SemanticEncoder"]
@@ -81,7 +81,7 @@ class _Semantic(nn.Module):
 
 
 class SemanticEncoder(_Semantic):
-    """``[B, dim]`` → ``[B, K, hidden]``, one token per :class:`~compogen.data.layout.Token`."""
+    """``[B, dim]`` → ``[B, K, hidden]``, one token per :class:`~compogen.layouts.transition.Token`."""
 
     def __init__(self, layout: TransitionLayout, hidden: int, per_element: bool):
         super().__init__(layout, hidden, per_element, encode=True)

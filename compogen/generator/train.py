@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from compogen.data.layout import TransitionLayout
+from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, CompogenError, DataError

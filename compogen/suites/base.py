@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import gymnasium as gym
 
-from compogen.suites.layout import ObservationLayout
+from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
 
@@ -56,7 +56,7 @@ class Suite(ABC):
 
     def transition_layout(self):
         """The generator's flat ``[s, a, r, s', d]`` layout for this suite."""
-        from compogen.data.layout import TransitionLayout
+        from compogen.layouts.transition import TransitionLayout
 
         return TransitionLayout(self.space, self.observation_layout, self.action_dim)
 

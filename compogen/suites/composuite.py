@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from compogen.suites.base import Suite
-from compogen.suites.layout import COMPOSUITE_OBSERVATION_LAYOUT
+from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
 __all__ = ["CompoSuiteSuite"]

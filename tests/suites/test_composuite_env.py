@@ -15,7 +15,7 @@ import pytest
 
 from compogen.errors import CompogenError
 from compogen.suites import get_suite
-from compogen.suites.layout import COMPOSUITE_OBSERVATION_LAYOUT as LAYOUT
+from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT as LAYOUT
 from compogen.tasks import COMPOSUITE_SPACE as SPACE
 
 HORIZON = 12

@@ -16,7 +16,7 @@ import numpy as np
 
 from compogen.data import Transitions
 from compogen.suites.base import Suite
-from compogen.suites.layout import Factor, ObservationLayout
+from compogen.layouts.observation import Factor, ObservationLayout
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
 HORIZON = 30

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from compogen.errors import DataError
-from compogen.suites.layout import ObservationLayout
+from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 
 __all__ = ["Token", "TransitionLayout"]
