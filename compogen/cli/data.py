@@ -1,53 +1,114 @@
-"""``compogen data inspect``."""
+"""``compogen data inspect``: what a dataset root or file holds, after validating every file."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from compogen.data import find_datasets, read_synthetic, read_synthetic_attrs, summarize_offline_dataset
+from compogen.data import (
+    find_datasets,
+    load_pool,
+    read_offline_dataset,
+    read_synthetic,
+    read_synthetic_attrs,
+    summarize_offline_dataset,
+)
 from compogen.errors import DataError
-from compogen.suites import DEFAULT_SUITE, get_suite
+from compogen.suites import available_suites, get_suite
 
 data_app = typer.Typer(help="Inspect datasets on disk.", no_args_is_help=True)
 
+__all__ = ["detect_suite", "is_synthetic", "register"]
 
-def _summaries(root: Path, suite_name: str, type_: str | None) -> list[dict]:
-    suite = get_suite(suite_name)
-    if root.is_file():
+
+def is_synthetic(path: Path) -> bool:
+    """A synthetic file (SynthER keys, ``kind: synthetic``) rather than a real offline dataset."""
+    return path.suffix == ".npz" or read_synthetic_attrs(path).get("kind") == "synthetic"
+
+
+def detect_suite(path: Path, type_: str | None = None) -> str:
+    """The suite whose task names a dataset root's folders (or a file's task) use."""
+    path = Path(path)
+    if path.is_file():
+        if is_synthetic(path):
+            attrs = read_synthetic_attrs(path)
+            if (attrs.get("model") or {}).get("suite"):
+                return attrs["model"]["suite"]
+            names = [attrs["task"]] if attrs.get("task") else []
+        else:
+            names = [path.parent.name]
+        for suite in available_suites():
+            space = get_suite(suite).space
+            for name in names:
+                try:
+                    space.parse(name) if "-" in name else space.task(*name.split("_"))
+                    return suite
+                except (ValueError, TypeError):
+                    pass
+        raise DataError(f"{path}: cannot tell which suite the data belongs to; pass --suite")
+    tried = []
+    for suite in available_suites():
         try:
-            return [summarize_offline_dataset(root)]
-        except DataError as offline_err:
-            try:
-                data = read_synthetic(root)
-            except DataError:
-                raise offline_err from None
-            attrs = read_synthetic_attrs(root)
-            return [{
-                "path": str(root),
-                "task": attrs.get("task"),
-                "transitions": len(data),
-                "reward_mean": float(data.rewards.mean()) if len(data) else 0.0,
-                "success_transition_rate": float((data.rewards >= 1.0).mean()) if len(data) else 0.0,
-                "done_rate": float(data.terminals.mean()) if len(data) else 0.0,
-            }]
+            if find_datasets(path, get_suite(suite).space, type_):
+                return suite
+        except DataError as e:
+            tried.append(str(e))
+    if tried and all("not a directory" in t for t in tried):
+        raise DataError(tried[0])
+    raise DataError(f"{path}: no datasets of any suite ({', '.join(available_suites())}) found "
+                    "(expected <root>/<type>/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5)")
+
+
+def _synthetic_summary(path: Path, suite) -> dict:
+    attrs = read_synthetic_attrs(path)
+    task = suite.parse(attrs["task"]) if attrs.get("task") else None
+    data = read_synthetic(path, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    return {
+        "path": str(path),
+        "task": attrs.get("task"),
+        "transitions": len(data),
+        "reward_mean": float(data.rewards.mean()),
+        "success_transition_rate": float((data.rewards >= 1.0).mean()),
+        "done_rate": float(data.terminals.mean()),
+    }
+
+
+def _summaries(root: Path, suite, type_: str | None) -> list[dict]:
+    """Summaries of every dataset; each file is read whole and checked (dims, NaN/Inf, task ids)."""
+    if root.is_file():
+        if is_synthetic(root):
+            return [_synthetic_summary(root, suite)]
+        try:
+            task = suite.space.task(*root.parent.name.split("_"))
+        except (ValueError, TypeError):
+            task = None
+        read_offline_dataset(root, task, suite.observation_layout.dim, suite.action_dim)
+        return [{"task": suite.task_id(task) if task else None, **summarize_offline_dataset(root)}]
     found = find_datasets(root, suite.space, type_)
     if not found:
         raise DataError(f"{root}: no datasets found (expected <root>/<type>/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5)")
-    return [{"task": suite.task_id(t), **summarize_offline_dataset(p)} for t, p in found.items()]
+    rows = []
+    for task, path in found.items():
+        load_pool(root, [task], suite, type=type_ or path.parent.parent.name)  # full check, one task in memory at a time
+        rows.append({"task": suite.task_id(task), **summarize_offline_dataset(path)})
+    return rows
 
 
 @data_app.command("inspect")
 def inspect(
     root: Path = typer.Argument(..., help="Dataset root, a task folder's data.hdf5, or a synthetic file."),
-    suite: str = typer.Option(DEFAULT_SUITE, help="Suite the data belongs to."),
+    suite: Optional[str] = typer.Option(None, help="Suite the data belongs to (default: told by the folder names or the file)."),
     type_: str = typer.Option(None, "--type", help="Dataset type folder (expert, medium, ...); default: all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Per task: transitions, episodes, success rate, mean episode return."""
-    rows = _summaries(root, suite, type_)
+    """Per task: transitions, episodes, success rate, mean episode return (every file validated first)."""
+    if not root.exists():
+        raise DataError(f"{root}: not a directory or file")
+    s = get_suite(suite or detect_suite(root, type_))
+    rows = _summaries(root, s, type_)
     if as_json:
         print(json.dumps(rows))
         return

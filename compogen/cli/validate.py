@@ -32,8 +32,16 @@ def _table(res) -> str:
     return "\n".join(lines)
 
 
+def _folder_task(suite, path: Path) -> str | None:
+    """The task a real dataset's folder (``Robot_Object_Obstacle_Objective``) names, if any."""
+    try:
+        return suite.task_id(suite.space.task(*path.parent.name.split("_")))
+    except (ValueError, TypeError):
+        return None
+
+
 def validate_cmd(
-    data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz)."),
+    data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz) or a real dataset's data.hdf5 (calibration)."),
     task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. iiwa-box-none-push (default: the file's 'task' attribute)."),
     algo: Optional[str] = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
     seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated RL seeds (default: the preset's)."),
@@ -46,12 +54,16 @@ def validate_cmd(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
     """Train offline RL on one task's synthetic transitions with several seeds; report success rates."""
-    from compogen.data import read_synthetic, read_synthetic_attrs
+    from compogen.cli.data import is_synthetic
+    from compogen.data import read_offline_dataset, read_synthetic, read_synthetic_attrs
     from compogen.validation import preset, validate
 
     s = get_suite(suite)
+    if not data.is_file():
+        raise CompogenError(f"{data}: no such data file")
+    synthetic = is_synthetic(data)
     if task is None:
-        task = read_synthetic_attrs(data).get("task")
+        task = read_synthetic_attrs(data).get("task") if synthetic else _folder_task(s, data)
         if not task:
             raise CompogenError(f"{data}: no 'task' attribute; pass --task")
     t = s.parse(task)
@@ -59,7 +71,8 @@ def validate_cmd(
     if steps is not None:
         overrides.update(steps=steps, eval_every=min(preset(preset_name).eval_every, steps))
     cfg = preset(preset_name, **overrides)
-    transitions = read_synthetic(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
+    read = read_synthetic if synthetic else read_offline_dataset
+    transitions = read(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
     res = validate(s, t, transitions, cfg, seeds=_seeds(seeds) if seeds else None, backend=backend,
                    out_dir=out_dir, progress=not quiet and not as_json)
     if as_json:

@@ -133,3 +133,55 @@ def test_interrupted_collect_stops_its_workers_and_leaves_no_partial_files(tmp_p
     snapshot = sorted(str(p) for p in out.rglob("*.hdf5"))
     time.sleep(3)  # no worker left behind to write later
     assert sorted(str(p) for p in out.rglob("*.hdf5")) == snapshot
+
+
+def _builtin_dataset(root: Path, task_id: str = TASK, obs_dim: int | None = None) -> Path:
+    import numpy as np
+
+    from compogen.data import OfflineDatasetWriter, dataset_path
+    from compogen.suites import get_suite
+
+    suite = get_suite("builtin")
+    task = suite.parse(task_id)
+    lay = suite.observation_layout
+    dim = obs_dim or lay.dim
+    path = dataset_path(root, task, suite.space)
+    with OfflineDatasetWriter(path, dim, suite.action_dim) as w:
+        obs = np.zeros((6, dim), np.float32)
+        if dim == lay.dim:
+            obs[:, lay.task_id_start:lay.task_id_stop] = lay.obs_task_block(suite.space.indicator(task), suite.space)
+        w.add_episode(obs, np.zeros((5, suite.action_dim)), np.zeros(5), np.zeros(5, bool), terminated=False)
+    return path
+
+
+def test_data_inspect_detects_the_suite_from_folder_names(capsys, tmp_path):
+    import json
+
+    _builtin_dataset(tmp_path)
+    code, out, _ = run(capsys, "data", "inspect", str(tmp_path), "--json")
+    assert code == 0 and json.loads(out)[0]["task"] == TASK
+
+
+@pytest.mark.parametrize("fault,needle", [("nan", "NaN or Inf"), ("dims", "the suite expects 48")])
+def test_data_inspect_refuses_broken_files_like_training_does(capsys, tmp_path, fault, needle):
+    import h5py
+
+    path = _builtin_dataset(tmp_path, obs_dim=40 if fault == "dims" else None)
+    if fault == "nan":
+        with h5py.File(path, "r+") as f:
+            f["observations"][2, 0] = float("nan")
+    before = path.read_bytes()
+    for target in (tmp_path, path):
+        code, _, err = run(capsys, "data", "inspect", str(target), "--suite", "builtin")
+        assert code == 2 and needle in one_line(err)
+    assert path.read_bytes() == before
+
+
+def test_validate_accepts_a_real_dataset_and_reads_its_task_from_the_folder(capsys, tmp_path):
+    import json
+
+    path = _builtin_dataset(tmp_path)
+    code, out, err = run(capsys, "validate", "--data", str(path), "--preset", "tiny", "--steps", "4", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["task"] == TASK and res["n_transitions"] == 5
