@@ -26,7 +26,12 @@ __all__ = ["detect_suite", "is_synthetic", "register"]
 
 def is_synthetic(path: Path) -> bool:
     """A synthetic file (SynthER keys, ``kind: synthetic``) rather than a real offline dataset."""
-    return path.suffix == ".npz" or read_synthetic_attrs(path).get("kind") == "synthetic"
+    if path.suffix == ".npz" or read_synthetic_attrs(path).get("kind") == "synthetic":
+        return True
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return "next_observations" in f and "successes" not in f
 
 
 def detect_suite(path: Path, type_: str | None = None) -> str:

@@ -51,6 +51,8 @@ _PER_ROBOT = re.compile(r"^(?P<type>[a-z0-9]+)-(?P<robot>[a-z0-9]+)-offline-comp
 # -- paths ------------------------------------------------------------------------
 def dataset_path(root: str | os.PathLike, task: Task, space: TaskSpace, type: str = DEFAULT_TYPE) -> Path:
     """Where compogen writes ``task``'s dataset: ``<root>/<type>/<Folder>/data.hdf5``."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", type) or ".." in type:
+        raise DataError(f"dataset type {type!r} must be one folder name (letters, digits, '_', '-', '.'), like expert or medium")
     return Path(root) / type / space.folder_name(task) / "data.hdf5"
 
 

@@ -104,6 +104,9 @@ def read_synthetic(path: str | os.PathLike, task: Task | None = None, obs_dim: i
     missing = [k for k in KEYS if k not in cols]
     if missing:
         raise DataError(f"{path}: missing keys {missing} (have {have})")
+    bad = [k for k, v in cols.items() if not (np.issubdtype(np.asarray(v).dtype, np.number) or np.asarray(v).dtype == bool)]
+    if bad:
+        raise DataError(f"{path}: {', '.join(bad)} must be numeric, got {', '.join(str(np.asarray(cols[k]).dtype) for k in bad)}")
     n = len(cols["observations"])
     try:
         data = Transitions(

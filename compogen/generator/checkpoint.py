@@ -144,6 +144,9 @@ def read_config(run_dir: str | os.PathLike) -> dict[str, Any]:
         raise CheckpointError(f"{path}: missing keys {missing}")
     if cfg["format"] != FORMAT or cfg["format_version"] != FORMAT_VERSION:
         raise CheckpointError(f"{path}: format {cfg['format']!r} v{cfg['format_version']}, expected {FORMAT!r} v{FORMAT_VERSION}")
+    for key, kind in (("edm", dict), ("layout", dict), ("normalizer", dict), ("preset", dict), ("files", dict), ("step", int)):
+        if not isinstance(cfg[key], kind) or isinstance(cfg[key], bool):
+            raise CheckpointError(f"{path}: {key!r} must be a JSON {'object' if kind is dict else 'integer'}, got {cfg[key]!r}")
     if cfg["arch"] not in ARCHITECTURES:
         raise CheckpointError(f"{path}: unknown architecture {cfg['arch']!r}; valid: {', '.join(ARCHITECTURES)}")
     return cfg
@@ -152,8 +155,8 @@ def read_config(run_dir: str | os.PathLike) -> dict[str, Any]:
 def _check_file(run_dir: Path, name: str, cfg: dict[str, Any]) -> Path:
     path = run_dir / name
     info = cfg["files"].get(name)
-    if info is None:
-        raise CheckpointError(f"{run_dir / CONFIG}: does not list {name}")
+    if not isinstance(info, dict):
+        raise CheckpointError(f"{run_dir / CONFIG}: does not list {name} (bytes and sha256)")
     if not path.is_file():
         raise CheckpointError(f"{path}: missing")
     size = path.stat().st_size

@@ -13,7 +13,8 @@ with ``c_skip = σ_d²/(σ²+σ_d²)``, ``c_out = σ·σ_d/√(σ²+σ_d²)``,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import torch
@@ -38,6 +39,14 @@ class EDMConfig:
     p_mean: float = -1.2
     #: Standard deviation of ln σ during training.
     p_std: float = 1.2
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"edm.{f.name} must be a finite number, got {v!r}")
+        if not 0 < self.sigma_min < self.sigma_max or self.sigma_data <= 0 or self.p_std <= 0 or self.rho <= 0:
+            raise ValueError(f"edm: need 0 < sigma_min < sigma_max and positive sigma_data, p_std, rho; got {self}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

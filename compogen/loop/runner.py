@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Callable
 
-from compogen.data import Transitions, load_pool, read_synthetic
+from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
 from compogen.errors import CompogenError
 from compogen.loop.config import LoopConfig
 from compogen.loop.executor import JobOutcome, make_executor
@@ -24,7 +24,7 @@ from compogen.suites import get_suite
 from compogen.tasks import Task
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages"]
+__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages", "check_state"]
 
 
 def make_stages(config: LoopConfig, suite, stages: type | None = None):
@@ -102,8 +102,41 @@ def _pool(config: LoopConfig, suite, train: list[Task], state: dict, rd: RunDir)
     parts = [load_pool(config.data, train, suite)]
     for entry in state["pool"]:
         task = suite.parse(entry["task"])
-        parts.append(read_synthetic(rd.path / entry["file"], task=task))
+        path = rd.path / entry["file"]
+        attrs = read_synthetic_attrs(path)
+        if attrs.get("task") not in (None, entry["task"]):
+            raise CompogenError(f"{rd.state_file}: pool entry {entry['file']} holds data of {attrs['task']}, not {entry['task']}")
+        parts.append(read_synthetic(path, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim))
     return Transitions.concatenate(parts)
+
+
+_STATE_TYPES = {"iteration": int, "solved": list, "tau": (int, float), "patience": int, "done": bool, "pool": list, "history": list}
+
+
+def check_state(state: Any, rd: RunDir, target_ids: list[str]) -> dict:
+    """A run's ``state.json`` as written by this runner: types, solved tasks among the targets, pool files
+    inside the run directory (a hand-edited state cannot point the pool at other files)."""
+    where = rd.state_file
+    if not isinstance(state, dict):
+        raise CompogenError(f"{where}: expected a JSON object")
+    for key, kind in _STATE_TYPES.items():
+        if key not in state:
+            raise CompogenError(f"{where}: missing {key!r}")
+        if not isinstance(state[key], kind) or (kind is int and isinstance(state[key], bool)):
+            raise CompogenError(f"{where}: {key!r} has the wrong type ({type(state[key]).__name__})")
+    unknown = [t for t in state["solved"] if t not in target_ids]
+    if unknown:
+        raise CompogenError(f"{where}: solved tasks {unknown[:3]} are not targets of this run")
+    root = rd.path.resolve()
+    for entry in state["pool"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("task"), str) or not isinstance(entry.get("file"), str):
+            raise CompogenError(f"{where}: pool entries need 'task' and 'file' strings, got {entry!r}")
+        if entry["task"] not in target_ids:
+            raise CompogenError(f"{where}: pool entry task {entry['task']!r} is not a target of this run")
+        path = (rd.path / entry["file"]).resolve()
+        if root not in path.parents:
+            raise CompogenError(f"{where}: pool file {entry['file']!r} lies outside the run directory")
+    return state
 
 
 def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print, stages: type | None = None) -> dict[str, Any]:
@@ -124,7 +157,8 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     executor = make_executor(config.executor, workers=config.workers, retries=config.retries, folder=rd.path / "slurm")
     rd.init(config.to_dict())
     schedule = config.schedule
-    state = rd.read_json(rd.state_file) or {
+    saved = rd.read_json(rd.state_file)
+    state = check_state(saved, rd, target_ids) if saved is not None else {
         "iteration": 0, "solved": [], "tau": schedule.tau0, "patience": 0, "done": False, "pool": [], "history": [],
     }
     if state["iteration"] > 0:

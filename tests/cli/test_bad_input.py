@@ -185,3 +185,11 @@ def test_validate_accepts_a_real_dataset_and_reads_its_task_from_the_folder(caps
     assert code == 0, err
     res = json.loads(out)
     assert res["task"] == TASK and res["n_transitions"] == 5
+
+
+@pytest.mark.parametrize("bad_type", ["../..", "/abs", "a/b", ".."])
+def test_collect_type_cannot_leave_out(capsys, tmp_path, bad_type):
+    out = tmp_path / "inside" / "data"
+    code, _, err = run(capsys, "collect", "--tasks", TASK, "--out", str(out), "--episodes", "1", "--type", bad_type)
+    assert code == 2 and "must be one folder name" in one_line(err)
+    assert not any(tmp_path.rglob("*.hdf5"))

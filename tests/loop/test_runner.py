@@ -190,3 +190,25 @@ def test_refused_resume_collects_nothing(tmp_path):
     with pytest.raises(CompogenError, match="other settings"):
         run_bootstrap(cfg, tmp_path / "run", episodes=2, log=lambda s: None)
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("edit,needle", [
+    (lambda s: s.update(tau="high"), "'tau' has the wrong type"),
+    (lambda s: s.update(solved="all"), "'solved' has the wrong type"),
+    (lambda s: s.pop("pool"), "missing 'pool'"),
+    (lambda s: s.update(solved=["iiwa-box-none-push-x"]), "not targets of this run"),
+    (lambda s: s["pool"].append({"task": s["history"][0]["results"] and next(iter(s["history"][0]["results"])), "file": "../../etc/passwd"}),
+     "outside the run directory"),
+    (lambda s: s["pool"].append({"task": "iiwa-box-objectdoor-trashcan", "file": "x.h5"}), "not a target of this run"),
+])
+def test_hand_edited_state_is_refused_with_one_clear_error(real_data, tmp_path, edit, needle):
+    cfg = _config(real_data, iterations=1)
+    run_fake(cfg, tmp_path / "run", log=lambda s: None)
+    path = tmp_path / "run" / "state.json"
+    state = json.loads(path.read_text())
+    edit(state)
+    path.write_text(json.dumps(state))
+    before = sorted(p.name for p in (tmp_path / "run").rglob("*"))
+    with pytest.raises(CompogenError, match=needle):
+        run_fake(cfg.replace(iterations=1), tmp_path / "run", log=lambda s: None)
+    assert sorted(p.name for p in (tmp_path / "run").rglob("*")) == before
