@@ -75,8 +75,9 @@ def main() -> None:
     ap.add_argument("--preset", default="quick")
     ap.add_argument("--keep", default=None, help="Run in this directory and keep it.")
     ap.add_argument("--out", default="benchmarks/results/bootstrap_quick.md")
-    ap.add_argument("--baseline-steps", type=int, default=0,
-                    help="also train multi-task BC on the run's real data for this many steps and compare (0: skip)")
+    ap.add_argument(
+        "--baseline-steps", type=int, default=0, help="also train multi-task BC on the run's real data for this many steps and compare (0: skip)"
+    )
     args = ap.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="compogen-bootstrap-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -95,7 +96,7 @@ def main() -> None:
             if "timing" in rec:
                 per_task[k].append(rec["timing"][k])
     summary = (run / "summary.csv").read_text()
-    table = proc.stdout[proc.stdout.find("held-out task"):]
+    table = proc.stdout[proc.stdout.find("held-out task") :]
     lines = [
         f"# `compogen bootstrap --preset {args.preset}`: wall time per stage",
         "",

@@ -69,12 +69,17 @@ def main() -> None:
     test_sr = {suite.task_id(t): evaluate(suite, policy, t, args.eval_episodes) for t in test}
     t_eval = time.perf_counter() - t2
     res = {
-        "train_tasks": len(train), "test_tasks": len(test), "transitions": len(pool_data),
+        "train_tasks": len(train),
+        "test_tasks": len(test),
+        "transitions": len(pool_data),
         "expert_data_success": float(np.mean([c["success_rate"] for c in collected])),
         "bc_train_success": float(np.mean(list(train_sr.values()))),
         "bc_heldout_success": float(np.mean(list(test_sr.values()))),
-        "final_loss": final_loss, "seconds": {"collect": t_collect, "train": t_train, "eval": t_eval},
-        "args": vars(args), "per_task_train": train_sr, "per_task_heldout": test_sr,
+        "final_loss": final_loss,
+        "seconds": {"collect": t_collect, "train": t_train, "eval": t_eval},
+        "args": vars(args),
+        "per_task_train": train_sr,
+        "per_task_heldout": test_sr,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "builtin_composition.json").write_text(json.dumps(res, indent=2) + "\n")

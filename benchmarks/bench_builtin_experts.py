@@ -46,8 +46,12 @@ def run_task(args: tuple[str, int, int]) -> dict:
             if term or trunc:
                 break
         rwins += int(info["success"])
-    return {"task": task_id, "expert_success": wins / episodes, "mean_length": float(np.mean(lengths)),
-            "random_success": rwins / max(random_episodes, 1)}
+    return {
+        "task": task_id,
+        "expert_success": wins / episodes,
+        "mean_length": float(np.mean(lengths)),
+        "random_success": rwins / max(random_episodes, 1),
+    }
 
 
 def main() -> None:

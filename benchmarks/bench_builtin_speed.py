@@ -17,8 +17,12 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TASKS = ["fivelink-box-none-pickplace", "threelink-dumbbell-objectdoor-shelf", "fourlink-plate-goalwall-push",
-         "sixlink-hollowbox-objectwall-trashcan"]
+TASKS = [
+    "fivelink-box-none-pickplace",
+    "threelink-dumbbell-objectdoor-shelf",
+    "fourlink-plate-goalwall-push",
+    "sixlink-hollowbox-objectwall-trashcan",
+]
 
 
 def single(suite, task: str, steps: int) -> tuple[float, float]:
@@ -89,10 +93,14 @@ def main() -> None:
     ]
     lines += [f"| {t} | {a:.0f} | {b:.2f} | {c:.0f} | {e:.0f} | {d:.0f} |" for t, a, b, c, e, d in rows]
     arr = np.array([r[1:] for r in rows])
-    lines += ["", f"Mean: single {arr[:, 0].mean():.0f} steps/s, reset {arr[:, 1].mean():.2f} ms, "
-              f"vector({args.num_envs}) {arr[:, 2].mean():.0f} steps/s, vector({4 * args.num_envs}) {arr[:, 3].mean():.0f} steps/s, "
-              f"sync-vector({args.num_envs}) {arr[:, 4].mean():.0f} steps/s.", "",
-              f"Load average during the run: {os.getloadavg()[0]:.1f} (2 cores shared with other engineers' jobs)."]
+    lines += [
+        "",
+        f"Mean: single {arr[:, 0].mean():.0f} steps/s, reset {arr[:, 1].mean():.2f} ms, "
+        f"vector({args.num_envs}) {arr[:, 2].mean():.0f} steps/s, vector({4 * args.num_envs}) {arr[:, 3].mean():.0f} steps/s, "
+        f"sync-vector({args.num_envs}) {arr[:, 4].mean():.0f} steps/s.",
+        "",
+        f"Load average during the run: {os.getloadavg()[0]:.1f} (2 cores shared with other engineers' jobs).",
+    ]
     (RESULTS / "builtin_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

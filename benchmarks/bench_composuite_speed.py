@@ -130,8 +130,7 @@ def to_markdown(rows: list[dict], args: argparse.Namespace, load: tuple[float, f
         f"CompoSuite's wrapper; reset {mean('hard_reset_s'):.3f} s (hard, CompoSuite's default) vs "
         f"{mean('soft_reset_s'):.4f} s (hard_reset=False).",
         "",
-        "A 500-step episode therefore costs about "
-        f"{500 / mean('adapter_sps') + mean('hard_reset_s'):.1f} s with hard resets.",
+        f"A 500-step episode therefore costs about {500 / mean('adapter_sps') + mean('hard_reset_s'):.1f} s with hard resets.",
         "",
         "Last column: the same seeded episode (fixed actions), run right after another episode, with "
         "hard_reset=False vs CompoSuite's default hard reset. A difference means a soft reset leaves "
@@ -150,7 +149,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None, help="write a markdown table here")
     args = parser.parse_args()
     if importlib.util.find_spec("composuite") is None:
-        print("skipped: CompoSuite is not installed (pip install \"compogen[composuite]\")")
+        print('skipped: CompoSuite is not installed (pip install "compogen[composuite]")')
         return 0
     load_start = os.getloadavg()[0]
     rows = []

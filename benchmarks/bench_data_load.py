@@ -55,8 +55,18 @@ def child(root: str, n_tasks: int) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result = sum(getattr(pool, k).nbytes for k in ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts", "task_index"))
     f32 = len(pool) * (2 * 93 + 8 + 1 + 1) * 4
-    print(json.dumps({"transitions": len(pool), "seconds": dt, "peak_rss_growth_bytes": peak - base,
-                      "result_bytes": result, "float32_result_bytes": f32, "peak_over_result": (peak - base) / result}))
+    print(
+        json.dumps(
+            {
+                "transitions": len(pool),
+                "seconds": dt,
+                "peak_rss_growth_bytes": peak - base,
+                "result_bytes": result,
+                "float32_result_bytes": f32,
+                "peak_over_result": (peak - base) / result,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -84,9 +94,11 @@ def main() -> None:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(res, indent=2) + "\n")
     gb = 1024**3
-    print(f"{res['transitions']:,} transitions from {args.tasks} file(s): load {res['seconds']:.1f} s, "
-          f"peak RSS growth {res['peak_rss_growth_bytes'] / gb:.2f} GiB for a {res['result_bytes'] / gb:.2f} GiB result "
-          f"(ratio {res['peak_over_result']:.2f})")
+    print(
+        f"{res['transitions']:,} transitions from {args.tasks} file(s): load {res['seconds']:.1f} s, "
+        f"peak RSS growth {res['peak_rss_growth_bytes'] / gb:.2f} GiB for a {res['result_bytes'] / gb:.2f} GiB result "
+        f"(ratio {res['peak_over_result']:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,13 @@ def load() -> float:
 
 
 def env_info(threads: int) -> dict:
-    return {"torch": torch.__version__, "threads": threads, "cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version()}
+    return {
+        "torch": torch.__version__,
+        "threads": threads,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+    }
 
 
 def random_pool(layout, tasks, n: int, seed: int = 0) -> Transitions:
@@ -63,8 +69,15 @@ def random_pool(layout, tasks, n: int, seed: int = 0) -> Transitions:
     obs = rng.normal(size=(n, layout.obs_dim)).astype(np.float32)
     lo = layout.observation_layout
     obs[:, lo.task_id_start : lo.task_id_stop] = lo.obs_task_block(sp.indicators(tasks)[ti], sp)
-    return Transitions(obs, rng.normal(size=(n, layout.action_dim)).astype(np.float32), rng.random(n).astype(np.float32), obs.copy(),
-                       rng.random(n) < 0.1, task_index=ti, tasks=list(tasks))
+    return Transitions(
+        obs,
+        rng.normal(size=(n, layout.action_dim)).astype(np.float32),
+        rng.random(n).astype(np.float32),
+        obs.copy(),
+        rng.random(n) < 0.1,
+        task_index=ti,
+        tasks=list(tasks),
+    )
 
 
 # ----------------------------------------------------------------------------------- params
@@ -105,7 +118,6 @@ def bench_train(args) -> dict:
     for preset in args.presets:
         p = PRESETS[preset]
         gen = torch.Generator().manual_seed(0)
-        idx = torch.arange(p.batch_size)
         x = torch.randn(p.batch_size, lay.dim, generator=gen)
         cond = torch.as_tensor(lay.space.indicators([tasks[i % len(tasks)] for i in range(p.batch_size)]))
         for arch in ARCHITECTURES:
@@ -130,7 +142,10 @@ def bench_train(args) -> dict:
             row["est_hours_full_budget_fp32"] = p.steps / row["fp32"]["steps_per_s"] / 3600
             print(json.dumps(row), flush=True)
             rows.append(row)
-    return {"rows": rows, "note": "mixed-task minibatches (14 IIWA train tasks); time per optimizer step incl. clip + AdamW; fp32 and bf16 blocks interleaved, fastest block of each (paper preset: 1 timed step after 2 warm-up steps)"}
+    return {
+        "rows": rows,
+        "note": "mixed-task minibatches (14 IIWA train tasks); time per optimizer step incl. clip + AdamW; fp32 and bf16 blocks interleaved, fastest block of each (paper preset: 1 timed step after 2 warm-up steps)",
+    }
 
 
 # ----------------------------------------------------------------------------------- throughput
@@ -163,7 +178,9 @@ def bench_throughput(args) -> dict:
 
             with torch.no_grad():
                 big = preset == "paper"
-                sec = interleaved_best({"fp32": lambda: net(x, sigma, cond), "bf16": lambda: bf(x, sigma, cond)}, 0.1 if big else args.block_s, 1 if big else args.blocks)
+                sec = interleaved_best(
+                    {"fp32": lambda: net(x, sigma, cond), "bf16": lambda: bf(x, sigma, cond)}, 0.1 if big else args.block_s, 1 if big else args.blocks
+                )
             row["fp32"], row["bf16"] = b / sec["fp32"], b / sec["bf16"]
             if args.compile and preset in args.compile_presets and arch in args.compile_archs:
                 try:
@@ -173,7 +190,9 @@ def bench_throughput(args) -> dict:
                         comp(x, sigma, cond)
                     row["compile_seconds"] = time.perf_counter() - t0
                     with torch.no_grad():
-                        sec = interleaved_best({"eager": lambda: net(x, sigma, cond), "compiled": lambda: comp(x, sigma, cond)}, args.block_s, args.blocks)
+                        sec = interleaved_best(
+                            {"eager": lambda: net(x, sigma, cond), "compiled": lambda: comp(x, sigma, cond)}, args.block_s, args.blocks
+                        )
                     row["compiled_fp32"] = b / sec["compiled"]
                     row["eager_fp32_same_run"] = b / sec["eager"]
                 except Exception as e:  # no compiler available etc.
@@ -188,7 +207,11 @@ def bench_throughput(args) -> dict:
     # end-to-end check of the extrapolation with a real generate() call (small preset sc-dit)
     e2e = []
     if args.no_e2e:
-        return {"rows": rows, "end_to_end": e2e, "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block)"}
+        return {
+            "rows": rows,
+            "end_to_end": e2e,
+            "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block)",
+        }
     with tempfile.TemporaryDirectory() as d:
         pool = random_pool(lay, [lay.space.parse(task)], 512)
         for arch in ("sc-dit", "mlp"):
@@ -198,11 +221,15 @@ def bench_throughput(args) -> dict:
                 t0 = time.perf_counter()
                 generate(run, task, n, Path(d) / "g.h5", sampler=name, batch_size=4096, progress=False)
                 dt = time.perf_counter() - t0
-                e2e.append({"arch": arch, "preset": "small", "sampler": name, "n": n, "seconds": dt,
-                            "extrapolated_100k_s": dt * 100_000 / n, "load": load()})
+                e2e.append(
+                    {"arch": arch, "preset": "small", "sampler": name, "n": n, "seconds": dt, "extrapolated_100k_s": dt * 100_000 / n, "load": load()}
+                )
                 print(json.dumps(e2e[-1]), flush=True)
-    return {"rows": rows, "end_to_end": e2e,
-            "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block); gen_100k_* = 100k × calls / best(fp32, bf16) throughput, i.e. extrapolated"}
+    return {
+        "rows": rows,
+        "end_to_end": e2e,
+        "note": "transitions/s per denoiser call = batch / seconds per call (no grad; fp32/bf16 blocks interleaved, fastest block); gen_100k_* = 100k × calls / best(fp32, bf16) throughput, i.e. extrapolated",
+    }
 
 
 # ----------------------------------------------------------------------------------- memory
@@ -226,7 +253,9 @@ def bench_memory(args) -> dict:
         run = train_generator(pool, lay, "sc-dit", "tiny", Path(d) / "run", steps=1, progress=False)
         for n in (10_000, 100_000, 400_000):
             t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", _MEM_CHILD, str(run), str(n), str(Path(d) / "g.h5")], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, "-c", _MEM_CHILD, str(run), str(n), str(Path(d) / "g.h5")], capture_output=True, text=True, check=True
+            )
             rss_mb = int(out.stdout.strip().splitlines()[-1]) / 1024
             size_mb = (Path(d) / "g.h5").stat().st_size / 2**20
             rows.append({"n": n, "peak_rss_mb": rss_mb, "file_mb": size_mb, "seconds": time.perf_counter() - t0})
@@ -249,7 +278,10 @@ def collect(suite, tasks, root: Path, episodes: int, seed: int, type_: str = "ex
                 while True:
                     a = ex.act(o)
                     o, r, te, tr, info = env.step(a)
-                    obs.append(o); acts.append(a); rews.append(r); sucs.append(info["success"])
+                    obs.append(o)
+                    acts.append(a)
+                    rews.append(r)
+                    sucs.append(info["success"])
                     if te or tr:
                         break
                 succ += bool(info["success"])
@@ -285,7 +317,7 @@ def mmd_rbf(a: np.ndarray, b: np.ndarray, n: int = 1500, seed: int = 0) -> float
 
 def compare(layout, norm, gen_flat: np.ndarray, real_flat: np.ndarray) -> dict:
     g, r = norm.normalize(gen_flat), norm.normalize(real_flat)
-    g[:, layout.d] = (g[:, layout.d] > 0.5)
+    g[:, layout.d] = g[:, layout.d] > 0.5
     per = {}
     for t in layout.tokens:
         sl = slice(t.start, t.stop)
@@ -323,13 +355,22 @@ def bench_quality(args) -> dict:
     held = load_pool(work / "heldout", train_tasks + unseen, suite)
     real_train_unseen = load_pool(work / "train", unseen, suite)
     print(f"collected {len(pool)} train / {len(held)} held-out transitions in {t_collect:.0f}s", flush=True)
-    res = {"train_tasks": train_ids, "unseen_tasks": unseen_ids, "expert": stats, "train_transitions": len(pool),
-           "heldout_transitions": len(held), "collect_seconds": t_collect, "archs": {}}
+    res = {
+        "train_tasks": train_ids,
+        "unseen_tasks": unseen_ids,
+        "expert": stats,
+        "train_transitions": len(pool),
+        "heldout_transitions": len(held),
+        "collect_seconds": t_collect,
+        "archs": {},
+    }
     for arch in args.quality_archs:
         run = work / f"run-{arch}"
         reused = (run / "config.json").exists()
         t0 = time.perf_counter()
-        train_generator(pool, lay, arch, args.quality_preset, run, seed=0, steps=args.quality_steps, progress=not args.quiet, suite="builtin", bf16=args.bf16)
+        train_generator(
+            pool, lay, arch, args.quality_preset, run, seed=0, steps=args.quality_steps, progress=not args.quiet, suite="builtin", bf16=args.bf16
+        )
         t_train = time.perf_counter() - t0
         g = Generator.load(run)
         norm = g.normalizer
@@ -350,11 +391,31 @@ def bench_quality(args) -> dict:
                 entry[name] = compare(lay, norm, x, real)
                 entry[name]["seconds"] = time.perf_counter() - t1
                 entry[name]["denoiser_calls"] = get_sampler(name).denoiser_calls
-            entry["real"] = {"reward_mean": float(real[:, lay.r].mean()), "success_rate": float((real[:, lay.r] >= 0.95).mean()),
-                             "done_rate": float((real[:, lay.d] > 0.5).mean())}
+            entry["real"] = {
+                "reward_mean": float(real[:, lay.r].mean()),
+                "success_rate": float((real[:, lay.r] >= 0.95).mean()),
+                "done_rate": float((real[:, lay.d] > 0.5).mean()),
+            }
             per_task[tid] = entry
-            print(tid, json.dumps({k: (v.get("mean_sw1"), v.get("mean_mmd"), v.get("reward_mean"), v.get("done_rate")) for k, v in entry.items() if isinstance(v, dict)}), flush=True)
-        res["archs"][arch] = {"preset": args.quality_preset, "steps": g.config["step"], "reused_checkpoint": reused, "train_seconds": t_train, "tasks": per_task, "load": load()}
+            print(
+                tid,
+                json.dumps(
+                    {
+                        k: (v.get("mean_sw1"), v.get("mean_mmd"), v.get("reward_mean"), v.get("done_rate"))
+                        for k, v in entry.items()
+                        if isinstance(v, dict)
+                    }
+                ),
+                flush=True,
+            )
+        res["archs"][arch] = {
+            "preset": args.quality_preset,
+            "steps": g.config["step"],
+            "reused_checkpoint": reused,
+            "train_seconds": t_train,
+            "tasks": per_task,
+            "load": load(),
+        }
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return res
@@ -362,11 +423,17 @@ def bench_quality(args) -> dict:
 
 # ----------------------------------------------------------------------------------- report
 def markdown() -> str:
-    L = ["# Generator benchmarks", "", "Written by `benchmarks/bench_generator.py` (see its docstring for the setup).", "",
-         "Machine: 2 cores shared with other engineers' jobs (the `load` column is the 1-minute load average). "
-         "With 2 torch threads under that load, OpenMP threads wait on each other at barriers and timings swing by up to 10x "
-         "(a direct check: 40 sc-dit/cpu training steps took 3.3-6.4 s with 1 thread, 19.9 s with 2); the 1-thread tables are the "
-         "more trustworthy ones. On this CPU (avx512_bf16, no AMX) bf16 autocast made training slower (0.3-0.8x of fp32) in every measurement; for sampling it ranged 0.7-1.25x (faster only for the small-width DiTs).", ""]
+    L = [
+        "# Generator benchmarks",
+        "",
+        "Written by `benchmarks/bench_generator.py` (see its docstring for the setup).",
+        "",
+        "Machine: 2 cores shared with other engineers' jobs (the `load` column is the 1-minute load average). "
+        "With 2 torch threads under that load, OpenMP threads wait on each other at barriers and timings swing by up to 10x "
+        "(a direct check: 40 sc-dit/cpu training steps took 3.3-6.4 s with 1 thread, 19.9 s with 2); the 1-thread tables are the "
+        "more trustworthy ones. On this CPU (avx512_bf16, no AMX) bf16 autocast made training slower (0.3-0.8x of fp32) in every measurement; for sampling it ranged 0.7-1.25x (faster only for the small-width DiTs).",
+        "",
+    ]
     f = RESULTS / "generator_params.json"
     if f.exists():
         d = json.loads(f.read_text())
@@ -376,27 +443,51 @@ def markdown() -> str:
             rep = PAPER_PARAMS.get(a)
             cells = " | ".join(f"{c[p] / 1e6:.3f}M" for p in PRESETS)
             L.append(f"| {a} | {cells} | " + (f"{rep / 1e6:.2f}M (ours {(c['paper'] - rep) / rep:+.1%})" if rep else "–") + " |")
-        L += ["", "CompoSuite layout (dim 164)." , ""]
+        L += ["", "CompoSuite layout (dim 164).", ""]
     for f in sorted(RESULTS.glob("generator_train*.json")):
         d = json.loads(f.read_text())
-        L += [f"## Training speed ({d['env']['threads']} thread(s))", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
-              "| arch | preset | batch | fp32 steps/s | bf16 steps/s | bf16 speed-up | full budget fp32 (h) | load |", "|---|---|---|---|---|---|---|---|"]
+        L += [
+            f"## Training speed ({d['env']['threads']} thread(s))",
+            "",
+            f"threads={d['env']['threads']}; {d['result']['note']}",
+            "",
+            "| arch | preset | batch | fp32 steps/s | bf16 steps/s | bf16 speed-up | full budget fp32 (h) | load |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for r in d["result"]["rows"]:
-            L.append(f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']['steps_per_s']:.2f} | {r['bf16']['steps_per_s']:.2f} | {r['bf16_speedup']:.2f}× | {r['est_hours_full_budget_fp32']:.1f} | {r['load']} |")
+            L.append(
+                f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']['steps_per_s']:.2f} | {r['bf16']['steps_per_s']:.2f} | {r['bf16_speedup']:.2f}× | {r['est_hours_full_budget_fp32']:.1f} | {r['load']} |"
+            )
         L.append("")
     for f in sorted(RESULTS.glob("generator_throughput*.json")):
         d = json.loads(f.read_text())
-        L += [f"## Sampling speed ({d['env']['threads']} thread(s))", "", f"threads={d['env']['threads']}; {d['result']['note']}", "",
-              "| arch | preset | batch | fp32 tr/s/call | bf16 tr/s/call | compiled fp32 | 100k paper (255 calls) | 100k fast (40 calls) | load |", "|---|---|---|---|---|---|---|---|---|"]
+        L += [
+            f"## Sampling speed ({d['env']['threads']} thread(s))",
+            "",
+            f"threads={d['env']['threads']}; {d['result']['note']}",
+            "",
+            "| arch | preset | batch | fp32 tr/s/call | bf16 tr/s/call | compiled fp32 | 100k paper (255 calls) | 100k fast (40 calls) | load |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in d["result"]["rows"]:
             comp = f"{r['compiled_fp32']:.0f}" if "compiled_fp32" in r else ("error" if "compile_error" in r else "–")
-            L.append(f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']:.0f} | {r['bf16']:.0f} | {comp} | {r['gen_100k_paper_s'] / 60:.1f} min | {r['gen_100k_fast_s'] / 60:.1f} min | {r['load']} |")
+            L.append(
+                f"| {r['arch']} | {r['preset']} | {r['batch']} | {r['fp32']:.0f} | {r['bf16']:.0f} | {comp} | {r['gen_100k_paper_s'] / 60:.1f} min | {r['gen_100k_fast_s'] / 60:.1f} min | {r['load']} |"
+            )
         if not d["result"].get("end_to_end"):
             L.append("")
             continue
-        L += ["", "End-to-end `generate()` (measured on n transitions, scaled to 100k):", "", "| arch | preset | sampler | n | seconds | → 100k | load |", "|---|---|---|---|---|---|---|"]
+        L += [
+            "",
+            "End-to-end `generate()` (measured on n transitions, scaled to 100k):",
+            "",
+            "| arch | preset | sampler | n | seconds | → 100k | load |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in d["result"]["end_to_end"]:
-            L.append(f"| {r['arch']} | {r['preset']} | {r['sampler']} | {r['n']} | {r['seconds']:.1f} | {r['extrapolated_100k_s'] / 60:.1f} min | {r['load']} |")
+            L.append(
+                f"| {r['arch']} | {r['preset']} | {r['sampler']} | {r['n']} | {r['seconds']:.1f} | {r['extrapolated_100k_s'] / 60:.1f} min | {r['load']} |"
+            )
         L.append("")
     f = RESULTS / "generator_memory.json"
     if f.exists():
@@ -408,19 +499,33 @@ def markdown() -> str:
     f = RESULTS / "generator_quality.json"
     if f.exists():
         d = json.loads(f.read_text())["result"]
-        L += ["## Sampler quality (built-in suite)", "",
-              f"Train tasks {d['train_tasks']} ({d['train_transitions']} expert transitions), unseen {d['unseen_tasks']}; "
-              f"held-out: {d['heldout_transitions']} transitions of other expert episodes. Metrics in normalised units, mean over the 11 tokens "
-              "(sliced W1 with 64 directions; MMD with an RBF kernel, median bandwidth); lower is better.", ""]
+        L += [
+            "## Sampler quality (built-in suite)",
+            "",
+            f"Train tasks {d['train_tasks']} ({d['train_transitions']} expert transitions), unseen {d['unseen_tasks']}; "
+            f"held-out: {d['heldout_transitions']} transitions of other expert episodes. Metrics in normalised units, mean over the 11 tokens "
+            "(sliced W1 with 64 directions; MMD with an RBF kernel, median bandwidth); lower is better.",
+            "",
+        ]
         for arch, a in d["archs"].items():
             steps = a["steps"] or PRESETS[a["preset"]].steps
-            how = "checkpoint reused from --workdir (trained by an earlier run of the same command)" if a.get("reused_checkpoint", a["train_seconds"] < 60) else f"trained in {a['train_seconds']:.0f} s"
-            L += [f"### {arch} (preset {a['preset']}, {steps} steps; {how})", "",
-                  "| task | generator | calls | mean SW1 | mean MMD | joint SW1 | reward mean | success rate | done rate |", "|---|---|---|---|---|---|---|---|---|"]
+            how = (
+                "checkpoint reused from --workdir (trained by an earlier run of the same command)"
+                if a.get("reused_checkpoint", a["train_seconds"] < 60)
+                else f"trained in {a['train_seconds']:.0f} s"
+            )
+            L += [
+                f"### {arch} (preset {a['preset']}, {steps} steps; {how})",
+                "",
+                "| task | generator | calls | mean SW1 | mean MMD | joint SW1 | reward mean | success rate | done rate |",
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
             for tid, e in a["tasks"].items():
                 for k in ["ref_real_vs_real", "ref_gaussian_fit"] + [s for s in e if s in ("paper", "fast", "heun", "dpmpp-2m")]:
                     v = e[k]
-                    L.append(f"| {tid} | {k} | {v.get('denoiser_calls', '')} | {v['mean_sw1']:.3f} | {v['mean_mmd']:.3f} | {v['joint_sw1']:.3f} | {v['reward_mean']:.3f} | {v['success_rate']:.3f} | {v['done_rate']:.3f} |")
+                    L.append(
+                        f"| {tid} | {k} | {v.get('denoiser_calls', '')} | {v['mean_sw1']:.3f} | {v['mean_mmd']:.3f} | {v['joint_sw1']:.3f} | {v['reward_mean']:.3f} | {v['success_rate']:.3f} | {v['done_rate']:.3f} |"
+                    )
                 r = e["real"]
                 L.append(f"| {tid} | real held-out | | | | | {r['reward_mean']:.3f} | {r['success_rate']:.3f} | {r['done_rate']:.3f} |")
             L.append("")
@@ -451,13 +556,22 @@ def main() -> int:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    sections = ["params", "train", "throughput", "memory", "quality"] if args.section == "all" else ([] if args.section == "report" else [args.section])
+    sections = (
+        ["params", "train", "throughput", "memory", "quality"] if args.section == "all" else ([] if args.section == "report" else [args.section])
+    )
     for s in sections:
         t0 = time.perf_counter()
         load0 = load()
         result = globals()[f"bench_{s}"](args)
-        out = {"section": s, "env": env_info(args.threads), "load_before": load0, "load_after": load(), "seconds": time.perf_counter() - t0,
-               "argv": sys.argv[1:], "result": result}
+        out = {
+            "section": s,
+            "env": env_info(args.threads),
+            "load_before": load0,
+            "load_after": load(),
+            "seconds": time.perf_counter() - t0,
+            "argv": sys.argv[1:],
+            "result": result,
+        }
         tag = "" if args.threads == 2 else f"_t{args.threads}"
         (RESULTS / f"generator_{s}{tag}.json").write_text(json.dumps(out, indent=1) + "\n")
     (RESULTS / "generator_results.md").write_text(markdown())

@@ -115,10 +115,19 @@ def main(argv=None) -> None:
 
     rows = []
     for t, s, r, d in zip(tasks, res_s, res_r, dist):
-        rows.append({"task": suite.task_id(t), "synthetic": s.success_rate, "real": r.success_rate,
-                     "ratio": s.success_rate / r.success_rate if r.success_rate else float("nan"),
-                     "sw1": d["mean_sw1"], "mmd": d["mean_mmd"], "reward_mean": d["reward_mean"], "done_rate": d["done_rate"],
-                     "tokens": {k: round(v["sw1"], 3) for k, v in d["tokens"].items()}})
+        rows.append(
+            {
+                "task": suite.task_id(t),
+                "synthetic": s.success_rate,
+                "real": r.success_rate,
+                "ratio": s.success_rate / r.success_rate if r.success_rate else float("nan"),
+                "sw1": d["mean_sw1"],
+                "mmd": d["mean_mmd"],
+                "reward_mean": d["reward_mean"],
+                "done_rate": d["done_rate"],
+                "tokens": {k: round(v["sw1"], 3) for k, v in d["tokens"].items()},
+            }
+        )
     passed = sum(r["synthetic"] > TAU0 for r in rows)
     real_passed = sum(r["real"] > TAU0 for r in rows)
     lines = [
@@ -140,8 +149,10 @@ def main(argv=None) -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['task']} | {r['synthetic']:.2f} | {r['real']:.2f} | {r['ratio']:.2f} | {r['sw1']:.3f} | {r['mmd']:.3f} |"
-                     f" {r['reward_mean']:.3f} | {r['done_rate']:.4f} |")
+        lines.append(
+            f"| {r['task']} | {r['synthetic']:.2f} | {r['real']:.2f} | {r['ratio']:.2f} | {r['sw1']:.3f} | {r['mmd']:.3f} |"
+            f" {r['reward_mean']:.3f} | {r['done_rate']:.4f} |"
+        )
     lines += ["", "Per-token sliced W1 (normalised units):", "", "```"]
     lines += [f"{r['task']}: {json.dumps(r['tokens'])}" for r in rows]
     lines += ["```", ""]

@@ -25,8 +25,10 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-SIX = ("fivelink-box-none-push,fivelink-plate-none-shelf,fivelink-box-objectdoor-shelf,fivelink-box-none-trashcan,"
-       "fivelink-hollowbox-objectdoor-pickplace,fivelink-dumbbell-objectwall-push")
+SIX = (
+    "fivelink-box-none-push,fivelink-plate-none-shelf,fivelink-box-objectdoor-shelf,fivelink-box-none-trashcan,"
+    "fivelink-hollowbox-objectdoor-pickplace,fivelink-dumbbell-objectwall-push"
+)
 
 
 def success(suite, model: Path, tasks, n: int, sampler_steps: int, tag: str, seed0: int) -> list[float]:
@@ -81,7 +83,10 @@ def main(argv=None) -> None:
     if a.zero_shot:
         held = suite.tasks(a.zero_shot)
         sr = success(suite, model, held, a.n, a.sampler_steps, f"zs-k{a.sampler_steps}", 100)
-        print(f"{tag} zero-shot {a.zero_shot}: {sr} mean {np.mean(sr):.3f} >0.8 {sum(s > 0.8 for s in sr)}/{len(sr)} >0 {sum(s > 0 for s in sr)}", flush=True)
+        print(
+            f"{tag} zero-shot {a.zero_shot}: {sr} mean {np.mean(sr):.3f} >0.8 {sum(s > 0.8 for s in sr)}/{len(sr)} >0 {sum(s > 0 for s in sr)}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,14 @@ def task_data(suite, task, episodes: int, seed: int = 0) -> tuple[Transitions, s
             if term or trunc:
                 break
     env.close()
-    data = Transitions(np.array(cols["o"], np.float32), np.array(cols["a"], np.float32), np.array(cols["r"], np.float32),
-                       np.array(cols["n"], np.float32), np.array(cols["d"], bool), tasks=[suite.parse(task)])
+    data = Transitions(
+        np.array(cols["o"], np.float32),
+        np.array(cols["a"], np.float32),
+        np.array(cols["r"], np.float32),
+        np.array(cols["n"], np.float32),
+        np.array(cols["d"], bool),
+        tasks=[suite.parse(task)],
+    )
     return data, source
 
 

@@ -72,19 +72,21 @@ def _run_group(args) -> list[dict]:
     for (task_id, data), res in zip(items, results):
         seeds_out = [(s.seed, s.success_rate, s.ci_low, s.ci_high, s.best_step) for s in res.seeds]
         lows, highs = [s[2] for s in seeds_out], [s[3] for s in seeds_out]
-        rows.append({
-            "preset": preset_name,
-            "task": task_id,
-            "transitions": len(data),
-            "data_success": float((data.rewards >= 1.0).sum() / (data.terminals | data.timeouts).sum()),
-            "success": res.success_rate,
-            "per_seed": [round(s[1], 2) for s in seeds_out],
-            "intervals": [(round(s[2], 2), round(s[3], 2)) for s in seeds_out],
-            "best_steps": [s[4] for s in seeds_out],
-            "spread": max(s[1] for s in seeds_out) - min(s[1] for s in seeds_out),
-            "agree": max(lows) <= min(highs),
-            "sec_per_policy": secs,
-        })
+        rows.append(
+            {
+                "preset": preset_name,
+                "task": task_id,
+                "transitions": len(data),
+                "data_success": float((data.rewards >= 1.0).sum() / (data.terminals | data.timeouts).sum()),
+                "success": res.success_rate,
+                "per_seed": [round(s[1], 2) for s in seeds_out],
+                "intervals": [(round(s[2], 2), round(s[3], 2)) for s in seeds_out],
+                "best_steps": [s[4] for s in seeds_out],
+                "spread": max(s[1] for s in seeds_out) - min(s[1] for s in seeds_out),
+                "agree": max(lows) <= min(highs),
+                "sec_per_policy": secs,
+            }
+        )
     return rows
 
 
@@ -101,6 +103,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     from compogen.suites import get_suite
+
     suite = get_suite("builtin")
     tasks = [suite.task_id(t) for t in suite.tasks(args.tasks)]
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -143,8 +146,10 @@ def main(argv=None) -> None:
             "|---|---:|---:|---:|---|---|---|---:|---|---:|",
         ]
         for r in rows:
-            lines.append(f"| {r['task']} | {r['transitions']} | {r['data_success']:.2f} | {r['success']:.2f} | {r['per_seed']} | {r['intervals']} | {r['best_steps']} |"
-                         f" {r['spread']:.2f} | {'yes' if r['agree'] else 'no'} | {r['sec_per_policy']:.1f} |")
+            lines.append(
+                f"| {r['task']} | {r['transitions']} | {r['data_success']:.2f} | {r['success']:.2f} | {r['per_seed']} | {r['intervals']} | {r['best_steps']} |"
+                f" {r['spread']:.2f} | {'yes' if r['agree'] else 'no'} | {r['sec_per_policy']:.1f} |"
+            )
         lines.append("")
     text = "\n".join(lines) + "\n"
     print(text)

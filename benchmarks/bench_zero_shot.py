@@ -97,10 +97,24 @@ def main(argv=None) -> None:
             res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
             val_s = time.perf_counter() - t0
             sr = [r.success_rate for r in res]
-            runs.append({"arch": arch, "preset": gp, "steps": int(steps), "seed": seed, "success": dict(zip(ids, sr)),
-                         "train_s": train_s, "reused": reused, "generate_s": gen_s, "validate_s": val_s})
-            print(f"{arch} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
-                  f" (train {train_s:.0f} s, generate {gen_s:.0f} s, validate {val_s:.0f} s)", flush=True)
+            runs.append(
+                {
+                    "arch": arch,
+                    "preset": gp,
+                    "steps": int(steps),
+                    "seed": seed,
+                    "success": dict(zip(ids, sr)),
+                    "train_s": train_s,
+                    "reused": reused,
+                    "generate_s": gen_s,
+                    "validate_s": val_s,
+                }
+            )
+            print(
+                f"{arch} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
+                f" (train {train_s:.0f} s, generate {gen_s:.0f} s, validate {val_s:.0f} s)",
+                flush=True,
+            )
 
     base = None
     if args.baseline_steps:
@@ -124,8 +138,10 @@ def main(argv=None) -> None:
     for r in runs:
         sr = list(r["success"].values())
         lo, hi = ci95(sr)
-        lines.append(f"| {r['arch']} ({r['preset']}) | {r['seed']} | {r['steps']} | {train_cell(r)} | {r['generate_s']:.0f} |"
-                     f" {np.mean(sr):.3f} [{lo:.2f}, {hi:.2f}] | {sum(s > TAU0 for s in sr)} | {sum(s > 0 for s in sr)} |")
+        lines.append(
+            f"| {r['arch']} ({r['preset']}) | {r['seed']} | {r['steps']} | {train_cell(r)} | {r['generate_s']:.0f} |"
+            f" {np.mean(sr):.3f} [{lo:.2f}, {hi:.2f}] | {sum(s > TAU0 for s in sr)} | {sum(s > 0 for s in sr)} |"
+        )
     archs = list(dict.fromkeys(f"{r['arch']} ({r['preset']})" for r in runs))
     per_arch = {a: np.mean([[r["success"][k] for k in ids] for r in runs if f"{r['arch']} ({r['preset']})" == a], axis=0) for a in archs}
     lines += ["", "Mean over seeds:", "", "| generator | mean success [95 % CI] |", "|---|---|"]

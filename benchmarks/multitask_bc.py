@@ -22,8 +22,16 @@ class Policy(nn.Module):
         self.register_buffer("mu", mu)
         self.register_buffer("sd", sd)
         d = mu.shape[0]
-        self.net = nn.Sequential(nn.Linear(d, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
-                                 nn.Linear(width, width), nn.ReLU(), nn.Linear(width, act_dim), nn.Tanh())
+        self.net = nn.Sequential(
+            nn.Linear(d, width),
+            nn.ReLU(),
+            nn.Linear(width, width),
+            nn.ReLU(),
+            nn.Linear(width, width),
+            nn.ReLU(),
+            nn.Linear(width, act_dim),
+            nn.Tanh(),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net((x - self.mu) / self.sd)
@@ -47,8 +55,15 @@ def evaluate(suite, policy: nn.Module, task, episodes: int, seed: int = 1000) ->
     return float(success.mean())
 
 
-def train_multitask_bc(pool, steps: int, seed: int = 0, batch_size: int = 256, lr: float = 1e-3,
-                       on_eval: Callable[[int, nn.Module], None] | None = None, eval_every: int | None = None) -> tuple[nn.Module, float]:
+def train_multitask_bc(
+    pool,
+    steps: int,
+    seed: int = 0,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+    on_eval: Callable[[int, nn.Module], None] | None = None,
+    eval_every: int | None = None,
+) -> tuple[nn.Module, float]:
     """Train on ``pool`` (a :class:`compogen.data.Transitions` of several tasks); returns (policy, final loss).
 
     ``on_eval(step, policy)`` is called every ``eval_every`` steps and at the end (policy in eval mode).

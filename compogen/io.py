@@ -27,7 +27,7 @@ def _remove_stale(path: Path) -> None:
     """Remove temporary files of ``path`` left by writers that were killed (their pid is gone)."""
     head = f".{path.name}."
     for f in path.parent.glob(f"{glob.escape(head)}*.tmp"):
-        pid = f.name[len(head):].split(".", 1)[0]
+        pid = f.name[len(head) :].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(OSError):
                 f.unlink()

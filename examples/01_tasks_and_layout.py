@@ -1,6 +1,6 @@
 """Tasks, indicators and the flat transition layout (no simulator needed).
 
-    python examples/01_tasks_and_layout.py
+python examples/01_tasks_and_layout.py
 """
 
 import numpy as np

@@ -24,7 +24,8 @@ def collect(
     dtype: str = typer.Option("expert", "--type", help="Dataset type folder under --out."),
 ) -> None:
     """Roll out the suite's scripted expert with action noise and write one dataset per task."""
-    from compogen.suites.builtin.collect import CollectConfig, collect as collect_tasks
+    from compogen.suites.builtin.collect import CollectConfig
+    from compogen.suites.builtin.collect import collect as collect_tasks
 
     s = get_suite(suite)
     t0 = time.perf_counter()
@@ -34,8 +35,11 @@ def collect(
     for r in results:
         print(f"{r['task']:40s} success {r['success_rate']:.2f}  transitions {r['transitions']}")
     mean = sum(r["success_rate"] for r in results) / len(results)
-    print(json.dumps({"tasks": len(results), "episodes": episodes, "noise": noise, "mean_success": round(mean, 4),
-                      "seconds": round(elapsed, 1), "out": out}))
+    print(
+        json.dumps(
+            {"tasks": len(results), "episodes": episodes, "noise": noise, "mean_success": round(mean, 4), "seconds": round(elapsed, 1), "out": out}
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

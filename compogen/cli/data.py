@@ -63,8 +63,10 @@ def detect_suite(path: Path, type_: str | None = None) -> str:
             tried.append(str(e))
     if tried and all("not a directory" in t for t in tried):
         raise DataError(tried[0])
-    raise DataError(f"{path}: no datasets of any suite ({', '.join(available_suites())}) found "
-                    "(expected <root>/<type>/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5)")
+    raise DataError(
+        f"{path}: no datasets of any suite ({', '.join(available_suites())}) found "
+        "(expected <root>/<type>/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5)"
+    )
 
 
 def _synthetic_summary(path: Path, suite) -> dict:

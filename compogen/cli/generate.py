@@ -36,8 +36,18 @@ def generate(
         torch.set_num_threads(threads)
     path = run(model, task, n, out, sampler=sampler, steps=steps, seed=seed, batch_size=batch_size, bf16=bf16, device=device)
     a = read_synthetic_attrs(path)
-    print(json.dumps({"out": str(path), "task": a["task"], "transitions": a["transitions"], "sampler": a["sampler"]["name"],
-                      "denoiser_calls": a["sampler"]["denoiser_calls"], "seconds": a["seconds"]}))
+    print(
+        json.dumps(
+            {
+                "out": str(path),
+                "task": a["task"],
+                "transitions": a["transitions"],
+                "sampler": a["sampler"]["name"],
+                "denoiser_calls": a["sampler"]["denoiser_calls"],
+                "seconds": a["seconds"],
+            }
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

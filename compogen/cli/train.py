@@ -20,10 +20,14 @@ def train(
     out: Path = typer.Option(..., "--out", help="Run directory (checkpoints, config.json)."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
     type_: str = typer.Option("expert", "--type", help="Dataset type folder under --data."),
-    synthetic: Optional[List[Path]] = typer.Option(None, "--synthetic", help="Admitted synthetic file(s) to add to the pool (task read from the file's metadata); repeatable."),
+    synthetic: Optional[List[Path]] = typer.Option(
+        None, "--synthetic", help="Admitted synthetic file(s) to add to the pool (task read from the file's metadata); repeatable."
+    ),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of init, minibatches and noise."),
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the preset's number of steps."),
-    bf16: bool = typer.Option(False, "--bf16", help="bf16 autocast for the network (measured slower than fp32 for the small presets on a 2-core CPU)."),
+    bf16: bool = typer.Option(
+        False, "--bf16", help="bf16 autocast for the network (measured slower than fp32 for the small presets on a 2-core CPU)."
+    ),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
@@ -56,8 +60,19 @@ def train(
     train_generator(pool, s.transition_layout(), arch, preset, out, seed=seed, bf16=bf16, resume=resume, suite=s.name, steps=steps, device=device)
     cfg = read_config(out)
     log = cfg["training"].get("loss_log") or [[cfg["step"], None]]
-    print(json.dumps({"run": str(out), "arch": arch, "preset": preset, "step": cfg["step"], "loss": log[-1][1],
-                      "tasks": len(cfg["training"]["data"]["tasks"]), "transitions": cfg["training"]["data"]["transitions"]}))
+    print(
+        json.dumps(
+            {
+                "run": str(out),
+                "arch": arch,
+                "preset": preset,
+                "step": cfg["step"],
+                "loss": log[-1][1],
+                "tasks": len(cfg["training"]["data"]["tasks"]),
+                "transitions": cfg["training"]["data"]["transitions"],
+            }
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

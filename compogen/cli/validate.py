@@ -23,10 +23,14 @@ def _seeds(text: str) -> list[int]:
 
 
 def _table(res) -> str:
-    lines = [f"{res.task}  algo={res.algo}  backend={res.backend}  transitions={res.n_transitions}",
-             f"{'seed':>5} {'success':>8} {'95% CI':>15} {'return':>8} {'best step':>10} {'env steps':>10}"]
+    lines = [
+        f"{res.task}  algo={res.algo}  backend={res.backend}  transitions={res.n_transitions}",
+        f"{'seed':>5} {'success':>8} {'95% CI':>15} {'return':>8} {'best step':>10} {'env steps':>10}",
+    ]
     for s in res.seeds:
-        lines.append(f"{s.seed:>5} {s.success_rate:>8.2f} {f'[{s.ci_low:.2f}, {s.ci_high:.2f}]':>15} {s.mean_return:>8.2f} {s.best_step:>10} {s.env_steps:>10}")
+        lines.append(
+            f"{s.seed:>5} {s.success_rate:>8.2f} {f'[{s.ci_low:.2f}, {s.ci_high:.2f}]':>15} {s.mean_return:>8.2f} {s.best_step:>10} {s.env_steps:>10}"
+        )
     lo, hi = res.pooled_interval
     lines.append(f"{'mean':>5} {res.success_rate:>8.2f} {f'[{lo:.2f}, {hi:.2f}]':>15} {res.mean_return:>8.2f} {'':>10} {res.env_steps:>10}")
     return "\n".join(lines)
@@ -73,8 +77,9 @@ def validate_cmd(
     cfg = preset(preset_name, **overrides)
     read = read_synthetic if synthetic else read_offline_dataset
     transitions = read(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
-    res = validate(s, t, transitions, cfg, seeds=_seeds(seeds) if seeds else None, backend=backend,
-                   out_dir=out_dir, progress=not quiet and not as_json)
+    res = validate(
+        s, t, transitions, cfg, seeds=_seeds(seeds) if seeds else None, backend=backend, out_dir=out_dir, progress=not quiet and not as_json
+    )
     if as_json:
         print(json.dumps(res.to_dict()))
     else:

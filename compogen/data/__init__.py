@@ -1,6 +1,5 @@
 """Transitions, their flat layout and normalizer, offline and synthetic files on disk."""
 
-from compogen.layouts.transition import Token, TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.offline import (
     DEFAULT_TYPE,
@@ -13,6 +12,7 @@ from compogen.data.offline import (
 )
 from compogen.data.synthetic import SyntheticWriter, read_synthetic, read_synthetic_attrs, write_synthetic
 from compogen.data.transitions import Transitions
+from compogen.layouts.transition import Token, TransitionLayout
 
 __all__ = [
     "DEFAULT_TYPE",

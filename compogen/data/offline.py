@@ -27,10 +27,10 @@ from typing import Any, Sequence
 import h5py
 import numpy as np
 
-from compogen.errors import DataError
 from compogen.data.h5writer import AtomicH5Writer
-from compogen.tasks.space import Task, TaskSpace
 from compogen.data.transitions import Transitions
+from compogen.errors import DataError
+from compogen.tasks.space import Task, TaskSpace
 
 __all__ = [
     "OfflineDatasetWriter",
@@ -113,15 +113,18 @@ class OfflineDatasetWriter(AtomicH5Writer):
         self.successes = 0
         self.returns: list[float] = []
         f32 = np.float32
-        super().__init__(path, {
-            "observations": ((self.obs_dim,), f32),
-            "next_observations": ((self.obs_dim,), f32),
-            "actions": ((self.action_dim,), f32),
-            "rewards": ((), f32),
-            "successes": ((), bool),
-            "terminals": ((), bool),
-            "timeouts": ((), bool),
-        })
+        super().__init__(
+            path,
+            {
+                "observations": ((self.obs_dim,), f32),
+                "next_observations": ((self.obs_dim,), f32),
+                "actions": ((self.action_dim,), f32),
+                "rewards": ((), f32),
+                "successes": ((), bool),
+                "terminals": ((), bool),
+                "timeouts": ((), bool),
+            },
+        )
 
     def add_episode(self, observations, actions, rewards, successes, terminated: bool) -> None:
         """One episode: ``T + 1`` observations (incl. the final one) and ``T`` of the rest."""
@@ -142,20 +145,32 @@ class OfflineDatasetWriter(AtomicH5Writer):
         term = np.zeros(t, dtype=bool)
         tout = np.zeros(t, dtype=bool)
         (term if terminated else tout)[-1] = True
-        self.append_columns({"observations": obs[:-1], "next_observations": obs[1:], "actions": act, "rewards": rew,
-                             "successes": suc, "terminals": term, "timeouts": tout}, t)
+        self.append_columns(
+            {
+                "observations": obs[:-1],
+                "next_observations": obs[1:],
+                "actions": act,
+                "rewards": rew,
+                "successes": suc,
+                "terminals": term,
+                "timeouts": tout,
+            },
+            t,
+        )
         self.episodes += 1
         self.successes += int(suc.any())
         self.returns.append(float(rew.sum()))
 
     def close(self) -> None:
-        self.finish({
-            **self.attrs,
-            "episodes": self.episodes,
-            "transitions": self.n,
-            "success_rate": self.successes / max(self.episodes, 1),
-            "mean_return": float(np.mean(self.returns)) if self.returns else 0.0,
-        })
+        self.finish(
+            {
+                **self.attrs,
+                "episodes": self.episodes,
+                "transitions": self.n,
+                "success_rate": self.successes / max(self.episodes, 1),
+                "mean_return": float(np.mean(self.returns)) if self.returns else 0.0,
+            }
+        )
 
 
 # -- reading ----------------------------------------------------------------------

@@ -15,9 +15,9 @@ from typing import Any
 import h5py
 import numpy as np
 
+from compogen.data.h5writer import AtomicH5Writer
 from compogen.data.transitions import KEYS, Transitions
 from compogen.errors import DataError
-from compogen.data.h5writer import AtomicH5Writer
 from compogen.tasks.space import Task
 
 __all__ = ["SyntheticWriter", "read_synthetic", "read_synthetic_attrs", "write_synthetic"]
@@ -39,13 +39,17 @@ class SyntheticWriter(AtomicH5Writer):
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.attrs = dict(attrs or {})
         f32 = np.float32
-        super().__init__(path, {
-            "observations": ((self.obs_dim,), f32),
-            "actions": ((self.action_dim,), f32),
-            "rewards": ((), f32),
-            "next_observations": ((self.obs_dim,), f32),
-            "terminals": ((), bool),
-        }, chunk_rows=8192)
+        super().__init__(
+            path,
+            {
+                "observations": ((self.obs_dim,), f32),
+                "actions": ((self.action_dim,), f32),
+                "rewards": ((), f32),
+                "next_observations": ((self.obs_dim,), f32),
+                "terminals": ((), bool),
+            },
+            chunk_rows=8192,
+        )
 
     def append(self, **batch: np.ndarray) -> None:
         missing = [k for k in KEYS if k not in batch]
@@ -114,7 +118,9 @@ def read_synthetic(path: str | os.PathLike, task: Task | None = None, obs_dim: i
             actions=np.asarray(cols["actions"], np.float32),
             rewards=np.asarray(cols["rewards"], np.float32).reshape(-1) if np.size(cols["rewards"]) == n else np.asarray(cols["rewards"], np.float32),
             next_observations=np.asarray(cols["next_observations"], np.float32),
-            terminals=np.asarray(cols["terminals"]).reshape(-1).astype(bool) if np.size(cols["terminals"]) == n else np.asarray(cols["terminals"]).astype(bool),
+            terminals=np.asarray(cols["terminals"]).reshape(-1).astype(bool)
+            if np.size(cols["terminals"]) == n
+            else np.asarray(cols["terminals"]).astype(bool),
             tasks=[task] if task is not None else [],
         )
     except DataError as e:

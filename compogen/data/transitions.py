@@ -115,7 +115,10 @@ class Transitions:
         for p in parts:
             tasks += [t for t in p.tasks if t not in tasks]
         remap = [np.array([tasks.index(t) for t in p.tasks] or [0], dtype=np.int16) for p in parts]
-        cat = lambda key: np.concatenate([getattr(p, key) for p in parts])
+
+        def cat(key):
+            return np.concatenate([getattr(p, key) for p in parts])
+
         return cls(
             cat("observations"),
             cat("actions"),

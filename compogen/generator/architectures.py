@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from torch import nn
 
-from compogen.layouts.transition import TransitionLayout
 from compogen.errors import CompogenError
 from compogen.generator.dit import DiTDenoiser
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.mlp import ResidualMLPDenoiser
 from compogen.generator.presets import GeneratorPreset, get_preset
+from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["ARCHITECTURES", "PAPER_PARAMS", "build_backbone", "build_denoiser", "check_arch", "count_parameters"]
 

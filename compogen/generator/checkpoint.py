@@ -30,12 +30,12 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
-from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError, CompogenError
 from compogen.generator.architectures import ARCHITECTURES, build_denoiser
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
+from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint"]
 
@@ -96,8 +96,9 @@ def _contiguous(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v.detach().contiguous().cpu() for k, v in sd.items()}
 
 
-def write_checkpoint(run_dir: str | os.PathLike, config: dict[str, Any], model: EDMDenoiser, ema: EDMDenoiser,
-                     train_state: dict[str, Any] | None) -> Path:
+def write_checkpoint(
+    run_dir: str | os.PathLike, config: dict[str, Any], model: EDMDenoiser, ema: EDMDenoiser, train_state: dict[str, Any] | None
+) -> Path:
     """Write weights, training state and ``config.json`` (completed with file hashes) atomically."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -183,8 +184,13 @@ def _load_weights(path: Path, net: EDMDenoiser) -> None:
     net.load_state_dict(sd)
 
 
-def read_checkpoint(run_dir: str | os.PathLike, with_training_state: bool = False, arch: str | None = None,
-                    layout: TransitionLayout | None = None, device: str | torch.device = "cpu") -> Checkpoint:
+def read_checkpoint(
+    run_dir: str | os.PathLike,
+    with_training_state: bool = False,
+    arch: str | None = None,
+    layout: TransitionLayout | None = None,
+    device: str | torch.device = "cpu",
+) -> Checkpoint:
     """Load a run directory. ``arch``/``layout``, when given, must match the checkpoint's."""
     run_dir = Path(run_dir)
     cfg = read_config(run_dir)

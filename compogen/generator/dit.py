@@ -18,9 +18,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from compogen.layouts.transition import TransitionLayout
 from compogen.generator.embeddings import NoiseEmbedding
 from compogen.generator.tokenizers import PatchDecoder, PatchEncoder, SemanticDecoder, SemanticEncoder
+from compogen.layouts.transition import TransitionLayout
 from compogen.tasks.space import AXES
 
 __all__ = ["DiTBlock", "DiTDenoiser", "TOKENIZERS"]
@@ -81,8 +81,16 @@ class DiTBlock(nn.Module):
 class DiTDenoiser(nn.Module):
     """Backbone ``F(x_in, c_noise, cond)`` with tokenisation ``patch|semantic|compositional``."""
 
-    def __init__(self, layout: TransitionLayout, tokenizer: str = "compositional", hidden: int = 416, depth: int = 8,
-                 heads: int = 8, mlp_ratio: float = 4.0, freq_dim: int = 256):
+    def __init__(
+        self,
+        layout: TransitionLayout,
+        tokenizer: str = "compositional",
+        hidden: int = 416,
+        depth: int = 8,
+        heads: int = 8,
+        mlp_ratio: float = 4.0,
+        freq_dim: int = 256,
+    ):
         super().__init__()
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; valid: {TOKENIZERS}")

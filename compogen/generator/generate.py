@@ -17,7 +17,6 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions
@@ -25,6 +24,7 @@ from compogen.errors import CompogenError
 from compogen.generator.checkpoint import Checkpoint, read_checkpoint
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.samplers import SamplerConfig, get_sampler, run_sampler
+from compogen.layouts.transition import TransitionLayout
 from compogen.tasks.space import Task
 
 __all__ = ["Generator", "generate"]
@@ -33,8 +33,14 @@ __all__ = ["Generator", "generate"]
 class Generator:
     """A trained denoiser with its layout and normalizer, ready to sample."""
 
-    def __init__(self, denoiser: EDMDenoiser, layout: TransitionLayout, normalizer: Normalizer, config: dict[str, Any] | None = None,
-                 device: str | torch.device = "cpu"):
+    def __init__(
+        self,
+        denoiser: EDMDenoiser,
+        layout: TransitionLayout,
+        normalizer: Normalizer,
+        config: dict[str, Any] | None = None,
+        device: str | torch.device = "cpu",
+    ):
         self.denoiser = denoiser.to(device).eval()
         self.layout = layout
         self.normalizer = normalizer
@@ -69,10 +75,21 @@ class Generator:
         def fn(x, sigma, cond):
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
                 return self.denoiser(x, sigma, cond)
+
         return fn
 
-    def sample_flat(self, task: Task | str, n: int, sampler: str | SamplerConfig = "fast", steps: int | None = None, seed: int = 0,
-                    start: int = 0, batch_size: int = 4096, bf16: bool = False, progress: bool = False) -> np.ndarray:
+    def sample_flat(
+        self,
+        task: Task | str,
+        n: int,
+        sampler: str | SamplerConfig = "fast",
+        steps: int | None = None,
+        seed: int = 0,
+        start: int = 0,
+        batch_size: int = 4096,
+        bf16: bool = False,
+        progress: bool = False,
+    ) -> np.ndarray:
         """Denormalised flat samples ``[n, dim]`` of samples ``start .. start+n-1`` (done not yet thresholded)."""
         cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
         task = self.layout.space.parse(task)
@@ -86,8 +103,9 @@ class Generator:
             out[b0 : b0 + b] = self.normalizer.denormalize(x.cpu().numpy())
         return out
 
-    def sample(self, task: Task | str, n: int, sampler: str = "fast", steps: int | None = None, seed: int = 0,
-               batch_size: int = 4096, bf16: bool = False) -> Transitions:
+    def sample(
+        self, task: Task | str, n: int, sampler: str = "fast", steps: int | None = None, seed: int = 0, batch_size: int = 4096, bf16: bool = False
+    ) -> Transitions:
         """``n`` transitions of ``task`` as :class:`Transitions` (full observations, done thresholded at 0.5)."""
         task = self.layout.space.parse(task)
         flat = self.sample_flat(task, n, sampler, steps, seed, 0, batch_size, bf16)
@@ -95,9 +113,19 @@ class Generator:
         return Transitions(d["observations"], d["actions"], d["rewards"], d["next_observations"], d["terminals"], tasks=[task])
 
 
-def generate(model: str | os.PathLike | Generator, task: Task | str, n: int, out_path: str | os.PathLike, sampler: str = "paper",
-             steps: int | None = None, seed: int = 0, batch_size: int = 4096, bf16: bool = False, progress: bool = True,
-             device: str = "cpu") -> Path:
+def generate(
+    model: str | os.PathLike | Generator,
+    task: Task | str,
+    n: int,
+    out_path: str | os.PathLike,
+    sampler: str = "paper",
+    steps: int | None = None,
+    seed: int = 0,
+    batch_size: int = 4096,
+    bf16: bool = False,
+    progress: bool = True,
+    device: str = "cpu",
+) -> Path:
     """Write ``n`` synthetic transitions of ``task`` to ``out_path`` (HDF5), streaming batch by batch.
 
     The file's metadata records the task, sampler settings, seed, batch size and model info.
@@ -122,7 +150,9 @@ def generate(model: str | os.PathLike | Generator, task: Task | str, n: int, out
     }
     t0 = time.time()
     calls = cfg.denoiser_calls
-    with tqdm(total=n, desc=f"generate {lay.space.task_id(task)} [{sampler}, {calls} calls]", unit="tr", disable=not progress, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=n, desc=f"generate {lay.space.task_id(task)} [{sampler}, {calls} calls]", unit="tr", disable=not progress, dynamic_ncols=True
+    ) as bar:
         with SyntheticWriter(out_path, lay.obs_dim, lay.action_dim, attrs=attrs) as w:
             for b0 in range(0, n, batch_size):
                 b = min(batch_size, n - b0)

@@ -93,9 +93,19 @@ def _call(denoiser: Denoiser, x: torch.Tensor, sigma: float, cond: torch.Tensor)
 
 
 @torch.no_grad()
-def stochastic_heun(denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor, dim: int, seed: int, sigmas: torch.Tensor,
-                    s_churn: float = 80.0, s_tmin: float = 0.05, s_tmax: float = 50.0, s_noise: float = 1.003,
-                    callback: Callable[[int], None] | None = None) -> torch.Tensor:
+def stochastic_heun(
+    denoiser: Denoiser,
+    index: torch.Tensor,
+    cond: torch.Tensor,
+    dim: int,
+    seed: int,
+    sigmas: torch.Tensor,
+    s_churn: float = 80.0,
+    s_tmin: float = 0.05,
+    s_tmax: float = 50.0,
+    s_noise: float = 1.003,
+    callback: Callable[[int], None] | None = None,
+) -> torch.Tensor:
     """EDM Algorithm 2. ``sigmas``: decreasing levels ending in 0 (``karras_sigmas``)."""
     n = len(sigmas) - 1
     x = _initial(index, seed, dim, sigmas[0], cond.device)
@@ -119,15 +129,29 @@ def stochastic_heun(denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor,
 
 
 @torch.no_grad()
-def heun(denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor, dim: int, seed: int, sigmas: torch.Tensor,
-         callback: Callable[[int], None] | None = None) -> torch.Tensor:
+def heun(
+    denoiser: Denoiser,
+    index: torch.Tensor,
+    cond: torch.Tensor,
+    dim: int,
+    seed: int,
+    sigmas: torch.Tensor,
+    callback: Callable[[int], None] | None = None,
+) -> torch.Tensor:
     """EDM Algorithm 1 (deterministic Heun)."""
     return stochastic_heun(denoiser, index, cond, dim, seed, sigmas, s_churn=0.0, s_noise=1.0, callback=callback)
 
 
 @torch.no_grad()
-def dpmpp_2m(denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor, dim: int, seed: int, sigmas: torch.Tensor,
-             callback: Callable[[int], None] | None = None) -> torch.Tensor:
+def dpmpp_2m(
+    denoiser: Denoiser,
+    index: torch.Tensor,
+    cond: torch.Tensor,
+    dim: int,
+    seed: int,
+    sigmas: torch.Tensor,
+    callback: Callable[[int], None] | None = None,
+) -> torch.Tensor:
     """DPM-Solver++(2M) with data prediction; ``t = −ln σ``; last step to σ=0 returns the denoised value."""
     n = len(sigmas) - 1
     x = _initial(index, seed, dim, sigmas[0], cond.device)
@@ -156,8 +180,16 @@ def dpmpp_2m(denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor, dim: i
 _METHODS = {"stochastic_heun": stochastic_heun, "heun": heun, "dpmpp_2m": dpmpp_2m}
 
 
-def run_sampler(config: SamplerConfig, denoiser: Denoiser, index: torch.Tensor, cond: torch.Tensor, dim: int, seed: int,
-                edm: EDMConfig | None = None, callback: Callable[[int], None] | None = None) -> torch.Tensor:
+def run_sampler(
+    config: SamplerConfig,
+    denoiser: Denoiser,
+    index: torch.Tensor,
+    cond: torch.Tensor,
+    dim: int,
+    seed: int,
+    edm: EDMConfig | None = None,
+    callback: Callable[[int], None] | None = None,
+) -> torch.Tensor:
     """Draw ``len(index)`` normalised flat samples ``[B, dim]`` with setting ``config``."""
     edm = edm or EDMConfig()
     sigmas = karras_sigmas(config.steps, edm.sigma_min, edm.sigma_max, edm.rho)

@@ -22,7 +22,6 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from compogen.layouts.transition import TransitionLayout
 from compogen.data.normalizer import Normalizer
 from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, CompogenError, DataError
@@ -30,6 +29,7 @@ from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
 from compogen.generator.presets import GeneratorPreset, get_preset
+from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["data_summary", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
 
@@ -83,11 +83,23 @@ def _check_pool(pool: Transitions, layout: TransitionLayout) -> None:
             raise DataError(f"pool task {t} is not in the layout's task space")
 
 
-def train_generator(pool: Transitions, layout: TransitionLayout, arch: str, preset: str | GeneratorPreset,
-                    out_dir: str | os.PathLike, seed: int = 0, bf16: bool = False, resume: bool = True,
-                    suite: str | None = None, steps: int | None = None, stop_at: int | None = None,
-                    progress: bool = True, device: str = "cpu", edm: EDMConfig | None = None,
-                    log_every: int = 50) -> Path:
+def train_generator(
+    pool: Transitions,
+    layout: TransitionLayout,
+    arch: str,
+    preset: str | GeneratorPreset,
+    out_dir: str | os.PathLike,
+    seed: int = 0,
+    bf16: bool = False,
+    resume: bool = True,
+    suite: str | None = None,
+    steps: int | None = None,
+    stop_at: int | None = None,
+    progress: bool = True,
+    device: str = "cpu",
+    edm: EDMConfig | None = None,
+    log_every: int = 50,
+) -> Path:
     """Train ``arch`` sized by ``preset`` on ``pool``; checkpoints go to ``out_dir``.
 
     ``steps`` overrides the preset's step budget; ``stop_at`` stops (and
@@ -111,9 +123,13 @@ def train_generator(pool: Transitions, layout: TransitionLayout, arch: str, pres
     if ck is not None:
         cfg = ck.config
         if cfg["preset"] != preset.to_dict():
-            raise CheckpointError(f"{out_dir / 'config.json'}: preset differs from the requested one ({cfg['preset'].get('name')} vs {preset.name}); use another --out or resume=False")
+            raise CheckpointError(
+                f"{out_dir / 'config.json'}: preset differs from the requested one ({cfg['preset'].get('name')} vs {preset.name}); use another --out or resume=False"
+            )
         if cfg.get("training", {}).get("data") != summary:
-            raise CheckpointError(f"{out_dir / 'config.json'}: checkpoint was trained on other data ({len(cfg.get('training', {}).get('data', {}).get('tasks', {}))} tasks); use another --out or resume=False")
+            raise CheckpointError(
+                f"{out_dir / 'config.json'}: checkpoint was trained on other data ({len(cfg.get('training', {}).get('data', {}).get('tasks', {}))} tasks); use another --out or resume=False"
+            )
         normalizer, model, ema = ck.normalizer, ck.model, ck.ema
         ema.requires_grad_(False)
         start = ck.step

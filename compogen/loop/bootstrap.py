@@ -27,8 +27,10 @@ def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, nois
     t0 = time.perf_counter()
     if missing:
         if not hasattr(suite, "expert"):
-            raise DataError(f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
-                            f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it")
+            raise DataError(
+                f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
+                f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it"
+            )
         from compogen.suites.builtin.collect import CollectConfig, collect
 
         log(f"collecting {episodes} expert episodes for {len(missing)} training tasks into {root}")

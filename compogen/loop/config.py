@@ -13,7 +13,6 @@ from compogen.loop.schedule import ThresholdSchedule
 __all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
 
 
-
 @dataclass(frozen=True)
 class LoopConfig:
     """Everything that decides what a run computes (the run directory stores it)."""
@@ -100,8 +99,9 @@ class LoopConfig:
         d = dict(d)
         legacy = d.pop("stages", LEGACY_STAGES)  # runs made before stages left the config
         if legacy != LEGACY_STAGES:
-            raise CompogenError(f"the run's config names stages {legacy!r}; compogen runs only its own stages "
-                                "(a study passes its own class to run_loop(stages=...))")
+            raise CompogenError(
+                f"the run's config names stages {legacy!r}; compogen runs only its own stages (a study passes its own class to run_loop(stages=...))"
+            )
         names = {f.name for f in fields(cls)}
         unknown = set(d) - names
         if unknown:

@@ -39,11 +39,18 @@ def compute_metrics(history: Sequence[dict[str, Any]], eval_ids: Sequence[str], 
             best[t] = max(best[t], raw[t])
             if k == history[0]["iteration"]:
                 initial[t] = raw[t]
-            rows.append({
-                "iteration": k, "task": t, "evaluated": t in res, "success": round(raw[t], 6),
-                "best_so_far": round(best[t], 6), "admitted": t in h["admitted"],
-                "failed": bool(res.get(t, {}).get("failed", False)), "env_steps": int(res.get(t, {}).get("env_steps", 0)),
-            })
+            rows.append(
+                {
+                    "iteration": k,
+                    "task": t,
+                    "evaluated": t in res,
+                    "success": round(raw[t], 6),
+                    "best_so_far": round(best[t], 6),
+                    "admitted": t in h["admitted"],
+                    "failed": bool(res.get(t, {}).get("failed", False)),
+                    "env_steps": int(res.get(t, {}).get("env_steps", 0)),
+                }
+            )
         for t in h["admitted"]:
             carried[t] = float(res[t]["success"])
         admitted_total += len(h["admitted"])
@@ -51,23 +58,28 @@ def compute_metrics(history: Sequence[dict[str, Any]], eval_ids: Sequence[str], 
         steps_total += steps
         easy = [t for t in eval_ids if initial.get(t, 0) > 0]
         hard = [t for t in eval_ids if initial.get(t, 0) <= 0]
-        mean = lambda ts, d: float(np.mean([d[t] for t in ts])) if ts else float("nan")
-        summary.append({
-            "iteration": k,
-            "tau": h["tau"],
-            "mean_best_success": round(mean(eval_ids, best), 6),
-            "mean_raw_success": round(mean(eval_ids, raw), 6),
-            "mean_best_initially_successful": round(mean(easy, best), 6),
-            "mean_best_initially_unsolved": round(mean(hard, best), 6),
-            "n_initially_successful": len(easy),
-            "solved_at_least_once": int(sum(best[t] > 0 for t in eval_ids)),
-            "n_eval": len(eval_ids),
-            "admitted_total": admitted_total,
-            "coverage": round((n_train + admitted_total) / n_universe, 6),
-            "env_steps": steps,
-            "env_steps_cumulative": steps_total,
-            "failed": int(sum(bool(r.get("failed")) for r in res.values())),
-        })
+
+        def mean(ts, d):
+            return float(np.mean([d[t] for t in ts])) if ts else float("nan")
+
+        summary.append(
+            {
+                "iteration": k,
+                "tau": h["tau"],
+                "mean_best_success": round(mean(eval_ids, best), 6),
+                "mean_raw_success": round(mean(eval_ids, raw), 6),
+                "mean_best_initially_successful": round(mean(easy, best), 6),
+                "mean_best_initially_unsolved": round(mean(hard, best), 6),
+                "n_initially_successful": len(easy),
+                "solved_at_least_once": int(sum(best[t] > 0 for t in eval_ids)),
+                "n_eval": len(eval_ids),
+                "admitted_total": admitted_total,
+                "coverage": round((n_train + admitted_total) / n_universe, 6),
+                "env_steps": steps,
+                "env_steps_cumulative": steps_total,
+                "failed": int(sum(bool(r.get("failed")) for r in res.values())),
+            }
+        )
     return rows, summary
 
 
@@ -96,8 +108,12 @@ def plot_metrics(summary: list[dict], path: Path, title: str = "", rows: list[di
     panels = [
         (ax[0][0], [("mean_best_success", "best so far")], "Success (best so far)", (0, 1)),
         (ax[0][1], [("mean_raw_success", "raw per iteration")], "Success (raw per iteration)", (0, 1)),
-        (ax[0][2], [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
-         "Best success by initial difficulty", (0, 1)),
+        (
+            ax[0][2],
+            [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
+            "Best success by initial difficulty",
+            (0, 1),
+        ),
         (ax[1][0], [("solved_at_least_once", "tasks")], "Tasks solved at least once", (0, max(1, summary[0]["n_eval"]))),
         (ax[1][1], [("coverage", "coverage")], "Coverage (real + admitted) / all", (0, 1)),
         (ax[1][2], [("tau", "τ")], "Quality threshold τ", (0, 1)),
@@ -172,6 +188,8 @@ def format_table(history, eval_ids, n_train: int, n_universe: int) -> str:
     lines.append("")
     lines.append(f"{'iter':>4s} {'tau':>5s} {'best':>6s} {'raw':>6s} {'solved>0':>8s} {'coverage':>8s} {'env steps':>10s}")
     for s in summary:
-        lines.append(f"{s['iteration']:4d} {s['tau']:5.2f} {s['mean_best_success']:6.3f} {s['mean_raw_success']:6.3f} "
-                     f"{s['solved_at_least_once']:4d}/{s['n_eval']:<3d} {s['coverage']:8.3f} {s['env_steps_cumulative']:10d}")
+        lines.append(
+            f"{s['iteration']:4d} {s['tau']:5.2f} {s['mean_best_success']:6.3f} {s['mean_raw_success']:6.3f} "
+            f"{s['solved_at_least_once']:4d}/{s['n_eval']:<3d} {s['coverage']:8.3f} {s['env_steps_cumulative']:10d}"
+        )
     return "\n".join(lines)

@@ -158,9 +158,19 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     rd.init(config.to_dict())
     schedule = config.schedule
     saved = rd.read_json(rd.state_file)
-    state = check_state(saved, rd, target_ids) if saved is not None else {
-        "iteration": 0, "solved": [], "tau": schedule.tau0, "patience": 0, "done": False, "pool": [], "history": [],
-    }
+    state = (
+        check_state(saved, rd, target_ids)
+        if saved is not None
+        else {
+            "iteration": 0,
+            "solved": [],
+            "tau": schedule.tau0,
+            "patience": 0,
+            "done": False,
+            "pool": [],
+            "history": [],
+        }
+    )
     if state["iteration"] > 0:
         log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
     title = f"{config.arch} on {config.suite} ({config.train})"
@@ -177,9 +187,17 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         # lines 4-7: generate and validate every unsolved target
         todo = [t for t in target_ids if t not in state["solved"]]
         jobs = [
-            {"config": config.to_dict(), "stages": stage_cls, "iteration": k, "task": t, "model_dir": str(rd.generator(k)),
-             "synthetic": str(rd.synthetic(k, t)), "seed": _seed(config.seed, "generate", k, t)}
-            for t in todo if rd.read_json(rd.validation(k, t)) is None
+            {
+                "config": config.to_dict(),
+                "stages": stage_cls,
+                "iteration": k,
+                "task": t,
+                "model_dir": str(rd.generator(k)),
+                "synthetic": str(rd.synthetic(k, t)),
+                "seed": _seed(config.seed, "generate", k, t),
+            }
+            for t in todo
+            if rd.read_json(rd.validation(k, t)) is None
         ]
         if jobs:
             log(f"[iter {k}] generating + validating {len(jobs)} of {len(todo)} unsolved tasks ({config.executor}, {config.workers} workers)")
@@ -204,11 +222,19 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
         newly = sorted(after.solved - before.solved)
         keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
-        state["history"].append({
-            "iteration": k, "tau": state["tau"], "tau_next": after.tau, "patience": after.patience, "admitted": newly,
-            "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
-        })
-        state["pool"] += [{"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly]
+        state["history"].append(
+            {
+                "iteration": k,
+                "tau": state["tau"],
+                "tau_next": after.tau,
+                "patience": after.patience,
+                "admitted": newly,
+                "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
+            }
+        )
+        state["pool"] += [
+            {"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly
+        ]
         state.update(iteration=k + 1, solved=sorted(after.solved), tau=after.tau, patience=after.patience, done=after.done)
         write_metrics(rd.path, state["history"], eval_ids, len(train), n_universe, title)
         rd.write_json(rd.state_file, state)

@@ -40,8 +40,18 @@ class DiffusionStages:
 
         cfg = self.config
         steps = round_steps(cfg, len(self.suite.tasks(cfg.train)), len(pool.tasks))
-        train_generator(pool, self.suite.transition_layout(), cfg.arch, cfg.generator_preset, out_dir, seed=seed,
-                        bf16=cfg.bf16, suite=self.suite.name, steps=steps, progress=True)
+        train_generator(
+            pool,
+            self.suite.transition_layout(),
+            cfg.arch,
+            cfg.generator_preset,
+            out_dir,
+            seed=seed,
+            bf16=cfg.bf16,
+            suite=self.suite.name,
+            steps=steps,
+            progress=True,
+        )
         return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps}
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:

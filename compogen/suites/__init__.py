@@ -1,7 +1,7 @@
 """Suites: task space + envs + observation layout (built-in MuJoCo suite, CompoSuite)."""
 
-from compogen.suites.base import Suite
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT, Factor, ObservationLayout
+from compogen.suites.base import Suite
 from compogen.suites.registry import DEFAULT_SUITE, available_suites, get_suite, register_suite
 
 __all__ = [

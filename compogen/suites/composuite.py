@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compogen.suites.base import Suite
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT
+from compogen.suites.base import Suite
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
 __all__ = ["CompoSuiteSuite"]

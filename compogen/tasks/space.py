@@ -82,11 +82,7 @@ class TaskSpace:
         return int(np.prod([len(e) for e in self.elements]))
 
     def __contains__(self, task: object) -> bool:
-        return (
-            isinstance(task, tuple)
-            and len(task) == len(AXES)
-            and all(name in names for name, names in zip(task, self.elements))
-        )
+        return isinstance(task, tuple) and len(task) == len(AXES) and all(name in names for name, names in zip(task, self.elements))
 
     def element(self, axis: str, name: str) -> str:
         """Canonical spelling of ``name`` on ``axis`` (case-insensitive)."""
@@ -114,9 +110,7 @@ class TaskSpace:
                 text = text.rsplit("/", 1)[1]
             parts = text.replace("_", "-").split("-")
             if len(parts) != len(AXES):
-                raise UnknownTaskError(
-                    f"bad task id {task!r}: expected {'-'.join(AXES)}, e.g. {self.task_id(next(iter(self)))!r}"
-                )
+                raise UnknownTaskError(f"bad task id {task!r}: expected {'-'.join(AXES)}, e.g. {self.task_id(next(iter(self)))!r}")
             return self.task(*parts)
         return self.task(*task)
 

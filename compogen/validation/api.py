@@ -21,8 +21,14 @@ BACKENDS = ("batched", "d3rlpy")
 
 
 def _meta(suite: Suite, task: Task, seed: int, config: ValidationConfig, backend: str, step: int) -> dict:
-    return {"suite": suite.name, "task": suite.task_id(task), "seed": int(seed), "backend": backend,
-            "best_step": int(step), "config": config.to_dict()}
+    return {
+        "suite": suite.name,
+        "task": suite.task_id(task),
+        "seed": int(seed),
+        "backend": backend,
+        "best_step": int(step),
+        "config": config.to_dict(),
+    }
 
 
 def validate_many(

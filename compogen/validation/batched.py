@@ -131,9 +131,17 @@ class BatchedTD3BC:
                 k = len(unique) - 1
             which.append(k)
         dev = self.device
-        cat = lambda key: torch.from_numpy(np.concatenate([getattr(d, key) for d in unique])).to(dev)
+
+        def cat(key):
+            return torch.from_numpy(np.concatenate([getattr(d, key) for d in unique])).to(dev)
+
         self.d_obs, self.d_act, self.d_rew, self.d_next_obs, self.d_term = (
-            cat("observations"), cat("actions"), cat("rewards"), cat("next_observations"), cat("terminals"))
+            cat("observations"),
+            cat("actions"),
+            cat("rewards"),
+            cat("next_observations"),
+            cat("terminals"),
+        )
         starts = np.concatenate([[0], np.cumsum([len(d) for d in unique])[:-1]])
         self.sizes = [len(unique[k]) for k in which]
         self.offsets = torch.tensor([int(starts[k]) for k in which], dtype=torch.long, device=dev)
@@ -225,7 +233,9 @@ class BatchedTD3BC:
                 callback(1)
 
     @torch.no_grad()
-    def load_weights(self, p: int, actor: Sequence[tuple[torch.Tensor, torch.Tensor]], critics: Sequence[Sequence[tuple[torch.Tensor, torch.Tensor]]]) -> None:
+    def load_weights(
+        self, p: int, actor: Sequence[tuple[torch.Tensor, torch.Tensor]], critics: Sequence[Sequence[tuple[torch.Tensor, torch.Tensor]]]
+    ) -> None:
         """Set policy p's actor and two critics (and their targets) from ``nn.Linear`` ``(weight, bias)`` pairs."""
         for li, (w, b) in enumerate(actor):
             for net in (self.actor,) if self.bc_only else (self.actor, self.actor_targ):
@@ -314,9 +324,22 @@ def run_batched(
     out = []
     for p in range(P):
         b = best[p]
-        out.append((
-            SeedResult(seeds[p], b.success_rate, b.successes, b.episodes, b.ci_low, b.ci_high, b.mean_return,
-                       best_step[p], env_steps[p], history[p], secs),
-            best_state[p],
-        ))
+        out.append(
+            (
+                SeedResult(
+                    seeds[p],
+                    b.success_rate,
+                    b.successes,
+                    b.episodes,
+                    b.ci_low,
+                    b.ci_high,
+                    b.mean_return,
+                    best_step[p],
+                    env_steps[p],
+                    history[p],
+                    secs,
+                ),
+                best_state[p],
+            )
+        )
     return out

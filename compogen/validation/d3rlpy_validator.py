@@ -157,7 +157,10 @@ def run_d3rlpy(
     mean = x.mean(0) if config.normalize_states else np.zeros(data.obs_dim)
     std = x.std(0) + config.normalize_eps if config.normalize_states else np.ones(data.obs_dim)
     envs = make_eval_envs(suite, task, config.eval_envs or config.eval_episodes)
-    act = lambda o: algo.predict(o[0])[None]
+
+    def act(o):
+        return algo.predict(o[0])[None]
+
     best, best_state, best_step, history, env_steps = None, None, 0, [], 0
     try:
         with tqdm(total=config.steps, desc=f"validate (d3rlpy {config.algo}) seed {seed}", disable=not progress, leave=False) as bar:
@@ -175,6 +178,17 @@ def run_d3rlpy(
                 bar.set_postfix(success=f"{best.success_rate:.2f}")
     finally:
         envs.close()
-    result = SeedResult(int(seed), best.success_rate, best.successes, best.episodes, best.ci_low, best.ci_high,
-                        best.mean_return, best_step, env_steps, history, time.perf_counter() - t0)
+    result = SeedResult(
+        int(seed),
+        best.success_rate,
+        best.successes,
+        best.episodes,
+        best.ci_low,
+        best.ci_high,
+        best.mean_return,
+        best_step,
+        env_steps,
+        history,
+        time.perf_counter() - t0,
+    )
     return result, best_state

@@ -71,7 +71,10 @@ def normalization_stats(observations: np.ndarray, eps: float = 1e-3, enabled: bo
 def prepare(data: Transitions, normalize: bool = True, eps: float = 1e-3) -> PreparedData:
     """Normalize states with the data's mean/std (paper: from each task's synthetic data)."""
     mean, std = normalization_stats(data.observations, eps, normalize)
-    norm = lambda x: ((x - mean) / std).astype(np.float32)
+
+    def norm(x):
+        return ((x - mean) / std).astype(np.float32)
+
     return PreparedData(
         norm(data.observations),
         np.ascontiguousarray(data.actions, np.float32),

@@ -55,8 +55,9 @@ def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, n
     assert not any(tmp_path.iterdir())  # nothing written
 
 
-@pytest.mark.parametrize("name,needle", [("plate.npz", "expected a .h5 or .hdf5 file"), ("sub", "is a directory"),
-                                         ("old.h5", "exists; use --overwrite")])
+@pytest.mark.parametrize(
+    "name,needle", [("plate.npz", "expected a .h5 or .hdf5 file"), ("sub", "is a directory"), ("old.h5", "exists; use --overwrite")]
+)
 def test_generate_out_is_checked_before_sampling_and_old_files_survive(capsys, tmp_path, name, needle):
     (tmp_path / "sub").mkdir()
     (tmp_path / "old.h5").write_bytes(b"precious")
@@ -119,8 +120,12 @@ def test_atomic_writes_respect_the_umask_and_clear_temporaries_of_killed_writers
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_collect_stops_its_workers_and_leaves_no_partial_files(tmp_path, sig, code):
     out = tmp_path / "data"
-    proc = subprocess.Popen([sys.executable, "-m", "compogen.cli", "collect", "--tasks", "iiwa:train14", "--episodes", "200",
-                             "--out", str(out), "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compogen.cli", "collect", "--tasks", "iiwa:train14", "--episodes", "200", "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.time() + 60
     while not list(out.rglob("*.tmp")) and time.time() < deadline:  # workers are writing
         time.sleep(0.2)
@@ -149,7 +154,7 @@ def _builtin_dataset(root: Path, task_id: str = TASK, obs_dim: int | None = None
     with OfflineDatasetWriter(path, dim, suite.action_dim) as w:
         obs = np.zeros((6, dim), np.float32)
         if dim == lay.dim:
-            obs[:, lay.task_id_start:lay.task_id_stop] = lay.obs_task_block(suite.space.indicator(task), suite.space)
+            obs[:, lay.task_id_start : lay.task_id_stop] = lay.obs_task_block(suite.space.indicator(task), suite.space)
         w.add_episode(obs, np.zeros((5, suite.action_dim)), np.zeros(5), np.zeros(5, bool), terminated=False)
     return path
 

@@ -30,8 +30,7 @@ def _batch(lay, rng, task, n=32):
 def test_composuite_dims_and_tokens(lay):
     assert (lay.state_dim, lay.action_dim, lay.dim) == (77, 8, 164)
     names = [t.name for t in lay.tokens]
-    assert names == ["s.object", "s.obstacle", "s.goal", "s.proprio", "a", "r",
-                     "s'.object", "s'.obstacle", "s'.goal", "s'.proprio", "d"]
+    assert names == ["s.object", "s.obstacle", "s.goal", "s.proprio", "a", "r", "s'.object", "s'.obstacle", "s'.goal", "s'.proprio", "d"]
     sizes = {t.name: t.size for t in lay.tokens}
     assert sizes["s.object"] == 14 and sizes["s.goal"] == 17 and sizes["s'.proprio"] == 32 and sizes["d"] == 1
     # tokens tile the flat vector exactly

@@ -13,7 +13,6 @@ TASK_B = "jaco-plate-objectwall-shelf"  # no element in common with TASK_A
 UNSEEN = "kinova3-hollowbox-goalwall-trashcan"
 
 
-
 @pytest.fixture(scope="session")
 def layout():
     return get_suite("composuite").transition_layout()
@@ -31,8 +30,15 @@ def make_pool(layout, tasks=(TASK_A, TASK_B), n=400, seed=0) -> Transitions:
     lo = layout.observation_layout
     obs[:, lo.task_id_start : lo.task_id_stop] = block
     nxt[:, lo.task_id_start : lo.task_id_stop] = block
-    return Transitions(obs, rng.normal(size=(n, layout.action_dim)).astype(np.float32), rng.random(n).astype(np.float32),
-                       nxt, rng.random(n) < 0.2, task_index=ti, tasks=tasks)
+    return Transitions(
+        obs,
+        rng.normal(size=(n, layout.action_dim)).astype(np.float32),
+        rng.random(n).astype(np.float32),
+        nxt,
+        rng.random(n) < 0.2,
+        task_index=ti,
+        tasks=tasks,
+    )
 
 
 @pytest.fixture

@@ -176,13 +176,16 @@ def test_optimizer_state_loads_without_pickle_code(run):
         read_checkpoint(bad, with_training_state=True)
 
 
-@pytest.mark.parametrize("edit,needle", [
-    (lambda c: c["edm"].update(sigma_min="abc"), "sigma_min must be a finite number"),
-    (lambda c: c["edm"].update(sigma_min=100.0), "sigma_min < sigma_max"),
-    (lambda c: c.update(files=None), "'files' must be a JSON object"),
-    (lambda c: c["files"].update({"ema.safetensors": 3}), "does not list ema.safetensors"),
-    (lambda c: c.update(step="7"), "'step' must be a JSON integer"),
-])
+@pytest.mark.parametrize(
+    "edit,needle",
+    [
+        (lambda c: c["edm"].update(sigma_min="abc"), "sigma_min must be a finite number"),
+        (lambda c: c["edm"].update(sigma_min=100.0), "sigma_min < sigma_max"),
+        (lambda c: c.update(files=None), "'files' must be a JSON object"),
+        (lambda c: c["files"].update({"ema.safetensors": 3}), "does not list ema.safetensors"),
+        (lambda c: c.update(step="7"), "'step' must be a JSON integer"),
+    ],
+)
 def test_malformed_config_values_rejected_with_one_clear_error(run, tmp_path, edit, needle):
     d = _copy(run, tmp_path)
     cfg = json.loads((d / "config.json").read_text())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from compogen.generator import Generator, build_denoiser
 from compogen.data import Normalizer
+from compogen.generator import Generator, build_denoiser
 from compogen.generator.rng import counter_normal
 from compogen.generator.samplers import get_sampler, run_sampler
 

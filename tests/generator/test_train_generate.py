@@ -21,7 +21,7 @@ def test_arch_trains_and_generates_unseen_task(tmp_path, layout, arch):
     pool = make_pool(layout)
     run = train_generator(pool, layout, arch, "tiny", tmp_path / "run", seed=0, progress=False, steps=8)
     cfg = read_config(run)
-    assert cfg["step"] == 8 and all(np.isfinite(l) for _, l in cfg["training"]["loss_log"])
+    assert cfg["step"] == 8 and all(np.isfinite(loss) for _, loss in cfg["training"]["loss_log"])
     out = generate(run, UNSEEN, 10, tmp_path / "s.h5", sampler="fast", steps=4, seed=2, batch_size=4, progress=False)
     t = read_synthetic(out)
     assert len(t) == 10 and t.terminals.dtype == bool
@@ -87,21 +87,72 @@ def test_cli_train_and_generate(tmp_path, capsys):
     rng = np.random.default_rng(0)
     for t in (TASK_A, TASK_B):
         _write_dataset(tmp_path / "data", suite, suite.parse(t), rng)
-    code = main(["train", "--data", str(tmp_path / "data"), "--tasks", f"{TASK_A},{TASK_B}", "--arch", "semantic-dit",
-                 "--preset", "tiny", "--out", str(tmp_path / "run"), "--suite", "composuite", "--seed", "1"])
+    code = main(
+        [
+            "train",
+            "--data",
+            str(tmp_path / "data"),
+            "--tasks",
+            f"{TASK_A},{TASK_B}",
+            "--arch",
+            "semantic-dit",
+            "--preset",
+            "tiny",
+            "--out",
+            str(tmp_path / "run"),
+            "--suite",
+            "composuite",
+            "--seed",
+            "1",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     d = json.loads(out.strip().splitlines()[-1])
     assert d["step"] == 6 and d["tasks"] == 2 and d["transitions"] == 2 * 3 * 20
-    code = main(["generate", "--model", str(tmp_path / "run"), "--task", UNSEEN, "--n", "5", "--out", str(tmp_path / "g.h5"),
-                 "--sampler", "fast", "--steps", "3", "--seed", "4"])
+    code = main(
+        [
+            "generate",
+            "--model",
+            str(tmp_path / "run"),
+            "--task",
+            UNSEEN,
+            "--n",
+            "5",
+            "--out",
+            str(tmp_path / "g.h5"),
+            "--sampler",
+            "fast",
+            "--steps",
+            "3",
+            "--seed",
+            "4",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     g = json.loads(out.strip().splitlines()[-1])
     assert g["transitions"] == 5 and g["denoiser_calls"] == 3 and len(read_synthetic(tmp_path / "g.h5")) == 5
     # a synthetic file can join the pool of the next round
-    code = main(["train", "--data", str(tmp_path / "data"), "--tasks", TASK_A, "--synthetic", str(tmp_path / "g.h5"),
-                 "--arch", "sc-dit", "--preset", "tiny", "--out", str(tmp_path / "run2"), "--suite", "composuite"])
+    code = main(
+        [
+            "train",
+            "--data",
+            str(tmp_path / "data"),
+            "--tasks",
+            TASK_A,
+            "--synthetic",
+            str(tmp_path / "g.h5"),
+            "--arch",
+            "sc-dit",
+            "--preset",
+            "tiny",
+            "--out",
+            str(tmp_path / "run2"),
+            "--suite",
+            "composuite",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert json.loads(out.strip().splitlines()[-1])["tasks"] == 2

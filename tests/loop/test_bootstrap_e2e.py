@@ -18,9 +18,21 @@ def test_bootstrap_builtin_tiny(tmp_path):
     suite = get_suite("builtin")
     train = "fivelink-box-none-push,fivelink-plate-none-shelf"
     target = "fivelink-box-none-shelf"
-    cfg = LoopConfig(suite="builtin", data=str(tmp_path / "data"), train=train, targets=target, eval=target,
-                     iterations=1, generator_preset="tiny", samples_per_task=300, validation_preset="tiny",
-                     rl_seeds=(0,), workers=0, tau0=0.0, tau_min=0.0)
+    cfg = LoopConfig(
+        suite="builtin",
+        data=str(tmp_path / "data"),
+        train=train,
+        targets=target,
+        eval=target,
+        iterations=1,
+        generator_preset="tiny",
+        samples_per_task=300,
+        validation_preset="tiny",
+        rl_seeds=(0,),
+        workers=0,
+        tau0=0.0,
+        tau_min=0.0,
+    )
     logs: list[str] = []
     state = run_bootstrap(cfg, tmp_path / "run", episodes=2, noise=0.1, log=logs.append)
     # real data was collected for the training tasks

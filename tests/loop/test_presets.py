@@ -42,8 +42,9 @@ def test_laptop_presets_name_a_generator_that_trains(tmp_path):
     for name in ("quick", "standard"):
         cfg = loop_preset(name)
         gp = get_preset(cfg.generator_preset).override(steps=2, checkpoint_every=2)
-        out = train_generator(make_pool(layout, tasks=[suite.task_id(t) for t in train]), layout, cfg.arch, gp,
-                              tmp_path / name, suite="builtin", progress=False)
+        out = train_generator(
+            make_pool(layout, tasks=[suite.task_id(t) for t in train]), layout, cfg.arch, gp, tmp_path / name, suite="builtin", progress=False
+        )
         saved = json.loads((out / "config.json").read_text())
         assert saved["arch"] == cfg.arch and saved["preset"]["name"] == cfg.generator_preset
         x = Generator.load(out).sample_flat(suite.tasks(cfg.targets)[0], 3, get_sampler(cfg.sampler, 2), None, 0, 0, 3, False)

@@ -35,8 +35,17 @@ def real_data(tmp_path_factory):
 
 
 def _config(real_data, **kw):
-    base = dict(suite="composuite", data=str(real_data), train="iiwa:train14", targets="iiwa:test8", eval="iiwa:test8",
-                iterations=4, samples_per_task=200, workers=0, rl_seeds=(0, 1))
+    base = dict(
+        suite="composuite",
+        data=str(real_data),
+        train="iiwa:train14",
+        targets="iiwa:test8",
+        eval="iiwa:test8",
+        iterations=4,
+        samples_per_task=200,
+        workers=0,
+        rl_seeds=(0, 1),
+    )
     base.update(kw)
     return LoopConfig(**base)
 
@@ -104,10 +113,12 @@ def test_other_settings_refused_on_existing_run(real_data, tmp_path):
 
 def test_failing_task_is_retried_then_isolated(real_data, tmp_path):
     tasks = [SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")]
-    cfg = _config(real_data, iterations=1, retries=1,
-                  extra={"fail": [tasks[0]], "flaky": [tasks[1]], "flaky_dir": str(tmp_path)})
+    cfg = _config(real_data, iterations=1, retries=1, extra={"fail": [tasks[0]], "flaky": [tasks[1]], "flaky_dir": str(tmp_path)})
     state = run_fake(cfg, tmp_path / "run", log=lambda s: None)
-    v = lambda t: json.loads((tmp_path / "run" / "iterations" / "000" / "validation" / f"{t}.json").read_text())
+
+    def v(t):
+        return json.loads((tmp_path / "run" / "iterations" / "000" / "validation" / f"{t}.json").read_text())
+
     assert v(tasks[0])["failed"] and v(tasks[0])["attempts"] == 2 and "always fails" in v(tasks[0])["error"]
     assert not v(tasks[1])["failed"] and v(tasks[1])["attempts"] == 2
     assert all(not v(t)["failed"] and v(t)["attempts"] == 1 for t in tasks[2:])
@@ -154,8 +165,15 @@ def test_sigkill_anywhere_then_resume_gives_identical_results(real_data, tmp_pat
     assert all(f.name.startswith(".") for f in leftovers)
 
 
-@pytest.mark.parametrize("bad,needle", [({"executor": "nope"}, "unknown executor"), ({"arch": "resnet"}, "unknown architecture"),
-                                        ({"generator_preset": "huge"}, "unknown"), ({"validation_preset": "x"}, "unknown validation preset")])
+@pytest.mark.parametrize(
+    "bad,needle",
+    [
+        ({"executor": "nope"}, "unknown executor"),
+        ({"arch": "resnet"}, "unknown architecture"),
+        ({"generator_preset": "huge"}, "unknown"),
+        ({"validation_preset": "x"}, "unknown validation preset"),
+    ],
+)
 def test_a_refused_run_writes_nothing_so_the_corrected_command_runs(real_data, tmp_path, bad, needle):
     with pytest.raises(CompogenError, match=needle):
         run_fake(_config(real_data, iterations=1, **bad), tmp_path / "run", log=lambda s: None)
@@ -183,8 +201,16 @@ def test_saved_config_names_no_module_and_a_planted_one_is_refused(real_data, tm
 def test_refused_resume_collects_nothing(tmp_path):
     from compogen.loop.bootstrap import run_bootstrap
 
-    cfg = LoopConfig(suite="builtin", data=str(tmp_path / "data"), train="fivelink-box-none-push", targets="fivelink-box-none-shelf",
-                     iterations=1, generator_preset="tiny", validation_preset="tiny", workers=0)
+    cfg = LoopConfig(
+        suite="builtin",
+        data=str(tmp_path / "data"),
+        train="fivelink-box-none-push",
+        targets="fivelink-box-none-shelf",
+        iterations=1,
+        generator_preset="tiny",
+        validation_preset="tiny",
+        workers=0,
+    )
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.json").write_text(json.dumps(cfg.replace(seed=5).to_dict()))
     with pytest.raises(CompogenError, match="other settings"):
@@ -192,15 +218,20 @@ def test_refused_resume_collects_nothing(tmp_path):
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("edit,needle", [
-    (lambda s: s.update(tau="high"), "'tau' has the wrong type"),
-    (lambda s: s.update(solved="all"), "'solved' has the wrong type"),
-    (lambda s: s.pop("pool"), "missing 'pool'"),
-    (lambda s: s.update(solved=["iiwa-box-none-push-x"]), "not targets of this run"),
-    (lambda s: s["pool"].append({"task": s["history"][0]["results"] and next(iter(s["history"][0]["results"])), "file": "../../etc/passwd"}),
-     "outside the run directory"),
-    (lambda s: s["pool"].append({"task": "iiwa-box-objectdoor-trashcan", "file": "x.h5"}), "not a target of this run"),
-])
+@pytest.mark.parametrize(
+    "edit,needle",
+    [
+        (lambda s: s.update(tau="high"), "'tau' has the wrong type"),
+        (lambda s: s.update(solved="all"), "'solved' has the wrong type"),
+        (lambda s: s.pop("pool"), "missing 'pool'"),
+        (lambda s: s.update(solved=["iiwa-box-none-push-x"]), "not targets of this run"),
+        (
+            lambda s: s["pool"].append({"task": s["history"][0]["results"] and next(iter(s["history"][0]["results"])), "file": "../../etc/passwd"}),
+            "outside the run directory",
+        ),
+        (lambda s: s["pool"].append({"task": "iiwa-box-objectdoor-trashcan", "file": "x.h5"}), "not a target of this run"),
+    ],
+)
 def test_hand_edited_state_is_refused_with_one_clear_error(real_data, tmp_path, edit, needle):
     cfg = _config(real_data, iterations=1)
     run_fake(cfg, tmp_path / "run", log=lambda s: None)

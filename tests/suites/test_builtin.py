@@ -62,8 +62,7 @@ def test_every_element_builds_and_steps(suite):
 
 @pytest.mark.parametrize(
     "task",
-    ["fivelink-box-none-pickplace", "threelink-dumbbell-objectdoor-push", "fourlink-plate-goalwall-trashcan",
-     "sixlink-hollowbox-objectwall-shelf"],
+    ["fivelink-box-none-pickplace", "threelink-dumbbell-objectdoor-push", "fourlink-plate-goalwall-trashcan", "sixlink-hollowbox-objectwall-shelf"],
 )
 def test_expert_solves_and_reward_is_one_only_on_success(suite, task):
     wins = 0

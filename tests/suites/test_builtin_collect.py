@@ -14,8 +14,21 @@ from compogen.suites import get_suite
 
 def test_collect_writes_dataset(tmp_path, capsys):
     suite = get_suite("builtin")
-    rc = main(["collect", "--tasks", "threelink-box-objectwall-push,fivelink-plate-none-trashcan", "--episodes", "3",
-               "--noise", "0.1", "--out", str(tmp_path), "--workers", "1"])
+    rc = main(
+        [
+            "collect",
+            "--tasks",
+            "threelink-box-objectwall-push,fivelink-plate-none-trashcan",
+            "--episodes",
+            "3",
+            "--noise",
+            "0.1",
+            "--out",
+            str(tmp_path),
+            "--workers",
+            "1",
+        ]
+    )
     assert rc == 0
     for tid in ("threelink-box-objectwall-push", "fivelink-plate-none-trashcan"):
         task = suite.parse(tid)

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from compogen.errors import CompogenError
-from compogen.suites import get_suite
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT as LAYOUT
+from compogen.suites import get_suite
 from compogen.tasks import COMPOSUITE_SPACE as SPACE
 
 HORIZON = 12
@@ -105,8 +105,7 @@ def test_without_task_ids_drops_exactly_the_task_id_dims(push_env, push_env_no_i
 def test_composuite_observation_keys_match_the_layout(push_env):
     """CompoSuite's wrapper records where each key lands in the flat observation."""
     positions = {k: (int(v[0]), int(v[-1]) + 1) for k, v in push_env.composuite_env.observation_positions.items()}
-    for key, factor in [("object-state", "object"), ("obstacle-state", "obstacle"),
-                        ("goal-state", "goal"), ("robot0_proprio-state", "proprio")]:
+    for key, factor in [("object-state", "object"), ("obstacle-state", "obstacle"), ("goal-state", "goal"), ("robot0_proprio-state", "proprio")]:
         f = LAYOUT.factor(factor)
         assert positions[key] == (f.start, f.stop), key
     id_keys = {"object": "object_id", "robot": "robot_id", "obstacle": "obstacle_id", "objective": "subtask_id"}

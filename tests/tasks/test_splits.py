@@ -57,8 +57,16 @@ def test_package_data_matches_shared_copy():
 
 @pytest.mark.parametrize(
     "spec,n",
-    [("default:0:train", 224), ("default:9:test", 32), ("compositional:3:expert", 76), ("holdout:IIWA:0:train", 56),
-     ("holdout:pickplace:2:test", 63), ("default:0:train56", 56), ("all", 256), ("iiwa-box-none-push,iiwa:test", 33)],
+    [
+        ("default:0:train", 224),
+        ("default:9:test", 32),
+        ("compositional:3:expert", 76),
+        ("holdout:IIWA:0:train", 56),
+        ("holdout:pickplace:2:test", 63),
+        ("default:0:train56", 56),
+        ("all", 256),
+        ("iiwa-box-none-push,iiwa:test", 33),
+    ],
 )
 def test_split_specs(spec, n):
     assert len(resolve_tasks(spec, S)) == n
@@ -68,7 +76,9 @@ def test_first_n_is_prefix():
     assert resolve_tasks("default:4:train98", S) == resolve_tasks("default:4:train", S)[:98]
 
 
-@pytest.mark.parametrize("spec", ["iiwa:valid", "default:11:train", "holdout:Mug:0:train", "nosuch:0:train", "default:0:train999", "", "default:x:train"])
+@pytest.mark.parametrize(
+    "spec", ["iiwa:valid", "default:11:train", "holdout:Mug:0:train", "nosuch:0:train", "default:0:train999", "", "default:x:train"]
+)
 def test_bad_split_specs(spec):
     with pytest.raises(UnknownTaskError):
         resolve_tasks(spec, S)

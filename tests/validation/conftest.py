@@ -15,7 +15,6 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 
-
 @pytest.fixture(scope="session")
 def toy_suite():
     register_suite("toy", "tests.validation.toy_suite:ToySuite")

@@ -12,8 +12,18 @@ from compogen.validation import preset, validate, wilson_interval
 
 # Same config for both backends; a lighter alpha and a higher learning rate make the toy task's
 # learning fast and seed-to-seed spread small, and 200 steps leaves success well below 1.
-AGREE = preset("tiny", steps=200, eval_every=200, batch_size=128, eval_episodes=40, alpha=0.25,
-               actor_hidden=(64, 64), critic_hidden=(64, 64), actor_lr=1e-3, critic_lr=1e-3)
+AGREE = preset(
+    "tiny",
+    steps=200,
+    eval_every=200,
+    batch_size=128,
+    eval_episodes=40,
+    alpha=0.25,
+    actor_hidden=(64, 64),
+    critic_hidden=(64, 64),
+    actor_lr=1e-3,
+    critic_lr=1e-3,
+)
 
 
 def test_batched_agrees_with_d3rlpy(toy_suite, toy_task, toy_data):

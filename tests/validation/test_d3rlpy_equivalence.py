@@ -78,7 +78,10 @@ def test_batched_bc_step_matches_d3rlpy_bc(toy_data):
     for _ in range(4):
         b = buf.sample_transition_batch(B)
         algo.update(b)
-        cols = [torch.from_numpy(np.asarray(x, np.float32))[None] for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])]
+        cols = [
+            torch.from_numpy(np.asarray(x, np.float32))[None]
+            for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])
+        ]
         learner.step((*cols, torch.zeros(1, B, 2)))
     for (w, bias), lw, lb in zip(_linears(imitator), learner.actor.weights, learner.actor.biases):
         torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)

@@ -15,8 +15,8 @@ import gymnasium as gym
 import numpy as np
 
 from compogen.data import Transitions
-from compogen.suites.base import Suite
 from compogen.layouts.observation import Factor, ObservationLayout
+from compogen.suites.base import Suite
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
 HORIZON = 30

@@ -79,8 +79,7 @@ def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed
     return Transitions(cat["o"], cat["a"], cat["r"].astype(np.float32), cat["n"], cat["d"], timeouts=cat["t"], tasks=[task])
 
 
-def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConfig,
-                 progress: Callable[[int], None] | None = None) -> dict:
+def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConfig, progress: Callable[[int], None] | None = None) -> dict:
     """Write ``config.episodes`` noisy expert episodes of ``task`` to ``path``; returns a summary."""
     from compogen.data import OfflineDatasetWriter
 
@@ -111,8 +110,13 @@ def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConf
             if progress is not None:
                 progress(1)
     env.close()
-    return {"task": suite.task_id(task), "path": str(path), "episodes": config.episodes,
-            "transitions": steps, "success_rate": successes / max(config.episodes, 1)}
+    return {
+        "task": suite.task_id(task),
+        "path": str(path),
+        "episodes": config.episodes,
+        "transitions": steps,
+        "success_rate": successes / max(config.episodes, 1),
+    }
 
 
 def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectConfig, queue) -> dict:
@@ -122,8 +126,15 @@ def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectCon
     return collect_task(suite, suite.parse(task_id), path, config, progress=(lambda n: queue.put(n)) if queue is not None else None)
 
 
-def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectConfig = CollectConfig(),
-            workers: int = 2, type: str = "expert", progress: bool = True) -> list[dict]:
+def collect(
+    suite,
+    tasks: list[Task],
+    root: str | os.PathLike,
+    config: CollectConfig = CollectConfig(),
+    workers: int = 2,
+    type: str = "expert",
+    progress: bool = True,
+) -> list[dict]:
     """Collect ``tasks`` into ``<root>/<type>/<Folder>/data.hdf5``, one process per task at a time.
 
     Refuses to replace existing files unless ``config.overwrite``. Returns one summary per task.
@@ -131,11 +142,10 @@ def collect(suite, tasks: list[Task], root: str | os.PathLike, config: CollectCo
     import multiprocessing as mp
     import time
 
-    from compogen.parallel import process_pool
-
     from tqdm.auto import tqdm
 
     from compogen.data import dataset_path
+    from compogen.parallel import process_pool
 
     if not hasattr(suite, "expert"):
         raise CompogenError(f"suite {suite.name!r} has no scripted expert; collect works on suites that offer one")

@@ -99,14 +99,54 @@ class ArmSpec:
 ARMS: dict[str, ArmSpec] = {
     a.name: a
     for a in (
-        ArmSpec("FiveLink", base=(0.0, 0.36), links=(0.32, 0.28, 0.18, 0.07, 0.06), link_mass=0.6,
-                kp=300.0, kv=15.0, damping=2.5, delta_scale=0.10, home=(0.16, 0.30), rgba="0.55 0.6 0.8 1"),
-        ArmSpec("ThreeLink", base=(0.05, 0.22), links=(0.40, 0.36, 0.055), link_mass=1.0,
-                kp=500.0, kv=25.0, damping=5.0, delta_scale=0.08, home=(0.20, 0.28), rgba="0.8 0.55 0.45 1"),
-        ArmSpec("FourLink", base=(-0.06, 0.28), links=(0.36, 0.32, 0.16, 0.06), link_mass=0.8,
-                kp=400.0, kv=20.0, damping=3.75, delta_scale=0.09, home=(0.14, 0.30), rgba="0.5 0.75 0.5 1"),
-        ArmSpec("SixLink", base=(0.02, 0.48), links=(0.24, 0.22, 0.18, 0.14, 0.08, 0.05), link_mass=0.4,
-                kp=200.0, kv=10.0, damping=1.5, delta_scale=0.12, home=(0.18, 0.32), rgba="0.75 0.7 0.4 1"),
+        ArmSpec(
+            "FiveLink",
+            base=(0.0, 0.36),
+            links=(0.32, 0.28, 0.18, 0.07, 0.06),
+            link_mass=0.6,
+            kp=300.0,
+            kv=15.0,
+            damping=2.5,
+            delta_scale=0.10,
+            home=(0.16, 0.30),
+            rgba="0.55 0.6 0.8 1",
+        ),
+        ArmSpec(
+            "ThreeLink",
+            base=(0.05, 0.22),
+            links=(0.40, 0.36, 0.055),
+            link_mass=1.0,
+            kp=500.0,
+            kv=25.0,
+            damping=5.0,
+            delta_scale=0.08,
+            home=(0.20, 0.28),
+            rgba="0.8 0.55 0.45 1",
+        ),
+        ArmSpec(
+            "FourLink",
+            base=(-0.06, 0.28),
+            links=(0.36, 0.32, 0.16, 0.06),
+            link_mass=0.8,
+            kp=400.0,
+            kv=20.0,
+            damping=3.75,
+            delta_scale=0.09,
+            home=(0.14, 0.30),
+            rgba="0.5 0.75 0.5 1",
+        ),
+        ArmSpec(
+            "SixLink",
+            base=(0.02, 0.48),
+            links=(0.24, 0.22, 0.18, 0.14, 0.08, 0.05),
+            link_mass=0.4,
+            kp=200.0,
+            kv=10.0,
+            damping=1.5,
+            delta_scale=0.12,
+            home=(0.18, 0.32),
+            rgba="0.75 0.7 0.4 1",
+        ),
     )
 }
 
@@ -140,19 +180,57 @@ OBJECTS: dict[str, ObjectSpec] = {
     o.name: o
     for o in (
         # A cube grasped across its middle.
-        ObjectSpec("Box", boxes=((0.0, 0.025, 0.025, 0.025),), mass=0.25, grasp=(0.0, 0.032), grasp_width=0.05,
-                   pregrasp_open=0.042, half_width=0.025, height=0.05, push_z=0.030, rgba="0.85 0.3 0.3 1"),
+        ObjectSpec(
+            "Box",
+            boxes=((0.0, 0.025, 0.025, 0.025),),
+            mass=0.25,
+            grasp=(0.0, 0.032),
+            grasp_width=0.05,
+            pregrasp_open=0.042,
+            half_width=0.025,
+            height=0.05,
+            push_z=0.030,
+            rgba="0.85 0.3 0.3 1",
+        ),
         # Upright: a heavy wide weight with a thin handle on top; grasped at the handle, high.
-        ObjectSpec("Dumbbell", boxes=((0.0, 0.015, 0.035, 0.015), (0.0, 0.065, 0.01, 0.035)), mass=0.5,
-                   grasp=(0.0, 0.077), grasp_width=0.02, pregrasp_open=0.024, half_width=0.035, height=0.10,
-                   push_z=0.030, rgba="0.3 0.3 0.85 1"),
+        ObjectSpec(
+            "Dumbbell",
+            boxes=((0.0, 0.015, 0.035, 0.015), (0.0, 0.065, 0.01, 0.035)),
+            mass=0.5,
+            grasp=(0.0, 0.077),
+            grasp_width=0.02,
+            pregrasp_open=0.024,
+            half_width=0.035,
+            height=0.10,
+            push_z=0.030,
+            rgba="0.3 0.3 0.85 1",
+        ),
         # Thin and wide: the fingers must open wide and reach down to the table.
-        ObjectSpec("Plate", boxes=((0.0, 0.014, 0.04, 0.014),), mass=0.15, grasp=(0.0, 0.034), grasp_width=0.08,
-                   pregrasp_open=0.052, half_width=0.04, height=0.028, push_z=0.030, rgba="0.9 0.8 0.3 1"),
+        ObjectSpec(
+            "Plate",
+            boxes=((0.0, 0.014, 0.04, 0.014),),
+            mass=0.15,
+            grasp=(0.0, 0.034),
+            grasp_width=0.08,
+            pregrasp_open=0.052,
+            half_width=0.04,
+            height=0.028,
+            push_z=0.030,
+            rgba="0.9 0.8 0.3 1",
+        ),
         # An open box (floor and two side walls); grasped by its near wall.
-        ObjectSpec("Hollowbox", boxes=((0.0, 0.005, 0.04, 0.005), (-0.035, 0.035, 0.005, 0.025), (0.035, 0.035, 0.005, 0.025)),
-                   mass=0.2, grasp=(-0.035, 0.045), grasp_width=0.01, pregrasp_open=0.02, half_width=0.04,
-                   height=0.06, push_z=0.030, rgba="0.3 0.75 0.4 1"),
+        ObjectSpec(
+            "Hollowbox",
+            boxes=((0.0, 0.005, 0.04, 0.005), (-0.035, 0.035, 0.005, 0.025), (0.035, 0.035, 0.005, 0.025)),
+            mass=0.2,
+            grasp=(-0.035, 0.045),
+            grasp_width=0.01,
+            pregrasp_open=0.02,
+            half_width=0.04,
+            height=0.06,
+            push_z=0.030,
+            rgba="0.3 0.75 0.4 1",
+        ),
     )
 }
 
@@ -221,14 +299,16 @@ OBJECTIVES: dict[str, ObjectiveSpec] = {
     o.name: o
     for o in (
         # A bin with low walls on the table.
-        ObjectiveSpec("PickPlace", boxes=((-0.09, 0.02, 0.005, 0.02), (0.09, 0.02, 0.005, 0.02)), surface=0.0,
-                      half_range=0.04, rim=0.04, carried=True),
+        ObjectiveSpec(
+            "PickPlace", boxes=((-0.09, 0.02, 0.005, 0.02), (0.09, 0.02, 0.005, 0.02)), surface=0.0, half_range=0.04, rim=0.04, carried=True
+        ),
         # A target zone on the table (no structure); lifting the object ends the episode.
         ObjectiveSpec("Push", boxes=(), surface=0.0, half_range=0.025, rim=0.0, carried=False),
         # A raised shelf.
         ObjectiveSpec("Shelf", boxes=((0.0, 0.06, 0.08, 0.06),), surface=0.12, half_range=0.06, rim=0.12, carried=True),
         # A tall can: the object is dropped in from above, the gripper stays outside.
-        ObjectiveSpec("Trashcan", boxes=((-0.07, 0.08, 0.005, 0.08), (0.07, 0.08, 0.005, 0.08)), surface=0.0,
-                      half_range=0.06, rim=0.16, carried=True, drop=True),
+        ObjectiveSpec(
+            "Trashcan", boxes=((-0.07, 0.08, 0.005, 0.08), (0.07, 0.08, 0.005, 0.08)), surface=0.0, half_range=0.06, rim=0.16, carried=True, drop=True
+        ),
     )
 }

@@ -176,8 +176,10 @@ class TaskWorld:
             + obst
             + [self.goal_x, self.goal.surface, self.goal_x - ox, self.goal.surface - oz]
             + self.indicator_list
-            + q + self.pad
-            + [qvel[i] for i in self.vadr_list] + self.pad
+            + q
+            + self.pad
+            + [qvel[i] for i in self.vadr_list]
+            + self.pad
             + [ex, ez, math.cos(pitch), math.sin(pitch), qpos[fq[0]] + qpos[fq[1]], qvel[fv[0]] + qvel[fv[1]]]
         )
         return np.array(vals, dtype=np.float32)

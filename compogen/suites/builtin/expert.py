@@ -23,6 +23,8 @@ import numpy as np
 
 from compogen.suites.builtin.elements import (
     ARMS,
+    DOOR_HIGH,
+    DOOR_LOW,
     FINGER_HALF_LEN,
     FINGER_HALF_THICK,
     FINGER_MAX,
@@ -30,8 +32,6 @@ from compogen.suites.builtin.elements import (
     OBJECTS,
     OBSTACLES,
     PALM_THICK,
-    DOOR_HIGH,
-    DOOR_LOW,
 )
 from compogen.suites.builtin.kinematics import DOWN, home_configuration, jacobian
 from compogen.suites.builtin.layout import ACTION_DIM
@@ -252,8 +252,7 @@ class ScriptedExpert:
         action[-1] = grip
         return action
 
-    def _joint_action(self, q: np.ndarray, qdot: np.ndarray, ee: np.ndarray, pitch: float, target: np.ndarray,
-                      step: float) -> np.ndarray:
+    def _joint_action(self, q: np.ndarray, qdot: np.ndarray, ee: np.ndarray, pitch: float, target: np.ndarray, step: float) -> np.ndarray:
         cfg = self.cfg
         err = target - ee
         dist = float(np.linalg.norm(err))

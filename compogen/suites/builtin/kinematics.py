@@ -49,8 +49,9 @@ def jacobian(arm: ArmSpec, q: np.ndarray) -> np.ndarray:
     return np.stack([jx, jz, np.ones_like(q)])
 
 
-def solve_ik(arm: ArmSpec, target: tuple[float, float], pitch: float = DOWN, q0: np.ndarray | None = None,
-             iters: int = 300, posture: np.ndarray | None = None) -> np.ndarray:
+def solve_ik(
+    arm: ArmSpec, target: tuple[float, float], pitch: float = DOWN, q0: np.ndarray | None = None, iters: int = 300, posture: np.ndarray | None = None
+) -> np.ndarray:
     """Damped least-squares IK for ``(x, z, pitch)``; returns joint angles."""
     n = arm.num_joints
     q = np.array(q0 if q0 is not None else _seed(arm), dtype=np.float64)

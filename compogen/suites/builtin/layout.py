@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compogen.suites.builtin.elements import ARMS, MAX_JOINTS, OBJECTIVES, OBJECTS, OBSTACLES
 from compogen.layouts.observation import Factor, ObservationLayout
+from compogen.suites.builtin.elements import ARMS, MAX_JOINTS, OBJECTIVES, OBJECTS, OBSTACLES
 from compogen.tasks.space import AXES, TaskSpace
 
 __all__ = ["BUILTIN_SPACE", "OBSERVATION_LAYOUT", "OBS_DIM", "ACTION_DIM", "HORIZON", "SLICES"]

@@ -30,8 +30,7 @@ FRAME_SKIP = 4
 
 def _boxes(boxes, prefix: str, attrs: str, half_y: float) -> str:
     return "\n".join(
-        f'<geom name="{prefix}{i}" type="box" pos="{x} 0 {z}" size="{hx} {half_y} {hz}" {attrs}/>'
-        for i, (x, z, hx, hz) in enumerate(boxes)
+        f'<geom name="{prefix}{i}" type="box" pos="{x} 0 {z}" size="{hx} {half_y} {hz}" {attrs}/>' for i, (x, z, hx, hz) in enumerate(boxes)
     )
 
 
@@ -59,8 +58,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         closing += "</body>\n"
     fx = PALM_THICK + FINGER_HALF_LEN
     finger = (
-        f'size="{FINGER_HALF_LEN} 0.02 {FINGER_HALF_THICK}" mass="0.1" contype="2" conaffinity="1" '
-        f'friction="1.5 0.005 0.0001" rgba="0.2 0.2 0.2 1"'
+        f'size="{FINGER_HALF_LEN} 0.02 {FINGER_HALF_THICK}" mass="0.1" contype="2" conaffinity="1" friction="1.5 0.005 0.0001" rgba="0.2 0.2 0.2 1"'
     )
     hand = (
         f'<body name="hand" pos="{arm.links[-1]} 0 0" gravcomp="1">\n'
@@ -77,9 +75,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         f"</body>\n"
         f"</body>\n"
     )
-    actuators = "\n".join(
-        f'<position name="a{i}" joint="j{i}" kp="{arm.kp}" kv="{arm.kv}"/>' for i in range(arm.num_joints)
-    )
+    actuators = "\n".join(f'<position name="a{i}" joint="j{i}" kp="{arm.kp}" kv="{arm.kv}"/>' for i in range(arm.num_joints))
     return f"""<mujoco model="compogen_builtin_{arm.name}_{obj.name}_{obstacle.name}_{objective.name}">
 <compiler angle="radian" autolimits="true"/>
 <option timestep="{TIMESTEP}" integrator="implicitfast" cone="pyramidal" jacobian="dense">
