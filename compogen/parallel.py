@@ -17,26 +17,55 @@ from typing import Iterator
 __all__ = ["process_pool", "kill_pool", "exit_on_sigterm"]
 
 
+_stopping = False
+
+
 def _terminate(signum, frame):  # noqa: ARG001
+    global _stopping
+    _stopping = True
     raise SystemExit(128 + signum)
 
 
-def exit_on_sigterm() -> None:
-    """Turn SIGTERM into ``SystemExit``, so ``finally`` blocks run (temporary files are removed)."""
+def _redeliver(info) -> None:
+    """A stop signal that lands in a finaliser or weakref callback is printed and lost by Python:
+    deliver it again from a helper thread, so the main thread sees it at its next step."""
+    import _thread
     import signal
+    import sys
+    import threading
+
+    if issubclass(info.exc_type, KeyboardInterrupt):
+        signum = signal.SIGINT
+    elif issubclass(info.exc_type, SystemExit) and getattr(info.exc_value, "code", None) == 128 + signal.SIGTERM:
+        signum = signal.SIGTERM
+    else:
+        sys.__unraisablehook__(info)
+        return
+    threading.Timer(0.01, _thread.interrupt_main, args=(signum,)).start()
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into ``SystemExit``, so ``finally`` blocks run (temporary files are removed), and never
+    lose Ctrl-C or SIGTERM to a finaliser."""
+    import signal
+    import sys
 
     signal.signal(signal.SIGTERM, _terminate)
+    sys.unraisablehook = _redeliver
 
 
 def kill_pool(pool: cf.ProcessPoolExecutor) -> None:
     """Drop queued jobs and terminate the running workers now."""
     procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
+    for p in procs:  # first, so that no worker is handed another job or left talking to closed pipes
         if p.is_alive():
             p.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         p.join(timeout=5)
+        if p.is_alive():  # its SIGTERM was lost: no worker may outlive the pool
+            p.kill()
+            p.join(timeout=5)
 
 
 def _guarded(fn, *args, **kwargs):

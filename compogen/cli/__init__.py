@@ -67,20 +67,6 @@ def _os_message(e: OSError) -> str:
     return f"{e.strerror or type(e).__name__}{where}" if e.strerror else str(e)
 
 
-_stopping = False
-
-
-def _unraisable(info) -> None:
-    """Ctrl-C that lands in a finaliser or weakref callback would be printed and lost; deliver it again."""
-    if issubclass(info.exc_type, KeyboardInterrupt):
-        if not _stopping:
-            import _thread
-
-            _thread.interrupt_main()
-        return
-    sys.__unraisablehook__(info)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning expected errors into one-line messages.
 
@@ -91,11 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from compogen.parallel import exit_on_sigterm
 
-    global _stopping
-    _stopping = False
     previous = signal.getsignal(signal.SIGTERM), sys.unraisablehook
     exit_on_sigterm()
-    sys.unraisablehook = _unraisable
     try:
         return _run(argv)
     finally:
@@ -104,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
-    global _stopping
     try:
         rv = app(args=argv, standalone_mode=False)
     except CompogenError as e:
@@ -112,14 +94,12 @@ def _run(argv: list[str] | None) -> int:
     except OSError as e:  # missing/unwritable paths, disk full
         return _error(_os_message(e))
     except KeyboardInterrupt:
-        _stopping = True
         rv = INTERRUPTED
     except SystemExit as e:  # typer's own exits (--help), SIGTERM
         if e.code == 128 + 15:
             print("compogen: terminated", file=sys.stderr)
         return int(e.code or 0) if not isinstance(e.code, str) else _error(e.code)
     except _ABORT:
-        _stopping = True
         rv = INTERRUPTED
     except _EXIT as e:
         rv = int(getattr(e, "exit_code", 0) or 0)
@@ -134,7 +114,6 @@ def _run(argv: list[str] | None) -> int:
         print(f"compogen: error: {e.format_message()}{hint}", file=sys.stderr)
         return int(getattr(e, "exit_code", 2) or 2)
     if rv == INTERRUPTED:  # typer turns Ctrl-C into Exit(130), which the non-standalone call returns
-        _stopping = True
         print("compogen: interrupted", file=sys.stderr)
         return INTERRUPTED
     return rv if isinstance(rv, int) else 0

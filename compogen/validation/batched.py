@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
@@ -100,14 +99,6 @@ class StackedMLP:
         return out
 
 
-@dataclass
-class _Stream:
-    """Pre-drawn random numbers of one policy (indices into its data, target noise)."""
-
-    idx: torch.Tensor | None = None
-    noise: torch.Tensor | None = None
-
-
 class BatchedTD3BC:
     """P TD3+BC (or BC) learners stepped together; policy p trains on ``datasets[p]`` with seed ``seeds[p]``."""
 
@@ -162,7 +153,6 @@ class BatchedTD3BC:
             self.critics_targ = [c.clone() for c in self.critics]
             self.critic_opt = torch.optim.Adam([p for c in self.critics for p in c.params], lr=config.critic_lr, **fused)
         self.step_count = 0
-        self._streams = [_Stream() for _ in range(self.P)]
         self._chunk_pos = _CHUNK
         self._idx_buf: torch.Tensor | None = None
         self._noise_buf: torch.Tensor | None = None

@@ -13,6 +13,12 @@ from compogen.loop.config import LoopConfig
 from compogen.suites import get_suite
 
 
+def cfg_validation_episodes(cfg: LoopConfig) -> int:
+    from compogen.validation import preset
+
+    return preset(cfg.validation_preset).eval_episodes
+
+
 @pytest.mark.slow
 def test_bootstrap_builtin_tiny(tmp_path):
     suite = get_suite("builtin")
@@ -48,8 +54,12 @@ def test_bootstrap_builtin_tiny(tmp_path):
     attrs = read_synthetic_attrs(syn)
     assert attrs["task"] == target and "sampler" in attrs and "seed" in attrs
     rec = json.loads((run / "iterations" / "000" / "validation" / f"{target}.json").read_text())
-    assert not rec["failed"] and 0.0 <= rec["success"] <= 1.0 and rec["env_steps"] > 0
-    # with τ = 0 any success > 0 admits; either way the bookkeeping is consistent
+    assert not rec["failed"] and rec["env_steps"] > 0
+    # the task's success is the mean over RL seeds of each seed's best evaluation (whole episodes)
+    assert rec["success"] == pytest.approx(np.mean(rec["per_seed"]))
+    episodes = cfg_validation_episodes(cfg)
+    assert all(abs(s * episodes - round(s * episodes)) < 1e-9 for s in rec["per_seed"])
+    # with τ = 0 a task is admitted exactly when its success is above 0
     admitted = state["history"][0]["admitted"]
     assert admitted == ([target] if rec["success"] > 0 else [])
     assert (run / "summary.csv").is_file() and (run / "progress.png").is_file()

@@ -1,0 +1,37 @@
+"""Algorithm 1 (Pham et al. 2026): the self-improvement loop, its settings, run directory and executors."""
+
+from compogen.loop.bootstrap import run_bootstrap
+from compogen.loop.config import LOOP_PRESETS, LoopConfig, loop_preset
+from compogen.loop.executor import EXECUTORS, JobOutcome, LocalExecutor, RayExecutor, SubmititExecutor, make_executor
+from compogen.loop.metrics import compute_metrics, format_table, write_metrics
+from compogen.loop.rundir import RunDir
+from compogen.loop.runner import check_state, make_stages, resolve_run_tasks, run_loop, run_task_job
+from compogen.loop.schedule import ScheduleState, ThresholdSchedule, advance
+from compogen.loop.stages import DiffusionStages, round_steps
+
+__all__ = [
+    "DiffusionStages",
+    "EXECUTORS",
+    "JobOutcome",
+    "LOOP_PRESETS",
+    "LocalExecutor",
+    "LoopConfig",
+    "RayExecutor",
+    "RunDir",
+    "ScheduleState",
+    "SubmititExecutor",
+    "ThresholdSchedule",
+    "advance",
+    "check_state",
+    "compute_metrics",
+    "format_table",
+    "loop_preset",
+    "make_executor",
+    "make_stages",
+    "resolve_run_tasks",
+    "round_steps",
+    "run_bootstrap",
+    "run_loop",
+    "run_task_job",
+    "write_metrics",
+]
