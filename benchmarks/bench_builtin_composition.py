@@ -30,8 +30,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _collect(args) -> dict:
+    from compogen.rl.rollout import CollectConfig, collect_task
     from compogen.suites import get_suite
-    from compogen.suites.builtin.collect import CollectConfig, collect_task
 
     task_id, path, episodes, noise, seed = args
     suite = get_suite("builtin")

@@ -40,7 +40,7 @@ TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 def real_pool(suite, tasks, data_root: Path, episodes: int):
     """Noisy expert data of ``tasks`` (collected into ``data_root`` as ``compogen bootstrap`` does, reused if there)."""
     from compogen.data import find_datasets, load_pool
-    from compogen.suites.builtin.collect import CollectConfig, collect
+    from compogen.rl.rollout import CollectConfig, collect
 
     found = find_datasets(data_root, suite.space, "expert") if (data_root / "expert").exists() else {}
     missing = [t for t in tasks if t not in found]
@@ -57,8 +57,8 @@ def main(argv=None) -> None:
     from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
+    from compogen.rl.rollout import expert_transitions
     from compogen.suites import get_suite
-    from compogen.suites.builtin.collect import expert_transitions
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
 

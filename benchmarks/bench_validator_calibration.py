@@ -59,8 +59,8 @@ def _run_group(args) -> list[dict]:
     import torch
 
     torch.set_num_threads(1)
+    from compogen.rl.rollout import expert_transitions
     from compogen.suites import get_suite
-    from compogen.suites.builtin.collect import expert_transitions
     from compogen.validation import validate_many
 
     suite = get_suite("builtin")

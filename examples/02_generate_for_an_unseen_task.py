@@ -9,7 +9,7 @@ from pathlib import Path
 
 from compogen import get_suite, load_pool, read_synthetic
 from compogen.generator import generate, train_generator
-from compogen.suites.builtin.collect import CollectConfig, collect
+from compogen.rl.rollout import CollectConfig, collect
 from compogen.validation import preset, validate
 
 if __name__ == "__main__":  # worker processes (spawn) re-import this file

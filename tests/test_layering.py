@@ -65,3 +65,15 @@ def test_no_import_cycle_between_packages():
 def test_cycle_finder_finds_a_planted_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}}) is None
+
+
+#: The architecture, lowest layer first: a package imports only packages of lower layers (or top-level modules).
+LAYERS = [["errors", "io", "parallel", ""], ["tasks"], ["layouts"], ["suites"], ["data"], ["generator", "validation", "rl"], ["loop"], ["cli"]]
+
+
+def test_packages_import_only_lower_layers():
+    rank = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+    graph = package_graph()
+    assert set(graph) | {m for ms in graph.values() for m in ms} <= set(rank), "a package is missing from LAYERS"
+    upward = [(a, b) for a, bs in graph.items() for b in bs if rank[b] >= rank[a] and a not in LAYERS[0]]
+    assert not upward, f"imports against the layering: {upward}"

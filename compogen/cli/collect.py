@@ -24,8 +24,8 @@ def collect(
     dtype: str = typer.Option("expert", "--type", help="Dataset type folder under --out."),
 ) -> None:
     """Roll out the suite's scripted expert with action noise and write one dataset per task."""
-    from compogen.suites.builtin.collect import CollectConfig
-    from compogen.suites.builtin.collect import collect as collect_tasks
+    from compogen.rl.rollout import CollectConfig
+    from compogen.rl.rollout import collect as collect_tasks
 
     s = get_suite(suite)
     t0 = time.perf_counter()

@@ -26,12 +26,12 @@ def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, nois
     missing = [t for t in train if t not in have]
     t0 = time.perf_counter()
     if missing:
-        if not hasattr(suite, "expert"):
+        if not suite.has_expert:
             raise DataError(
                 f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
                 f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it"
             )
-        from compogen.suites.builtin.collect import CollectConfig, collect
+        from compogen.rl.rollout import CollectConfig, collect
 
         log(f"collecting {episodes} expert episodes for {len(missing)} training tasks into {root}")
         collect(suite, missing, root, CollectConfig(episodes=episodes, noise=noise, seed=config.seed), workers=max(1, config.workers))

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import gymnasium as gym
 
+from compogen.errors import CompogenError
 from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
@@ -33,6 +34,8 @@ class Suite(ABC):
     action_dim: int
     #: Episode length limit.
     horizon: int
+    #: Whether :meth:`expert` gives a scripted expert (then ``compogen collect`` and ``bootstrap`` can make real data).
+    has_expert: bool = False
 
     @abstractmethod
     def make_env(self, task: Task | str, **kwargs: Any) -> gym.Env:
@@ -42,6 +45,10 @@ class Suite(ABC):
         """Several copies of one task's env, stepped together (override for speed)."""
         task = self.parse(task)
         return gym.vector.SyncVectorEnv([lambda: self.make_env(task, **kwargs) for _ in range(num_envs)])
+
+    def expert(self, task: Task | str, config: Any = None):
+        """A scripted expert for ``task``: an object with ``reset()`` and ``act(obs) -> action``."""
+        raise CompogenError(f"suite {self.name!r} has no scripted expert; collect and bootstrap need one to make real data")
 
     # -- tasks ---------------------------------------------------------------------
     def parse(self, task: Task | str | Sequence[str]) -> Task:

@@ -39,6 +39,8 @@ class BuiltinSuite(Suite):
         task = self.parse(task)
         return BuiltinVectorEnv(task, self.space.indicator(task), num_envs, **kwargs)
 
+    has_expert = True
+
     def expert(self, task: Task | str, config=None):
         """Scripted expert (:class:`~compogen.suites.builtin.expert.ScriptedExpert`): ``reset()``,
         ``act(obs) -> action`` for ``obs`` of shape [obs_dim] or a batch [num_envs, obs_dim]."""

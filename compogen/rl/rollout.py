@@ -1,7 +1,7 @@
-"""Expert data collection: roll out a suite's scripted expert with Gaussian action noise.
+"""Expert rollouts and data collection: a suite's scripted expert with Gaussian action noise.
 
-Used by ``compogen collect`` and the benchmarks. A suite that offers
-``expert(task)`` (an object with ``reset()`` and ``act(obs)``) can be collected.
+Used by ``compogen collect``, ``compogen bootstrap`` and the benchmarks. A suite with
+``has_expert`` (its ``expert(task)`` has ``reset()`` and ``act(obs)``) can be collected.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 
-from compogen.errors import CompogenError
 from compogen.tasks.space import Task
 
 __all__ = ["CollectConfig", "collect", "collect_task", "expert_transitions", "rollout_expert"]
@@ -59,8 +58,6 @@ def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed
     """
     from compogen.data import Transitions
 
-    if not hasattr(suite, "expert"):
-        raise CompogenError(f"suite {suite.name!r} has no scripted expert")
     task = suite.parse(task)
     env, expert = suite.make_env(task), suite.expert(task)
     rng = np.random.default_rng([seed, list(suite.space).index(task)])
@@ -83,8 +80,6 @@ def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConf
     """Write ``config.episodes`` noisy expert episodes of ``task`` to ``path``; returns a summary."""
     from compogen.data import OfflineDatasetWriter
 
-    if not hasattr(suite, "expert"):
-        raise CompogenError(f"suite {suite.name!r} has no scripted expert; collect works on suites that offer one")
     path = Path(path)
     if path.exists() and not config.overwrite:
         raise FileExistsError(f"{path} exists (use --overwrite to replace it)")
@@ -147,8 +142,8 @@ def collect(
     from compogen.data import dataset_path
     from compogen.parallel import process_pool
 
-    if not hasattr(suite, "expert"):
-        raise CompogenError(f"suite {suite.name!r} has no scripted expert; collect works on suites that offer one")
+    if not suite.has_expert:
+        suite.expert(tasks[0])  # raises the suite's one-line reason
     paths = {t: dataset_path(root, t, suite.space, type) for t in tasks}
     if not config.overwrite:
         existing = [str(p) for p in paths.values() if p.exists()]
