@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,17 @@ class AtomicH5Writer:
         self.path = Path(path)
         self._ctx = atomic_path(self.path, suffix=self.path.suffix or ".h5")
         self._tmp = self._ctx.__enter__()
-        self._f = h5py.File(self._tmp, "w")
-        self._d = {
-            k: self._f.create_dataset(k, shape=(0, *shape), maxshape=(None, *shape), dtype=dtype, chunks=(chunk_rows, *shape))
-            for k, (shape, dtype) in columns.items()
-        }
+        try:  # a failure (or a stop signal) before the ``with`` block starts must not leave the temporary file
+            self._f = h5py.File(self._tmp, "w")
+            self._d = {
+                k: self._f.create_dataset(k, shape=(0, *shape), maxshape=(None, *shape), dtype=dtype, chunks=(chunk_rows, *shape))
+                for k, (shape, dtype) in columns.items()
+            }
+        except BaseException:
+            if getattr(self, "_f", None) is not None:
+                self._f.close()
+            self._ctx.__exit__(*sys.exc_info())
+            raise
         self.n = 0
 
     def append_columns(self, cols: dict[str, np.ndarray], n: int) -> None:
@@ -45,8 +53,14 @@ class AtomicH5Writer:
 
     def finish(self, meta: dict[str, Any]) -> None:
         """Store ``meta`` as JSON in the ``compogen`` attribute and move the file into place."""
-        self._f.attrs["compogen"] = json.dumps(meta)
-        self._f.close()
+        try:
+            self._f.attrs["compogen"] = json.dumps(meta)
+            self._f.close()  # flushes: fails when the disk is full
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._f.close()
+            self._ctx.__exit__(*sys.exc_info())  # removes the temporary file; the old file stays
+            raise
         self._ctx.__exit__(None, None, None)
 
     def close(self) -> None:  # pragma: no cover - subclasses define their metadata

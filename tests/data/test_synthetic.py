@@ -71,3 +71,44 @@ def test_check_finite_names_key_and_row(rng):
     d.next_observations[7, 2] = np.inf
     with pytest.raises(DataError, match="next_observations contains NaN or Inf \\(first at row 7\\)"):
         d.check_finite()
+
+
+def test_a_failing_final_flush_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch, rng):
+    """Disk full shows up when the file is flushed on close: the error propagates, the old file survives."""
+    import errno
+
+    import h5py
+
+    path = tmp_path / "s.h5"
+    path.write_bytes(b"old data")
+    real_close = h5py.File.close
+    calls = []
+
+    def full_disk(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_close(self)
+
+    monkeypatch.setattr(h5py.File, "close", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        with SyntheticWriter(path, obs_dim=3, action_dim=2) as w:
+            w.append(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), np.zeros(4), rng.normal(size=(4, 3)), np.zeros(4))
+    monkeypatch.setattr(h5py.File, "close", real_close)
+    assert path.read_bytes() == b"old data"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.h5"]
+
+
+def test_cli_reports_os_errors_in_one_line(capsys, monkeypatch):
+    import errno
+
+    import compogen.cli.tasks as tasks_cmd
+    from compogen.cli import main
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", "/data/x.h5")
+
+    monkeypatch.setattr(tasks_cmd, "_describe", full)
+    assert main(["tasks", "list", "--split", "iiwa:train14", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "compogen: error: No space left on device: /data/x.h5"
