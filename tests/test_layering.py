@@ -68,7 +68,16 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 
 #: The architecture, lowest layer first: a package imports only packages of lower layers (or top-level modules).
-LAYERS = [["errors", "io", "parallel", ""], ["tasks"], ["layouts"], ["suites"], ["data"], ["generator", "validation", "rl"], ["loop"], ["cli"]]
+LAYERS = [
+    ["errors", "io", "parallel", "registry", ""],
+    ["tasks"],
+    ["layouts"],
+    ["suites"],
+    ["data"],
+    ["generator", "validation", "rl"],
+    ["loop"],
+    ["cli"],
+]
 
 
 def test_packages_import_only_lower_layers():

@@ -11,30 +11,32 @@ from __future__ import annotations
 
 from torch import nn
 
-from compogen.errors import CompogenError
 from compogen.generator.dit import DiTDenoiser
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.mlp import ResidualMLPDenoiser
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
+from compogen.registry import Registry
 
 __all__ = ["ARCHITECTURES", "PAPER_PARAMS", "build_backbone", "build_denoiser", "check_arch", "count_parameters"]
 
 #: Architecture name → (family, DiT tokenisation).
-ARCHITECTURES: dict[str, tuple[str, str | None]] = {
-    "mlp": ("mlp", None),
-    "dit": ("dit", "patch"),
-    "semantic-dit": ("dit", "semantic"),
-    "sc-dit": ("dit", "compositional"),
-}
+ARCHITECTURES: Registry[tuple[str, str | None]] = Registry(
+    "architecture",
+    {
+        "mlp": ("mlp", None),
+        "dit": ("dit", "patch"),
+        "semantic-dit": ("dit", "semantic"),
+        "sc-dit": ("dit", "compositional"),
+    },
+)
 
 #: Parameter counts the paper reports (Table 1) for the CompoSuite layout.
 PAPER_PARAMS = {"mlp": 25_880_000, "sc-dit": 26_220_000}
 
 
 def check_arch(arch: str) -> str:
-    if arch not in ARCHITECTURES:
-        raise CompogenError(f"unknown architecture {arch!r}; valid: {', '.join(ARCHITECTURES)}")
+    ARCHITECTURES[arch]
     return arch
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from compogen.errors import CompogenError
+from compogen.registry import Registry
 
 __all__ = ["GeneratorPreset", "PRESETS", "get_preset"]
 
@@ -76,91 +77,92 @@ class GeneratorPreset:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
 
 
-PRESETS: dict[str, GeneratorPreset] = {
-    # Table 1 of the paper (ema decay: our choice; the paper does not state it).
-    "paper": GeneratorPreset(
-        "paper",
-        mlp_width=2048,
-        mlp_depth=6,
-        dit_hidden=416,
-        dit_depth=8,
-        dit_heads=8,
-        steps=100_000,
-        batch_size=1024,
-        ema_decay=0.999,
-        checkpoint_every=5000,
-    ),
-    # A few minutes on 1-2 CPU threads (~0.5-1.5M parameters).
-    "small": GeneratorPreset(
-        "small",
-        mlp_width=512,
-        mlp_depth=4,
-        dit_hidden=128,
-        dit_depth=4,
-        dit_heads=4,
-        steps=3000,
-        batch_size=256,
-        lr_dit=3e-4,
-        ema_decay=0.995,
-        warmup_steps=100,
-        checkpoint_every=1000,
-    ),
-    # The laptop loop presets' generator (MLP 1024x4, ~21 steps/s on 2 CPU threads): the smallest size
-    # whose synthetic data trains BC on the training tasks like real data does (measured in
-    # benchmarks/results/generator_fidelity_mlp_quick.md; 512-wide MLPs and the cpu-sized sc-dit fall short).
-    "laptop": GeneratorPreset(
-        "laptop",
-        mlp_width=1024,
-        mlp_depth=4,
-        dit_hidden=128,
-        dit_depth=4,
-        dit_heads=4,
-        steps=5000,
-        batch_size=256,
-        lr_mlp=1e-3,
-        lr_dit=3e-4,
-        ema_decay=0.995,
-        warmup_steps=100,
-        checkpoint_every=1000,
-    ),
-    # Smaller still: a quick sanity run (~1 minute).
-    "cpu": GeneratorPreset(
-        "cpu",
-        mlp_width=256,
-        mlp_depth=3,
-        dit_hidden=64,
-        dit_depth=2,
-        dit_heads=4,
-        steps=1000,
-        batch_size=256,
-        lr_dit=5e-4,
-        lr_mlp=5e-4,
-        ema_decay=0.99,
-        warmup_steps=50,
-        checkpoint_every=500,
-    ),
-    # Seconds: unit tests.
-    "tiny": GeneratorPreset(
-        "tiny",
-        mlp_width=32,
-        mlp_depth=2,
-        dit_hidden=32,
-        dit_depth=1,
-        dit_heads=2,
-        steps=6,
-        batch_size=32,
-        lr_dit=1e-3,
-        lr_mlp=1e-3,
-        ema_decay=0.9,
-        checkpoint_every=3,
-    ),
-}
+PRESETS: Registry[GeneratorPreset] = Registry(
+    "generator preset",
+    {
+        # Table 1 of the paper (ema decay: our choice; the paper does not state it).
+        "paper": GeneratorPreset(
+            "paper",
+            mlp_width=2048,
+            mlp_depth=6,
+            dit_hidden=416,
+            dit_depth=8,
+            dit_heads=8,
+            steps=100_000,
+            batch_size=1024,
+            ema_decay=0.999,
+            checkpoint_every=5000,
+        ),
+        # A few minutes on 1-2 CPU threads (~0.5-1.5M parameters).
+        "small": GeneratorPreset(
+            "small",
+            mlp_width=512,
+            mlp_depth=4,
+            dit_hidden=128,
+            dit_depth=4,
+            dit_heads=4,
+            steps=3000,
+            batch_size=256,
+            lr_dit=3e-4,
+            ema_decay=0.995,
+            warmup_steps=100,
+            checkpoint_every=1000,
+        ),
+        # The laptop loop presets' generator (MLP 1024x4, ~21 steps/s on 2 CPU threads): the smallest size
+        # whose synthetic data trains BC on the training tasks like real data does (measured in
+        # benchmarks/results/generator_fidelity_mlp_quick.md; 512-wide MLPs and the cpu-sized sc-dit fall short).
+        "laptop": GeneratorPreset(
+            "laptop",
+            mlp_width=1024,
+            mlp_depth=4,
+            dit_hidden=128,
+            dit_depth=4,
+            dit_heads=4,
+            steps=5000,
+            batch_size=256,
+            lr_mlp=1e-3,
+            lr_dit=3e-4,
+            ema_decay=0.995,
+            warmup_steps=100,
+            checkpoint_every=1000,
+        ),
+        # Smaller still: a quick sanity run (~1 minute).
+        "cpu": GeneratorPreset(
+            "cpu",
+            mlp_width=256,
+            mlp_depth=3,
+            dit_hidden=64,
+            dit_depth=2,
+            dit_heads=4,
+            steps=1000,
+            batch_size=256,
+            lr_dit=5e-4,
+            lr_mlp=5e-4,
+            ema_decay=0.99,
+            warmup_steps=50,
+            checkpoint_every=500,
+        ),
+        # Seconds: unit tests.
+        "tiny": GeneratorPreset(
+            "tiny",
+            mlp_width=32,
+            mlp_depth=2,
+            dit_hidden=32,
+            dit_depth=1,
+            dit_heads=2,
+            steps=6,
+            batch_size=32,
+            lr_dit=1e-3,
+            lr_mlp=1e-3,
+            ema_decay=0.9,
+            checkpoint_every=3,
+        ),
+    },
+)
 
 
 def get_preset(name: str | GeneratorPreset) -> GeneratorPreset:
     """The preset named ``name`` (or ``name`` itself if already a preset)."""
     if isinstance(name, GeneratorPreset):
         return name
-    if name not in PRESETS:
-        raise CompogenError(f"unknown preset {name!r}; valid: {', '.join(PRESETS)}")
     return PRESETS[name]

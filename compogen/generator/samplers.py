@@ -29,6 +29,7 @@ import torch
 from compogen.errors import CompogenError
 from compogen.generator.edm import EDMConfig, karras_sigmas
 from compogen.generator.rng import counter_normal
+from compogen.registry import Registry
 
 __all__ = ["SAMPLERS", "SamplerConfig", "dpmpp_2m", "get_sampler", "heun", "run_sampler", "stochastic_heun"]
 
@@ -66,21 +67,23 @@ class SamplerConfig:
 
 
 #: Named settings. ``paper``: Table 2 of the paper; ``fast``: ≤ 40 denoiser calls.
-SAMPLERS: dict[str, SamplerConfig] = {
-    "paper": SamplerConfig("stochastic_heun", 128, s_churn=80.0, s_tmin=0.05, s_tmax=50.0, s_noise=1.003),
-    "heun": SamplerConfig("heun", 20),
-    "dpmpp-2m": SamplerConfig("dpmpp_2m", 40),
-}
-SAMPLERS["fast"] = SAMPLERS["dpmpp-2m"]
+SAMPLERS: Registry[SamplerConfig] = Registry(
+    "sampler",
+    {
+        "paper": SamplerConfig("stochastic_heun", 128, s_churn=80.0, s_tmin=0.05, s_tmax=50.0, s_noise=1.003),
+        "heun": SamplerConfig("heun", 20),
+        "dpmpp-2m": SamplerConfig("dpmpp_2m", 40),
+    },
+)
+SAMPLERS.register("fast", SAMPLERS["dpmpp-2m"])
 
 
 def get_sampler(name: str, steps: int | None = None) -> SamplerConfig:
     """The named setting, optionally with another number of steps."""
-    if name not in SAMPLERS:
-        raise CompogenError(f"unknown sampler {name!r}; valid: {', '.join(SAMPLERS)}")
+    config = SAMPLERS[name]
     if steps is not None and steps < 1:
         raise CompogenError(f"--steps must be >= 1, got {steps}")
-    return SAMPLERS[name].with_steps(steps)
+    return config.with_steps(steps)
 
 
 def _initial(index: torch.Tensor, seed: int, dim: int, sigma0: float, device) -> torch.Tensor:

@@ -9,6 +9,7 @@ from compogen.errors import CompogenError
 from compogen.loop.executor import EXECUTORS
 from compogen.loop.rundir import LEGACY_STAGES
 from compogen.loop.schedule import ThresholdSchedule
+from compogen.registry import Registry
 
 __all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
 
@@ -155,23 +156,23 @@ _QUICK = LoopConfig(
 #: MLP is the architecture whose synthetic data trains policies (sc-dit, sized to train in the
 #: same time, does not; ``benchmarks/results/generator_fidelity_*.md``, ``zero_shot.md``).
 #: ``paper``: the paper's settings (Tables 1–4, sc-dit), for a GPU or a cluster.
-LOOP_PRESETS: dict[str, LoopConfig] = {
-    "quick": _QUICK,
-    "standard": _QUICK.replace(iterations=3, targets="iiwa:test", eval="iiwa:test", scale_generator_steps=True),
-    "paper": LoopConfig(
-        iterations=5,
-        generator_preset="paper",
-        bf16=False,
-        samples_per_task=1_000_000,
-        sampler="paper",
-        validation_preset="paper",
-        rl_seeds=(0, 1, 2, 3, 4),
-    ),
-}
+LOOP_PRESETS: Registry[LoopConfig] = Registry(
+    "loop preset",
+    {
+        "quick": _QUICK,
+        "standard": _QUICK.replace(iterations=3, targets="iiwa:test", eval="iiwa:test", scale_generator_steps=True),
+        "paper": LoopConfig(
+            iterations=5,
+            generator_preset="paper",
+            bf16=False,
+            samples_per_task=1_000_000,
+            sampler="paper",
+            validation_preset="paper",
+            rl_seeds=(0, 1, 2, 3, 4),
+        ),
+    },
+)
 
 
 def loop_preset(name: str) -> LoopConfig:
-    try:
-        return LOOP_PRESETS[name]
-    except KeyError:
-        raise CompogenError(f"unknown preset {name!r}; valid: {', '.join(LOOP_PRESETS)}") from None
+    return LOOP_PRESETS[name]

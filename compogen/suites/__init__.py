@@ -2,13 +2,14 @@
 
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT, Factor, ObservationLayout
 from compogen.suites.base import Suite
-from compogen.suites.registry import DEFAULT_SUITE, available_suites, get_suite, register_suite
+from compogen.suites.registry import DEFAULT_SUITE, SUITES, available_suites, get_suite, register_suite
 
 __all__ = [
     "COMPOSUITE_OBSERVATION_LAYOUT",
     "DEFAULT_SUITE",
     "Factor",
     "ObservationLayout",
+    "SUITES",
     "Suite",
     "available_suites",
     "get_suite",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compogen.errors import CompogenError
+from compogen.registry import Registry
 
 __all__ = ["ValidationConfig", "PRESETS", "preset"]
 
@@ -114,33 +115,35 @@ class ValidationConfig:
 #: 0.1 / 0: mean success over 4 held-out tasks 0.25 / 0.78 / 0.75 / 0.88 / 1.00; see
 #: benchmarks/results/validator_calibration.md), and BC trains no critics (about 3x cheaper per
 #: step). ``quick`` fits the 15-minute bootstrap; ``tiny`` is for tests.
-PRESETS: dict[str, ValidationConfig] = {
-    "paper": ValidationConfig(),
-    "cpu": ValidationConfig(algo="bc", steps=10_000, batch_size=256, eval_every=2_000, eval_episodes=10, seeds=(0, 1, 2)),
-    "quick": ValidationConfig(
-        algo="bc",
-        steps=4_000,
-        batch_size=256,
-        actor_hidden=(128, 128),
-        critic_hidden=(128, 128),
-        eval_every=1_000,
-        eval_episodes=10,
-        seeds=(0,),
-    ),
-    "tiny": ValidationConfig(
-        steps=200,
-        batch_size=64,
-        actor_hidden=(32, 32),
-        critic_hidden=(32, 32),
-        eval_every=100,
-        eval_episodes=4,
-        seeds=(0,),
-    ),
-}
+PRESETS: Registry[ValidationConfig] = Registry(
+    "validation preset",
+    {
+        "paper": ValidationConfig(),
+        "cpu": ValidationConfig(algo="bc", steps=10_000, batch_size=256, eval_every=2_000, eval_episodes=10, seeds=(0, 1, 2)),
+        "quick": ValidationConfig(
+            algo="bc",
+            steps=4_000,
+            batch_size=256,
+            actor_hidden=(128, 128),
+            critic_hidden=(128, 128),
+            eval_every=1_000,
+            eval_episodes=10,
+            seeds=(0,),
+        ),
+        "tiny": ValidationConfig(
+            steps=200,
+            batch_size=64,
+            actor_hidden=(32, 32),
+            critic_hidden=(32, 32),
+            eval_every=100,
+            eval_episodes=4,
+            seeds=(0,),
+        ),
+    },
+)
 
 
 def preset(name: str, **overrides: Any) -> ValidationConfig:
     """The preset ``name`` with ``overrides`` applied."""
-    if name not in PRESETS:
-        raise CompogenError(f"unknown validation preset {name!r}; valid: {', '.join(PRESETS)}")
-    return PRESETS[name].replace(**overrides) if overrides else PRESETS[name]
+    base = PRESETS[name]
+    return base.replace(**overrides) if overrides else base

@@ -57,7 +57,7 @@ def test_bad_inputs(tmp_path, layout):
     pool = make_pool(layout)
     with pytest.raises(CompogenError, match="unknown architecture"):
         train_generator(pool, layout, "unet", "tiny", tmp_path / "r", progress=False)
-    with pytest.raises(CompogenError, match="unknown preset"):
+    with pytest.raises(CompogenError, match="unknown generator preset"):
         train_generator(pool, layout, "mlp", "huge", tmp_path / "r", progress=False)
     with pytest.raises(DataError, match="empty"):
         train_generator(pool.subset(slice(0, 0)), layout, "mlp", "tiny", tmp_path / "r", progress=False)

@@ -1,0 +1,40 @@
+"""Every kind of named thing is looked up one way and refused with one error form."""
+
+from __future__ import annotations
+
+import pytest
+
+from compogen.errors import CompogenError
+from compogen.generator import PRESETS, SAMPLERS, get_preset, get_sampler
+from compogen.generator.architectures import ARCHITECTURES, check_arch
+from compogen.loop import LOOP_PRESETS, loop_preset
+from compogen.registry import Registry, UnknownName
+from compogen.suites import SUITES, get_suite
+from compogen.validation import PRESETS as VALIDATION_PRESETS
+from compogen.validation import preset
+
+
+@pytest.mark.parametrize(
+    "lookup,registry,kind",
+    [
+        (get_preset, PRESETS, "generator preset"),
+        (get_sampler, SAMPLERS, "sampler"),
+        (check_arch, ARCHITECTURES, "architecture"),
+        (loop_preset, LOOP_PRESETS, "loop preset"),
+        (preset, VALIDATION_PRESETS, "validation preset"),
+        (get_suite, SUITES, "suite"),
+    ],
+)
+def test_unknown_names_are_refused_in_one_form(lookup, registry, kind):
+    with pytest.raises(UnknownName) as e:
+        lookup("nope")
+    assert str(e.value) == f"unknown {kind} 'nope'; valid: {', '.join(registry)}"
+    assert isinstance(e.value, CompogenError) and "nope" not in registry and registry.get("nope") is None
+    first = next(iter(registry))
+    assert lookup(first) is not None and first in registry
+
+
+def test_registry_is_a_mapping_in_registration_order():
+    r = Registry("thing", {"b": 2, "a": 1})
+    r.register("c", 3)
+    assert list(r) == ["b", "a", "c"] and dict(r) == {"b": 2, "a": 1, "c": 3} and len(r) == 3
