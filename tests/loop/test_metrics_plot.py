@@ -49,4 +49,4 @@ def test_round_steps_scale_with_the_pool_only_when_asked():
     assert round_steps(scaled, 14, 14) == base  # round 0: the preset's budget
     assert round_steps(scaled, 14, 24) == round(base * 24 / 14)
     assert round_steps(scaled.replace(generator_steps=700), 14, 28) == 1400
-    assert loop_preset("standard").scale_generator_steps and not loop_preset("quick").scale_generator_steps
+    assert LoopConfig.from_dict(scaled.to_dict()).scale_generator_steps  # stored with the run
