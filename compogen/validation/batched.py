@@ -259,10 +259,6 @@ class BatchedTD3BC:
 # -- the batched validator ------------------------------------------------------------
 
 
-def _better(res, best) -> bool:
-    return best is None or (res.success_rate, res.mean_return) > (best.success_rate, best.mean_return)
-
-
 def run_batched(
     suite,
     jobs: Sequence[tuple],
@@ -276,60 +272,22 @@ def run_batched(
     ``config.eval_episodes`` episodes in its task's envs; the best evaluation and its
     actor weights are kept. Returns ``[(SeedResult, best_actor_state)]`` in job order.
     """
-    from tqdm.auto import tqdm
-
-    from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
-    from compogen.validation.results import EvalPoint, SeedResult
+    from compogen.validation.evaluate import train_and_keep_best
 
     if config.algo not in BATCHED_ALGOS:
         raise ValueError(f"the batched validator trains {' and '.join(BATCHED_ALGOS)} only, not {config.algo!r}")
     t0 = time.perf_counter()
     seeds = [int(j[2]) for j in jobs]
     learner = BatchedTD3BC([j[1] for j in jobs], seeds, config)
-    n_envs = config.eval_envs or config.eval_episodes
-    envs = [make_eval_envs(suite, j[0], n_envs) for j in jobs]
-    P = len(jobs)
-    best: list = [None] * P
-    best_state: list = [None] * P
-    best_step = [0] * P
-    history: list[list[EvalPoint]] = [[] for _ in range(P)]
-    env_steps = [0] * P
-    try:
-        with tqdm(total=config.steps, desc=f"{desc} P={P}", disable=not progress, leave=False) as bar:
-            done = 0
-            for r, at in enumerate(config.eval_steps()):
-                learner.train(at - done, callback=bar.update)
-                done = at
-                results = evaluate_many(envs, learner.act, config.eval_episodes, [eval_seed(s, r) for s in seeds], suite.horizon)
-                for p, res in enumerate(results):
-                    env_steps[p] += res.env_steps
-                    history[p].append(EvalPoint(at, res.success_rate, res.mean_return))
-                    if _better(res, best[p]):
-                        best[p], best_step[p], best_state[p] = res, at, learner.actor_state(p)
-                bar.set_postfix(success=f"{np.mean([b.success_rate for b in best]):.2f}")
-    finally:
-        for e in envs:
-            e.close()
-    secs = (time.perf_counter() - t0) / P
-    out = []
-    for p in range(P):
-        b = best[p]
-        out.append(
-            (
-                SeedResult(
-                    seeds[p],
-                    b.success_rate,
-                    b.successes,
-                    b.episodes,
-                    b.ci_low,
-                    b.ci_high,
-                    b.mean_return,
-                    best_step[p],
-                    env_steps[p],
-                    history[p],
-                    secs,
-                ),
-                best_state[p],
-            )
-        )
-    return out
+    return train_and_keep_best(
+        suite,
+        [j[0] for j in jobs],
+        seeds,
+        config,
+        lambda n, tick: learner.train(n, callback=tick),
+        learner.act,
+        learner.actor_state,
+        progress=progress,
+        desc=desc,
+        started=t0,
+    )

@@ -19,8 +19,8 @@ from compogen.data import Transitions
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
-from compogen.validation.evaluate import eval_seed, evaluate_many, make_eval_envs
-from compogen.validation.results import EvalPoint, SeedResult
+from compogen.validation.evaluate import train_and_keep_best
+from compogen.validation.results import SeedResult
 
 __all__ = ["StoredNextTransitionPicker", "make_replay_buffer", "make_algo", "run_d3rlpy", "actor_state_d3rlpy"]
 
@@ -145,7 +145,6 @@ def run_d3rlpy(
     Returns the best evaluation as a :class:`SeedResult` and the best actor's tensors.
     """
     import d3rlpy
-    from tqdm.auto import tqdm
 
     logging.getLogger("d3rlpy").setLevel(logging.WARNING)
     t0 = time.perf_counter()
@@ -156,39 +155,22 @@ def run_d3rlpy(
     x = data.observations.astype(np.float64)
     mean = x.mean(0) if config.normalize_states else np.zeros(data.obs_dim)
     std = x.std(0) + config.normalize_eps if config.normalize_states else np.ones(data.obs_dim)
-    envs = make_eval_envs(suite, task, config.eval_envs or config.eval_episodes)
 
-    def act(o):
-        return algo.predict(o[0])[None]
+    def train(n, tick):
+        for _ in range(n):
+            algo.update(buffer.sample_transition_batch(config.batch_size))
+            tick(1)
 
-    best, best_state, best_step, history, env_steps = None, None, 0, [], 0
-    try:
-        with tqdm(total=config.steps, desc=f"validate (d3rlpy {config.algo}) seed {seed}", disable=not progress, leave=False) as bar:
-            done = 0
-            for r, at in enumerate(config.eval_steps()):
-                for _ in range(at - done):
-                    algo.update(buffer.sample_transition_batch(config.batch_size))
-                    bar.update(1)
-                done = at
-                (res,) = evaluate_many([envs], act, config.eval_episodes, [eval_seed(seed, r)], suite.horizon)
-                env_steps += res.env_steps
-                history.append(EvalPoint(at, res.success_rate, res.mean_return))
-                if best is None or (res.success_rate, res.mean_return) > (best.success_rate, best.mean_return):
-                    best, best_step, best_state = res, at, actor_state_d3rlpy(algo, mean, std)
-                bar.set_postfix(success=f"{best.success_rate:.2f}")
-    finally:
-        envs.close()
-    result = SeedResult(
-        int(seed),
-        best.success_rate,
-        best.successes,
-        best.episodes,
-        best.ci_low,
-        best.ci_high,
-        best.mean_return,
-        best_step,
-        env_steps,
-        history,
-        time.perf_counter() - t0,
+    [(result, state)] = train_and_keep_best(
+        suite,
+        [task],
+        [seed],
+        config,
+        train,
+        lambda o: algo.predict(o[0])[None],
+        lambda p: actor_state_d3rlpy(algo, mean, std),
+        progress=progress,
+        desc=f"validate (d3rlpy {config.algo}) seed {seed}",
+        started=t0,
     )
-    return result, best_state
+    return result, state

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from compogen.generator.presets import get_preset
-from compogen.loop.config import LoopConfig, loop_preset
+from compogen.loop.config import LoopConfig
 from compogen.loop.metrics import _plot_tasks, compute_metrics, write_metrics
 from compogen.loop.stages import round_steps
 
