@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from compogen.validation.data import normalization_stats
+
 
 class Policy(nn.Module):
     """MLP 3x256 with the pool's observation normalisation built in."""
@@ -71,7 +73,8 @@ def train_multitask_bc(
     torch.manual_seed(seed)
     X = torch.as_tensor(pool.observations, dtype=torch.float32)
     Y = torch.as_tensor(pool.actions, dtype=torch.float32)
-    policy = Policy(X.mean(0), X.std(0) + 1e-3, Y.shape[1])
+    mean, std = normalization_stats(pool.observations)  # the validator's normalisation
+    policy = Policy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1])
     opt = torch.optim.Adam(policy.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     g = torch.Generator().manual_seed(seed)

@@ -19,6 +19,7 @@ from compogen.data import Transitions
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
+from compogen.validation.data import normalization_stats, observation_stats
 from compogen.validation.evaluate import train_and_keep_best
 from compogen.validation.results import SeedResult
 
@@ -79,8 +80,8 @@ def make_algo(config: ValidationConfig, observations: np.ndarray):
 
     scaler = None
     if config.normalize_states:
-        x = observations.astype(np.float64)
-        scaler = StandardObservationScaler(mean=x.mean(0).astype(np.float32), std=x.std(0).astype(np.float32), eps=config.normalize_eps)
+        mean, std = observation_stats(observations)
+        scaler = StandardObservationScaler(mean=mean, std=std, eps=config.normalize_eps)
     common: dict[str, Any] = dict(
         observation_scaler=scaler,
         actor_learning_rate=config.actor_lr,
@@ -152,9 +153,7 @@ def run_d3rlpy(
     buffer = make_replay_buffer(data)
     algo = make_algo(config, data.observations)
     algo.build_with_dataset(buffer)
-    x = data.observations.astype(np.float64)
-    mean = x.mean(0) if config.normalize_states else np.zeros(data.obs_dim)
-    std = x.std(0) + config.normalize_eps if config.normalize_states else np.ones(data.obs_dim)
+    mean, std = normalization_stats(data.observations, config.normalize_eps, config.normalize_states)
 
     def train(n, tick):
         for _ in range(n):

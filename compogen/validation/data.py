@@ -11,7 +11,7 @@ from compogen.errors import DataError
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 
-__all__ = ["PreparedData", "check_task_data", "prepare"]
+__all__ = ["PreparedData", "check_task_data", "normalization_stats", "observation_stats", "prepare"]
 
 
 def check_task_data(suite: Suite, task: Task | str, data: Transitions, name: str = "data") -> Transitions:
@@ -57,6 +57,12 @@ class PreparedData:
 
     def __len__(self) -> int:
         return len(self.observations)
+
+
+def observation_stats(observations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-dimension mean and standard deviation (computed in float64, returned as float32)."""
+    x = observations.astype(np.float64)
+    return x.mean(0).astype(np.float32), x.std(0).astype(np.float32)
 
 
 def normalization_stats(observations: np.ndarray, eps: float = 1e-3, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
