@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 from compogen.data.h5writer import AtomicH5Writer
-from compogen.data.transitions import Transitions
+from compogen.data.transitions import Transitions, check_finite
 from compogen.errors import DataError
 from compogen.tasks.space import Task, TaskSpace
 
@@ -140,8 +140,7 @@ class OfflineDatasetWriter(AtomicH5Writer):
             )
         rew = np.asarray(rewards, dtype=np.float32).reshape(t)
         suc = np.asarray(successes, dtype=bool).reshape(t)
-        if not (np.isfinite(obs).all() and np.isfinite(act).all() and np.isfinite(rew).all()):
-            raise DataError("episode contains NaN or Inf")
+        check_finite("episode", {"observations": obs, "actions": act, "rewards": rew})
         term = np.zeros(t, dtype=bool)
         tout = np.zeros(t, dtype=bool)
         (term if terminated else tout)[-1] = True
@@ -254,10 +253,9 @@ class _File:
             out.terminals[dst] = self.terminals[a:b][keep]
             out.timeouts[dst] = self.timeouts[a:b][keep]
             out.task_index[dst] = task_index
-            for key in ("observations", "next_observations", "actions", "rewards"):
-                if not np.isfinite(getattr(out, key)[dst]).all():
-                    bad = a + int(keep[np.flatnonzero((~np.isfinite(getattr(out, key)[dst].reshape(k, -1))).any(1))[0]])
-                    raise self._err(f"{key} contains NaN or Inf (near row {bad})")
+            check_finite(
+                str(self.path), {key: getattr(out, key)[dst] for key in ("observations", "next_observations", "actions", "rewards")}, rows=a + keep
+            )
             pos += k
         return pos - start
 

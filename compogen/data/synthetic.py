@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 
 from compogen.data.h5writer import AtomicH5Writer
-from compogen.data.transitions import KEYS, Transitions
+from compogen.data.transitions import KEYS, Transitions, check_finite
 from compogen.errors import DataError
 from compogen.tasks.space import Task
 
@@ -61,8 +61,8 @@ class SyntheticWriter(AtomicH5Writer):
             want = self._d[k].shape[1:]
             if v.shape != (n, *want) and not (v.ndim == 2 and v.shape == (n, 1) and want == ()):
                 raise DataError(f"synthetic batch: {k} has shape {list(v.shape)}, want {[n, *want]}")
-            if k != "terminals" and not np.isfinite(v).all():
-                raise DataError(f"synthetic batch: {k} contains NaN or Inf")
+            if k != "terminals":
+                check_finite("synthetic batch", {k: v})
         cols = dict(batch)
         term = np.asarray(cols["terminals"])
         cols["terminals"] = term if term.dtype == bool else term > 0.5

@@ -15,6 +15,18 @@ __all__ = ["Transitions"]
 KEYS = ("observations", "actions", "rewards", "next_observations", "terminals")
 
 
+def check_finite(name: str, columns: dict[str, np.ndarray], rows: np.ndarray | None = None) -> None:
+    """The one NaN/Inf check of row-aligned columns: :class:`DataError` naming the column and the first bad
+    row (``rows[i]`` when ``rows`` maps positions to file rows) and how many rows are bad."""
+    for key, arr in columns.items():
+        arr = np.asarray(arr)
+        if np.isfinite(arr).all():
+            continue
+        bad = ~np.isfinite(arr.reshape(len(arr), -1)).all(1)
+        first = int(np.argmax(bad))
+        raise DataError(f"{name}: {key} contains NaN or Inf (first at row {int(rows[first]) if rows is not None else first}, {int(bad.sum())} rows)")
+
+
 @dataclass
 class Transitions:
     """Transition columns; ``task_index[i]`` indexes ``tasks`` for row ``i``.
@@ -71,11 +83,7 @@ class Transitions:
         return self.actions.shape[1]
 
     def check_finite(self, name: str = "transitions") -> "Transitions":
-        for key in ("observations", "actions", "rewards", "next_observations"):
-            arr = getattr(self, key)
-            if not np.isfinite(arr).all():
-                bad = int(np.flatnonzero((~np.isfinite(arr.reshape(len(arr), -1))).any(1))[0])
-                raise DataError(f"{name}: {key} contains NaN or Inf (first at row {bad})")
+        check_finite(name, {k: getattr(self, k) for k in ("observations", "actions", "rewards", "next_observations")})
         return self
 
     def subset(self, rows: np.ndarray | slice) -> "Transitions":

@@ -35,11 +35,7 @@ def check_task_data(suite: Suite, task: Task | str, data: Transitions, name: str
         raise DataError(f"{name}: observations have {data.obs_dim} dims, suite {suite.name!r} has {obs_dim}")
     if data.action_dim != act_dim:
         raise DataError(f"{name}: actions have {data.action_dim} dims, suite {suite.name!r} has {act_dim}")
-    for key in ("observations", "actions", "rewards", "next_observations"):
-        arr = np.asarray(getattr(data, key))
-        bad = ~np.isfinite(arr.reshape(len(arr), -1)).all(1)
-        if bad.any():
-            raise DataError(f"{name}: {key} contains NaN or Inf (first at row {int(np.argmax(bad))}, {int(bad.sum())} rows)")
+    data.check_finite(name)
     return data
 
 

@@ -168,7 +168,7 @@ def test_data_inspect_detects_the_suite_from_folder_names(capsys, tmp_path):
     assert code == 0 and json.loads(out)[0]["task"] == TASK
 
 
-@pytest.mark.parametrize("fault,needle", [("nan", "NaN or Inf"), ("dims", "the suite expects 48")])
+@pytest.mark.parametrize("fault,needle", [("nan", "observations contains NaN or Inf (first at row 2, 1 rows)"), ("dims", "the suite expects 48")])
 def test_data_inspect_refuses_broken_files_like_training_does(capsys, tmp_path, fault, needle):
     import h5py
 

@@ -69,7 +69,7 @@ def test_concatenate_merges_tasks(rng):
 def test_check_finite_names_key_and_row(rng):
     d = _data(rng)
     d.next_observations[7, 2] = np.inf
-    with pytest.raises(DataError, match="next_observations contains NaN or Inf \\(first at row 7\\)"):
+    with pytest.raises(DataError, match="next_observations contains NaN or Inf \\(first at row 7, 1 rows\\)"):
         d.check_finite()
 
 
