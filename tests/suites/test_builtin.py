@@ -201,3 +201,62 @@ def test_expert_lifts_soon_after_its_fingers_close(suite):
     lift = next(i for i in range(close, len(zs)) if zs[i] > zs[close] + 0.005)  # end effector 5 mm higher
     # closing takes ~3 steps; the old 10-step hold (lift 13 steps after closing) stalled cloned policies
     assert lift - close <= 8, (close, lift)
+
+
+@pytest.mark.parametrize("objective", ["pickplace", "push", "shelf", "trashcan"])
+def test_vector_env_equals_single_envs_under_the_expert(suite, objective):
+    """One definition of observation and reward serves both paths: equal on every objective, through success."""
+    task = f"sixlink-plate-goalwall-{objective}" if objective != "push" else "threelink-box-objectwall-push"
+    n = 3
+    venv, expert = suite.make_vector_env(task, n), suite.expert(task)
+    singles, experts = [suite.make_env(task) for _ in range(n)], [suite.expert(task) for _ in range(n)]
+    obs, _ = venv.reset(seed=20)
+    sobs = np.stack([e.reset(seed=20 + i)[0] for i, e in enumerate(singles)])
+    for x in experts:
+        x.reset()
+    assert np.array_equal(obs, sobs)
+    ended, successes, fresh = np.zeros(n, bool), 0, np.ones(n, bool)
+    for _ in range(suite.horizon):
+        act = expert.act(obs, new_episode=fresh)
+        fresh = np.zeros(n, bool)
+        obs, r, term, trunc, info = venv.step(act)
+        outs = [e.step(a) for e, a in zip(singles, act)]
+        assert np.allclose(obs, np.stack([o[0] for o in outs]), atol=1e-5)
+        assert np.allclose(r, [o[1] for o in outs], atol=1e-9)
+        assert np.array_equal(term, [o[2] for o in outs]) and np.array_equal(info["success"], [o[4]["success"] for o in outs])
+        successes += int(info["success"].sum())
+        ended |= term | trunc
+        if ended.any():
+            break
+    assert successes > 0  # the expert's episodes reached the success branch of the reward
+
+
+def test_push_lift_failure_is_the_same_in_the_vector_env(suite):
+    pick = suite.expert("fivelink-box-none-pickplace")
+    venv = suite.make_vector_env("fivelink-box-none-push", 2)
+    obs, _ = venv.reset(seed=0)
+    single = suite.make_env("fivelink-box-none-push")
+    sobs, _ = single.reset(seed=0)
+    pick.reset()
+    for _ in range(suite.horizon):
+        a = pick.act(sobs)
+        sobs, sr, sterm, strunc, sinfo = single.step(a)
+        obs, r, term, trunc, info = venv.step(np.stack([a, a]))
+        assert r[0] == pytest.approx(sr, abs=1e-9) and term[0] == sterm
+        if sterm or strunc:
+            break
+    assert sterm and term[0] and not sinfo["success"] and not info["success"][0] and sr < 1
+
+
+def test_named_observation_positions_hold_what_their_names_say(suite):
+    from compogen.suites.builtin.layout import OBS, OBS_DIM
+
+    env = suite.make_env("fourlink-dumbbell-objectdoor-shelf")
+    obs, _ = env.reset(seed=4)
+    w = env.unwrapped.world
+    assert len(obs) == OBS_DIM
+    assert obs[OBS.object_x] == np.float32(w.data.qpos[w.obj_q[0]]) and obs[OBS.goal_x] == np.float32(w.goal_x)
+    assert obs[OBS.obstacle_x] == np.float32(w.obstacle_x)
+    assert obs[OBS.ee_x] == np.float32(w.data.site_xpos[w.ee_site][0]) and obs[OBS.ee_z] == np.float32(w.data.site_xpos[w.ee_site][2])
+    assert np.array_equal(obs[OBS.joints : OBS.joints + w.n], w.data.qpos[w.qadr].astype(np.float32))
+    assert np.array_equal(obs[OBS.task_id], suite.space.indicator(suite.parse("fourlink-dumbbell-objectdoor-shelf")))

@@ -22,7 +22,6 @@ gripper command (-1 = fully open, +1 = closed; in between = partial opening).
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any
 
 import gymnasium as gym
@@ -31,7 +30,6 @@ import numpy as np
 
 from compogen.suites.builtin.elements import (
     ARMS,
-    FINGER_HALF_LEN,
     FINGER_MAX,
     GOAL_X,
     GOALWALL_OFFSET,
@@ -46,18 +44,16 @@ from compogen.suites.builtin.elements import (
 from compogen.suites.builtin.kinematics import home_configuration
 from compogen.suites.builtin.layout import ACTION_DIM, HORIZON, OBS_DIM
 from compogen.suites.builtin.mjcf import FRAME_SKIP, build_mjcf
+from compogen.suites.builtin.rules import SCALAR, VECTOR, observation_values, staged_reward
 from compogen.tasks.space import Task
 
 __all__ = ["TaskWorld", "BuiltinEnv", "BuiltinVectorEnv", "RESET_NOISE"]
 
 #: Uniform reset noise: object x, goal x (m), joint angles (rad).
 RESET_NOISE = {"object_x": 0.025, "goal_x": 0.025, "joints": 0.03}
-#: An object lifted this far above the table fails a Push episode.
-PUSH_LIFT_LIMIT = 0.02
 #: Gap between the stop wall and the push target for Push with GoalWall.
 PUSH_STOPWALL_GAP = 0.055
 
-_ZEROS4 = [0.0, 0.0, 0.0, 0.0]
 _MODEL_CACHE: dict[Task, mujoco.MjModel] = {}
 
 
@@ -132,7 +128,7 @@ class TaskWorld:
         self._bind()
         self.t = 0
         self.lifted = False
-        return self._observe()
+        return self._observe(self._state())
 
     def _bind(self) -> None:
         """Cache numpy views of MjData buffers (attribute access on MjData is slow)."""
@@ -154,69 +150,43 @@ class TaskWorld:
         mujoco.mj_step(m, d, FRAME_SKIP)
         mujoco.mj_kinematics(m, d)
         self.t += 1
-        obs = self._observe()
-        reward, success, failed = self._evaluate()
+        state = self._state()
+        obs = self._observe(state)
+        reward, success, failed = self._evaluate(state)
         terminated = success or failed
         truncated = (not terminated) and self.t >= self.horizon
         return obs, reward, terminated, truncated, success
 
     # ------------------------------------------------------------------------------
-    def _observe(self) -> np.ndarray:
-        # Plain Python floats are much cheaper than numpy scalars for a vector this small.
-        qpos, qvel = self._qpos.tolist(), self._qvel.tolist()
-        ee = self._ee.tolist()
-        ex, ez = ee[0], ee[2]
-        ox, oz = qpos[self.obj_q[0]], qpos[self.obj_q[1]]
+    def _state(self) -> tuple[list, list, list, list]:
+        """qpos, qvel, end-effector position and touch sensors as Python lists: plain floats are much
+        cheaper than numpy scalars for vectors this small."""
+        return self._qpos.tolist(), self._qvel.tolist(), self._ee.tolist(), self._touch.tolist()
+
+    def _observe(self, state) -> np.ndarray:
+        qpos, qvel, ee, _ = state
         q = [qpos[i] for i in self.qadr_list]
-        pitch = sum(q)
         fq, fv = self.fq, self.fv
-        obst = [self.obstacle_x, self.obst.span[0], self.obst.span[1], self.obstacle_x - ex] if self.obst.anchor else _ZEROS4
-        vals = (
-            [ox, oz, qvel[self.obj_v[0]], qvel[self.obj_v[1]], ox - ex, oz - ez]
-            + obst
-            + [self.goal_x, self.goal.surface, self.goal_x - ox, self.goal.surface - oz]
-            + self.indicator_list
-            + q
-            + self.pad
-            + [qvel[i] for i in self.vadr_list]
-            + self.pad
-            + [ex, ez, math.cos(pitch), math.sin(pitch), qpos[fq[0]] + qpos[fq[1]], qvel[fv[0]] + qvel[fv[1]]]
-        )
+        vals = observation_values(
+            SCALAR, ee[0], ee[2], qpos[self.obj_q[0]], qpos[self.obj_q[1]], qvel[self.obj_v[0]], qvel[self.obj_v[1]],
+            (self.obstacle_x, self.obst.span[0], self.obst.span[1]) if self.obst.anchor else None,
+            self.goal_x, self.goal.surface, self.indicator_list, q, [qvel[i] for i in self.vadr_list], self.pad,
+            sum(q), qpos[fq[0]] + qpos[fq[1]], qvel[fv[0]] + qvel[fv[1]],
+        )  # fmt: skip
         return np.array(vals, dtype=np.float32)
 
     def finger_contacts(self) -> tuple[bool, bool]:
         """Whether the left / right finger touches the object (contact sensors, last physics step)."""
         return bool(self._touch[0] > 0), bool(self._touch[1] > 0)
 
-    def _evaluate(self) -> tuple[float, bool, bool]:
+    def _evaluate(self, state) -> tuple[float, bool, bool]:
         """Staged dense reward in [0, 0.9] (1 exactly on success), success, failure."""
-        qpos, qvel = self._qpos, self._qvel
-        obj, goal = self.obj, self.goal
-        ex, ez = self._ee[0], self._ee[2]
-        ox, oz = qpos[self.obj_q[0]], qpos[self.obj_q[1]]
-        left, right = self._touch[0] > 0, self._touch[1] > 0
-        dx_goal = abs(ox - self.goal_x)
-        if not goal.carried:  # Push
-            if oz > PUSH_LIFT_LIMIT:
-                self.lifted = True
-            if (not self.lifted) and dx_goal < goal.half_range and oz < 0.005:
-                return 1.0, True, False
-            reach = math.hypot(ex - (ox - obj.half_width - 0.02), ez - obj.push_z)
-            reward = 0.3 * (1 - math.tanh(10 * reach)) + 0.6 * (1 - math.tanh(5 * dx_goal))
-            return reward, False, self.lifted
-        if dx_goal < goal.half_range and not (left or right):
-            if goal.drop:  # Trashcan: on the can's floor, gripper above the rim
-                success = oz < 0.01 and (ez - FINGER_HALF_LEN) > goal.rim
-            else:  # PickPlace / Shelf: resting on the surface, released
-                speed = abs(qvel[self.obj_v[0]]) + abs(qvel[self.obj_v[1]])
-                success = abs(oz - goal.surface) < 0.006 and speed < 0.05
-            if success:
-                return 1.0, True, False
-        gx, gz = obj.grasp
-        reach = math.hypot(ex - (ox + gx), ez - (oz + gz))
-        place = math.hypot(dx_goal, oz - goal.surface)
-        reward = 0.25 * (1 - math.tanh(10 * reach)) + 0.15 * float(left and right) + 0.5 * (1 - math.tanh(5 * place))
-        return reward, False, False
+        qpos, qvel, ee, touch = state
+        reward, success, failed, self.lifted = staged_reward(
+            SCALAR, self.obj, self.goal, ee[0], ee[2], qpos[self.obj_q[0]], qpos[self.obj_q[1]],
+            qvel[self.obj_v[0]], qvel[self.obj_v[1]], touch[0] > 0, touch[1] > 0, self.goal_x, self.lifted,
+        )  # fmt: skip
+        return float(reward), bool(success), bool(failed)
 
 
 class BuiltinEnv(gym.Env):
@@ -307,7 +277,6 @@ class BuiltinVectorEnv(gym.vector.VectorEnv):
         self._goal_x = np.zeros(N)
         self._obst_x = np.zeros(N)
         self._obs = np.zeros((N, OBS_DIM), dtype=np.float32)
-        self._obs[:, 14:30] = np.asarray(indicator, dtype=np.float32)
 
     def _pull(self, i: int) -> None:
         w = self.worlds[i]
@@ -378,47 +347,24 @@ class BuiltinVectorEnv(gym.vector.VectorEnv):
     def _observe_all(self) -> None:
         w = self.worlds[0]
         Q, V, o = self._Q, self._V, self._obs
-        ex, ez = self._EE[:, 0], self._EE[:, 2]
-        ox, oz = Q[:, w.obj_q[0]], Q[:, w.obj_q[1]]
-        o[:, 0], o[:, 1] = ox, oz
-        o[:, 2], o[:, 3] = V[:, w.obj_v[0]], V[:, w.obj_v[1]]
-        o[:, 4], o[:, 5] = ox - ex, oz - ez
-        if w.obst.anchor:
-            o[:, 6], o[:, 7], o[:, 8], o[:, 9] = self._obst_x, w.obst.span[0], w.obst.span[1], self._obst_x - ex
-        o[:, 10], o[:, 11], o[:, 12], o[:, 13] = self._goal_x, w.goal.surface, self._goal_x - ox, w.goal.surface - oz
         q = Q[:, w.qadr]
-        o[:, 30 : 30 + w.n] = q
-        o[:, 36 : 36 + w.n] = V[:, w.vadr]
-        pitch = q.sum(axis=1)
-        o[:, 42], o[:, 43], o[:, 44], o[:, 45] = ex, ez, np.cos(pitch), np.sin(pitch)
-        o[:, 46] = Q[:, w.fq[0]] + Q[:, w.fq[1]]
-        o[:, 47] = V[:, w.fv[0]] + V[:, w.fv[1]]
+        vals = observation_values(
+            VECTOR, self._EE[:, 0], self._EE[:, 2], Q[:, w.obj_q[0]], Q[:, w.obj_q[1]], V[:, w.obj_v[0]], V[:, w.obj_v[1]],
+            (self._obst_x, w.obst.span[0], w.obst.span[1]) if w.obst.anchor else None,
+            self._goal_x, w.goal.surface, w.indicator_list, list(q.T), list(V[:, w.vadr].T), w.pad,
+            q.sum(axis=1), Q[:, w.fq[0]] + Q[:, w.fq[1]], V[:, w.fv[0]] + V[:, w.fv[1]],
+        )  # fmt: skip
+        for j, v in enumerate(vals):
+            o[:, j] = v
 
     def _evaluate_all(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         w = self.worlds[0]
-        obj, goal = w.obj, w.goal
         Q, V = self._Q, self._V
-        ex, ez = self._EE[:, 0], self._EE[:, 2]
-        ox, oz = Q[:, w.obj_q[0]], Q[:, w.obj_q[1]]
-        left, right = self._T[:, 0] > 0, self._T[:, 1] > 0
-        dx_goal = np.abs(ox - self._goal_x)
-        if not goal.carried:
-            self._lifted |= oz > PUSH_LIFT_LIMIT
-            succ = ~self._lifted & (dx_goal < goal.half_range) & (oz < 0.005)
-            reach = np.hypot(ex - (ox - obj.half_width - 0.02), ez - obj.push_z)
-            rew = 0.3 * (1 - np.tanh(10 * reach)) + 0.6 * (1 - np.tanh(5 * dx_goal))
-            return np.where(succ, 1.0, rew), succ, self._lifted.copy()
-        free = (dx_goal < goal.half_range) & ~(left | right)
-        if goal.drop:
-            succ = free & (oz < 0.01) & ((ez - FINGER_HALF_LEN) > goal.rim)
-        else:
-            speed = np.abs(V[:, w.obj_v[0]]) + np.abs(V[:, w.obj_v[1]])
-            succ = free & (np.abs(oz - goal.surface) < 0.006) & (speed < 0.05)
-        gx, gz = obj.grasp
-        reach = np.hypot(ex - (ox + gx), ez - (oz + gz))
-        place = np.hypot(dx_goal, oz - goal.surface)
-        rew = 0.25 * (1 - np.tanh(10 * reach)) + 0.15 * (left & right) + 0.5 * (1 - np.tanh(5 * place))
-        return np.where(succ, 1.0, rew), succ, np.zeros(self.num_envs, dtype=bool)
+        rew, succ, failed, self._lifted = staged_reward(
+            VECTOR, w.obj, w.goal, self._EE[:, 0], self._EE[:, 2], Q[:, w.obj_q[0]], Q[:, w.obj_q[1]],
+            V[:, w.obj_v[0]], V[:, w.obj_v[1]], self._T[:, 0] > 0, self._T[:, 1] > 0, self._goal_x, self._lifted,
+        )  # fmt: skip
+        return np.asarray(rew, dtype=np.float64), succ, np.array(failed, dtype=bool)
 
     def close_extras(self, **kwargs):
         pass

@@ -34,7 +34,7 @@ from compogen.suites.builtin.elements import (
     PALM_THICK,
 )
 from compogen.suites.builtin.kinematics import DOWN, home_configuration, jacobian
-from compogen.suites.builtin.layout import ACTION_DIM
+from compogen.suites.builtin.layout import ACTION_DIM, OBS
 from compogen.tasks.space import Task
 
 __all__ = ["ScriptedExpert", "ExpertConfig"]
@@ -150,7 +150,7 @@ class ScriptedExpert:
             z = max(self.cfg.wall_travel_z, z_above)
             return [np.array([ee[0], z]), np.array([x_target, z])]
         if name == "ObjectDoor":
-            door_x = o[6]
+            door_x = o[OBS.obstacle_x]
             # Grasp-point height centring the gripper (fingertip to palm top, plus 2 cm margin) in the opening.
             gripper_height = 2 * FINGER_HALF_LEN + PALM_THICK + 0.02
             z = DOOR_LOW + 0.5 * ((DOOR_HIGH - DOOR_LOW) - gripper_height) + FINGER_HALF_LEN
@@ -167,7 +167,7 @@ class ScriptedExpert:
     def _plan(self, o: np.ndarray, ee: np.ndarray) -> list:
         """Phases as (kind, target-or-None, gripper command, step size, tolerance)."""
         cfg, obj, goal = self.cfg, self.obj, self.goal
-        ox, oz = o[0], o[1]
+        ox, oz = o[OBS.object_x], o[OBS.object_z]
         above = oz + obj.height + 0.05
         if not goal.carried:  # Push
             px = ox - obj.half_width - 2 * FINGER_HALF_THICK - PUSH_GAP
@@ -185,7 +185,7 @@ class ScriptedExpert:
         if self.obst.name == "GoalWall":
             clearance = max(clearance, self.obst.span[1] + 0.04)
         z_carry = gz_off + clearance
-        tx = o[10] + gx_off
+        tx = o[OBS.goal_x] + gx_off
         plan.append(("lift", z_carry, 1.0, cfg.travel_step, cfg.travel_tol))
         plan.append(("move", np.array([tx, z_carry]), 1.0, cfg.travel_step, cfg.fine_tol * 2))
         if not goal.drop:
@@ -196,10 +196,10 @@ class ScriptedExpert:
 
     def _act_one(self, o: np.ndarray, index: int) -> np.ndarray:
         n, cfg = self.n, self.cfg
-        q = o[30 : 30 + n]
-        ee = o[42:44]
-        pitch = float(np.arctan2(o[45], o[44]))
-        ee_speed = float(np.linalg.norm((jacobian(self.arm, q) @ o[36 : 36 + n])[:2]))
+        q = o[OBS.joints : OBS.joints + n]
+        ee = o[OBS.ee_x : OBS.ee_z + 1]
+        pitch = float(np.arctan2(o[OBS.pitch_sin], o[OBS.pitch_cos]))
+        ee_speed = float(np.linalg.norm((jacobian(self.arm, q) @ o[OBS.joint_vels : OBS.joint_vels + n])[:2]))
         st = self._states.get(index)
         if st is None:
             st = self._states[index] = _State()
@@ -214,7 +214,7 @@ class ScriptedExpert:
                     continue
             elif kind == "descend":  # follow the object's current grasp point; align in x first
                 if tgt is None:
-                    target = np.array([o[0] + self.obj.grasp[0], o[1] + self.obj.grasp[1]])
+                    target = np.array([o[OBS.object_x] + self.obj.grasp[0], o[OBS.object_z] + self.obj.grasp[1]])
                 else:
                     target = tgt
                 if abs(ee[0] - target[0]) > 2 * tol and ee[1] > target[1] + 0.02:
@@ -241,14 +241,14 @@ class ScriptedExpert:
                     continue
             elif kind == "push":
                 hw = self.obj.half_width + 2 * FINGER_HALF_THICK + PUSH_GAP
-                target = np.array([o[10] - hw + 0.004, self.obj.push_z])
+                target = np.array([o[OBS.goal_x] - hw + 0.004, self.obj.push_z])
             elif kind == "retreat":
                 if st.hold is None:
                     st.hold = ee.copy()
                 target = st.hold + np.array([0.0, 0.1])
             break
         action = np.zeros(ACTION_DIM)
-        action[:n] = self._joint_action(q, o[36 : 36 + n], ee, pitch, target, step)
+        action[:n] = self._joint_action(q, o[OBS.joint_vels : OBS.joint_vels + n], ee, pitch, target, step)
         action[-1] = grip
         return action
 
