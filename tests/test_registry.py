@@ -38,3 +38,24 @@ def test_registry_is_a_mapping_in_registration_order():
     r = Registry("thing", {"b": 2, "a": 1})
     r.register("c", 3)
     assert list(r) == ["b", "a", "c"] and dict(r) == {"b": 2, "a": 1, "c": 3} and len(r) == 3
+
+
+def test_every_settings_dataclass_has_one_round_trip_and_one_refusal():
+    from compogen.generator.edm import EDMConfig
+    from compogen.generator.presets import GeneratorPreset
+    from compogen.loop import LoopConfig
+    from compogen.rl import CollectConfig
+    from compogen.validation import ValidationConfig
+
+    for cls in (EDMConfig, GeneratorPreset, LoopConfig, CollectConfig, ValidationConfig):
+        base = PRESETS["tiny"] if cls is GeneratorPreset else cls()
+        assert cls.from_dict(base.to_dict()) == base, cls
+        with pytest.raises(CompogenError, match=f"{cls.__name__}: unknown settings \\['bogus'\\]"):
+            cls.from_dict({**base.to_dict(), "bogus": 1})
+        with pytest.raises(CompogenError, match=f"{cls.__name__}: unknown settings"):
+            base.replace(bogus=1)
+    # replace uses every given value (None included); CLI overrides drop the options not given first
+    from compogen.config import given
+
+    assert LoopConfig().replace(targets=None).targets is None
+    assert LoopConfig().replace(**given(targets=None, seed=3)).seed == 3

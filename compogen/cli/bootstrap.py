@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from compogen.config import given
 from compogen.loop.config import LOOP_PRESETS, loop_preset
 
 
@@ -37,16 +38,18 @@ def bootstrap(
     cfg = loop_preset(preset)
     suite_name = suite or cfg.suite
     cfg = cfg.replace(
-        suite=suite_name,
-        arch=arch,
-        train=train,
-        targets=targets,
-        iterations=iterations,
-        executor=executor,
-        workers=workers,
-        retries=retries,
-        seed=seed,
-        data=str(data or Path("data") / suite_name),
+        **given(
+            suite=suite_name,
+            arch=arch,
+            train=train,
+            targets=targets,
+            iterations=iterations,
+            executor=executor,
+            workers=workers,
+            retries=retries,
+            seed=seed,
+            data=str(data or Path("data") / suite_name),
+        )
     )
     out = out or Path("runs") / f"{preset}-{cfg.suite}-{cfg.arch}"
     run_bootstrap(cfg, out, episodes=episodes, noise=noise)

@@ -14,17 +14,18 @@ with ``c_skip = σ_d²/(σ²+σ_d²)``, ``c_out = σ·σ_d/√(σ²+σ_d²)``,
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
+
+from compogen.config import Config
 
 __all__ = ["EDMConfig", "EDMDenoiser", "karras_sigmas", "loss_weight", "preconditioning"]
 
 
 @dataclass(frozen=True)
-class EDMConfig:
+class EDMConfig(Config):
     """Noise-level hyper-parameters (the paper's values are the defaults)."""
 
     #: Smallest noise level of the sampling schedule.
@@ -47,9 +48,6 @@ class EDMConfig:
                 raise ValueError(f"edm.{f.name} must be a finite number, got {v!r}")
         if not 0 < self.sigma_min < self.sigma_max or self.sigma_data <= 0 or self.p_std <= 0 or self.rho <= 0:
             raise ValueError(f"edm: need 0 < sigma_min < sigma_max and positive sigma_data, p_std, rho; got {self}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def preconditioning(sigma: torch.Tensor, sigma_data: float = 1.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -8,17 +8,17 @@ CPU; ``tiny`` trains in seconds (tests).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
-from compogen.errors import CompogenError
+from compogen.config import Config, given
 from compogen.registry import Registry
 
 __all__ = ["GeneratorPreset", "PRESETS", "get_preset"]
 
 
 @dataclass(frozen=True)
-class GeneratorPreset:
+class GeneratorPreset(Config):
     """Architecture size and training budget."""
 
     #: Registry name.
@@ -62,19 +62,9 @@ class GeneratorPreset:
     def weight_decay(self, arch: str) -> float:
         return self.wd_mlp if arch == "mlp" else self.wd_dit
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "GeneratorPreset":
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown:
-            raise CompogenError(f"preset: unknown fields {sorted(unknown)}")
-        return cls(**d)
-
     def override(self, **kw: Any) -> "GeneratorPreset":
-        return replace(self, **{k: v for k, v in kw.items() if v is not None})
+        """A copy with the given (not None) values."""
+        return self.replace(**given(**kw))
 
 
 PRESETS: Registry[GeneratorPreset] = Registry(

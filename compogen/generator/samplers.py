@@ -21,11 +21,12 @@ same whatever batch it is drawn in.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import torch
 
+from compogen.config import Config
 from compogen.errors import CompogenError
 from compogen.generator.edm import EDMConfig, karras_sigmas
 from compogen.generator.rng import counter_normal
@@ -37,7 +38,7 @@ Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
-class SamplerConfig:
+class SamplerConfig(Config):
     """One named sampler setting."""
 
     #: Algorithm: ``stochastic_heun``, ``heun`` or ``dpmpp_2m``.
@@ -60,7 +61,7 @@ class SamplerConfig:
         return self.steps if self.method == "dpmpp_2m" else 2 * self.steps - 1
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = super().to_dict()
         d["s_tmax"] = d["s_tmax"] if math.isfinite(d["s_tmax"]) else None
         d["denoiser_calls"] = self.denoiser_calls
         return d

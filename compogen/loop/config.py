@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from compogen.config import Config
 from compogen.errors import CompogenError
 from compogen.loop.executor import EXECUTORS
 from compogen.loop.rundir import LEGACY_STAGES
@@ -15,7 +16,7 @@ __all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
 
 
 @dataclass(frozen=True)
-class LoopConfig:
+class LoopConfig(Config):
     """Everything that decides what a run computes (the run directory stores it)."""
 
     suite: str = "builtin"
@@ -90,11 +91,6 @@ class LoopConfig:
         except ValueError as e:
             raise CompogenError(str(e)) from None
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["rl_seeds"] = list(self.rl_seeds)
-        return d
-
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LoopConfig":
         d = dict(d)
@@ -103,14 +99,7 @@ class LoopConfig:
             raise CompogenError(
                 f"the run's config names stages {legacy!r}; compogen runs only its own stages (a study passes its own class to run_loop(stages=...))"
             )
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown:
-            raise CompogenError(f"unknown loop settings {sorted(unknown)}")
-        try:
-            return cls(**d)
-        except TypeError as e:
-            raise CompogenError(f"bad loop settings: {e}") from None
+        return super().from_dict(d)
 
     def check(self) -> "LoopConfig":
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
@@ -132,9 +121,6 @@ class LoopConfig:
         if not self.rl_seeds:
             raise CompogenError("rl_seeds: give at least one RL seed")
         return self
-
-    def replace(self, **changes: Any) -> "LoopConfig":
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 _QUICK = LoopConfig(

@@ -13,13 +13,14 @@ from typing import Callable
 
 import numpy as np
 
+from compogen.config import Config
 from compogen.tasks.space import Task
 
 __all__ = ["CollectConfig", "collect", "collect_task", "expert_transitions", "rollout_expert"]
 
 
 @dataclass(frozen=True)
-class CollectConfig:
+class CollectConfig(Config):
     """What ``collect_task`` does for one task."""
 
     #: Episodes per task.

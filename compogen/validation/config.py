@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from compogen.config import Config
 from compogen.errors import CompogenError
 from compogen.registry import Registry
 
@@ -19,7 +19,7 @@ BATCHED_ALGOS = ("td3bc", "bc")
 
 
 @dataclass(frozen=True)
-class ValidationConfig:
+class ValidationConfig(Config):
     """How one (task, seed) policy is trained on synthetic data and evaluated in the simulator.
 
     Defaults are the paper's Table 3 (TD3+BC); CPU presets scale ``steps`` and ``batch_size`` down.
@@ -90,23 +90,6 @@ class ValidationConfig:
         if not pts or pts[-1] != self.steps:
             pts.append(self.steps)
         return pts
-
-    def replace(self, **changes: Any) -> "ValidationConfig":
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        for k in ("actor_hidden", "critic_hidden", "seeds"):
-            d[k] = list(d[k])
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ValidationConfig":
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
-        if unknown:
-            raise CompogenError(f"validation config: unknown keys {unknown}")
-        return cls(**d)
 
 
 #: Named presets. ``paper`` is Table 3 (TD3+BC, alpha 2.5). ``cpu`` and ``quick`` validate with

@@ -32,7 +32,7 @@ def test_bad_config():
         ValidationConfig(steps=0)
     with pytest.raises(CompogenError, match="unknown validation preset"):
         preset("huge")
-    with pytest.raises(CompogenError, match="unknown keys"):
+    with pytest.raises(CompogenError, match=r"ValidationConfig: unknown settings \[.stepz.\]"):
         ValidationConfig.from_dict({"stepz": 3})
 
 

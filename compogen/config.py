@@ -1,0 +1,65 @@
+"""One form for every settings dataclass: ``to_dict`` / ``from_dict`` / ``replace``.
+
+>>> from dataclasses import dataclass
+>>> @dataclass(frozen=True)
+... class Demo(Config):
+...     steps: int = 10
+...     sizes: tuple = (1, 2)
+>>> Demo().replace(steps=3).to_dict()
+{'steps': 3, 'sizes': [1, 2]}
+>>> Demo.from_dict({"stepz": 1})
+Traceback (most recent call last):
+...
+compogen.errors.CompogenError: Demo: unknown settings ['stepz']; valid: steps, sizes
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+from compogen.errors import CompogenError
+
+__all__ = ["Config", "given"]
+
+C = TypeVar("C", bound="Config")
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The values that were given (not None): CLI options that override a preset."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class Config:
+    """Mixin of compogen's frozen settings dataclasses."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: tuples become lists."""
+        d = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def _check_names(cls, names) -> None:
+        valid = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(names) - set(valid))
+        if unknown:
+            raise CompogenError(f"{cls.__name__}: unknown settings {unknown}; valid: {', '.join(valid)}")
+
+    @classmethod
+    def from_dict(cls: type[C], d: dict[str, Any]) -> C:
+        """Settings from a dict (a saved ``config.json``); unknown or ill-typed entries are refused."""
+        if not isinstance(d, dict):
+            raise CompogenError(f"{cls.__name__}: expected a JSON object of settings, got {type(d).__name__}")
+        cls._check_names(d)
+        try:
+            return cls(**d)
+        except (TypeError, ValueError) as e:
+            raise CompogenError(f"{cls.__name__}: {e}") from None
+
+    def replace(self: C, **changes: Any) -> C:
+        """A copy with ``changes`` (every given value is used, None included)."""
+        self._check_names(changes)
+        try:
+            return dataclasses.replace(self, **changes)
+        except (TypeError, ValueError) as e:
+            raise CompogenError(f"{type(self).__name__}: {e}") from None
