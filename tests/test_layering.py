@@ -86,3 +86,19 @@ def test_packages_import_only_lower_layers():
     assert set(graph) | {m for ms in graph.values() for m in ms} <= set(rank), "a package is missing from LAYERS"
     upward = [(a, b) for a, bs in graph.items() for b in bs if rank[b] >= rank[a] and a not in LAYERS[0]]
     assert not upward, f"imports against the layering: {upward}"
+
+
+def test_every_module_lists_its_public_names_in_all():
+    missing = {}
+    for path in ROOT.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        public = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+        declared = [
+            ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in n.targets)
+        ]
+        if path.name == "__init__.py" and not declared:
+            continue
+        absent = [name for name in public if not declared or name not in declared[0]]
+        if absent:
+            missing[str(path.relative_to(ROOT))] = absent
+    assert not missing, f"public names missing from __all__: {missing}"

@@ -15,6 +15,8 @@ import typer
 from compogen.config import given
 from compogen.loop.config import LOOP_PRESETS, loop_preset
 
+__all__ = ["bootstrap", "register"]
+
 
 def bootstrap(
     preset: str = typer.Option("quick", help=f"Run preset: {', '.join(LOOP_PRESETS)}."),

@@ -21,7 +21,7 @@ from compogen.suites import available_suites, get_suite
 
 data_app = typer.Typer(help="Inspect datasets on disk.", no_args_is_help=True)
 
-__all__ = ["detect_suite", "is_synthetic", "register"]
+__all__ = ["detect_suite", "is_synthetic", "register", "inspect"]
 
 
 def is_synthetic(path: Path) -> bool:

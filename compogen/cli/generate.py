@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+__all__ = ["generate", "register"]
+
 
 def generate(
     model: Path = typer.Option(..., "--model", help="Run directory written by `compogen train`."),

@@ -8,6 +8,8 @@ import typer
 
 from compogen.suites import DEFAULT_SUITE, get_suite
 
+__all__ = ["show", "list_", "register"]
+
 tasks_app = typer.Typer(help="Look up tasks and splits.", no_args_is_help=True)
 
 

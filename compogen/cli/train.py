@@ -11,6 +11,8 @@ import typer
 from compogen.errors import DataError
 from compogen.suites import DEFAULT_SUITE, get_suite
 
+__all__ = ["train", "register"]
+
 
 def train(
     data: Path = typer.Option(..., "--data", help="Dataset root (<root>/<type>/<Robot>_<Obj>_<Obst>_<Objective>/data.hdf5)."),

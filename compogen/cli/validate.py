@@ -11,6 +11,8 @@ import typer
 from compogen.errors import CompogenError
 from compogen.suites import DEFAULT_SUITE, get_suite
 
+__all__ = ["validate_cmd", "register"]
+
 
 def _seeds(text: str) -> list[int]:
     try:

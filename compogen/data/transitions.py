@@ -10,7 +10,7 @@ import numpy as np
 from compogen.errors import DataError
 from compogen.tasks.space import Task
 
-__all__ = ["Transitions"]
+__all__ = ["Transitions", "check_finite"]
 
 KEYS = ("observations", "actions", "rewards", "next_observations", "terminals")
 

@@ -37,7 +37,7 @@ from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
 from compogen.layouts.transition import TransitionLayout
 
-__all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint"]
+__all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint", "read_config"]
 
 FORMAT = "compogen-generator"
 FORMAT_VERSION = 1

@@ -23,7 +23,7 @@ from compogen.generator.tokenizers import PatchDecoder, PatchEncoder, SemanticDe
 from compogen.layouts.transition import TransitionLayout
 from compogen.tasks.space import AXES
 
-__all__ = ["DiTBlock", "DiTDenoiser", "TOKENIZERS"]
+__all__ = ["DiTBlock", "DiTDenoiser", "TOKENIZERS", "Attention"]
 
 #: Tokenisation of each DiT variant.
 TOKENIZERS = ("patch", "semantic", "compositional")

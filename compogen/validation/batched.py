@@ -25,7 +25,7 @@ import torch
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
 
-__all__ = ["StackedMLP", "BatchedTD3BC", "policy_generator"]
+__all__ = ["StackedMLP", "BatchedTD3BC", "policy_generator", "run_batched"]
 
 _CHUNK = 64  # gradient steps of random numbers drawn per policy at a time
 
