@@ -18,6 +18,7 @@ from compogen.data import (
 )
 from compogen.errors import DataError
 from compogen.suites import available_suites, get_suite
+from compogen.suites.base import SUCCESS_REWARD
 
 data_app = typer.Typer(help="Inspect datasets on disk.", no_args_is_help=True)
 
@@ -78,7 +79,7 @@ def _synthetic_summary(path: Path, suite) -> dict:
         "task": attrs.get("task"),
         "transitions": len(data),
         "reward_mean": float(data.rewards.mean()),
-        "success_transition_rate": float((data.rewards >= 1.0).mean()),
+        "success_transition_rate": float((data.rewards >= SUCCESS_REWARD).mean()),
         "done_rate": float(data.terminals.mean()),
     }
 

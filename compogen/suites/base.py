@@ -18,7 +18,13 @@ from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["Suite"]
+__all__ = ["SUCCESS_REWARD", "Suite"]
+
+
+#: The suites' contract: an episode succeeds exactly when a step's reward reaches this value (the
+#: paper's definition; ``info["success"]`` is set on that step). Validation, data summaries and
+#: benchmarks all decide success by it.
+SUCCESS_REWARD = 1.0
 
 
 class Suite(ABC):

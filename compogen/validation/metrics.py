@@ -7,11 +7,9 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["SUCCESS_REWARD", "episode_success", "wilson_interval"]
+from compogen.suites.base import SUCCESS_REWARD
 
-#: An episode succeeds when its reward reaches this value at some step (the paper's definition;
-#: suites give reward 1 exactly on success).
-SUCCESS_REWARD = 1.0
+__all__ = ["SUCCESS_REWARD", "episode_success", "wilson_interval"]
 
 
 def episode_success(rewards: Sequence[float] | np.ndarray, threshold: float = SUCCESS_REWARD) -> bool:
