@@ -79,18 +79,42 @@ def _guarded(fn, *args, **kwargs):
         os._exit(130)
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: stop (as on SIGTERM, cleaning up) once the parent is gone, even if it was SIGKILLed."""
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="compogen-parent-watch", daemon=True).start()
+
+
+def _worker_init(parent: int, initializer, initargs) -> None:
+    exit_on_sigterm()
+    _watch_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
 class _Pool(cf.ProcessPoolExecutor):
     def submit(self, fn, /, *args, **kwargs):
         return super().submit(_guarded, fn, *args, **kwargs)
 
 
 @contextmanager
-def process_pool(workers: int) -> Iterator[cf.ProcessPoolExecutor]:
+def process_pool(workers: int, initializer=None, initargs: tuple = ()) -> Iterator[cf.ProcessPoolExecutor]:
     """A ``spawn`` process pool of ``workers`` processes, killed if the body raises.
 
-    Workers turn SIGTERM into ``SystemExit`` (temporary files are removed) and then exit.
+    Workers turn SIGTERM into ``SystemExit`` (temporary files are removed) and then exit; a worker whose
+    parent died (even by SIGKILL) stops within a second the same way.
     """
-    pool = _Pool(max_workers=max(1, int(workers)), mp_context=mp.get_context("spawn"), initializer=exit_on_sigterm)
+    pool = _Pool(
+        max_workers=max(1, int(workers)), mp_context=mp.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(), initializer, initargs)
+    )
     try:
         yield pool
     except BaseException:

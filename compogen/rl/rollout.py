@@ -115,11 +115,20 @@ def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConf
     }
 
 
-def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectConfig, queue) -> dict:
+_progress_queue = None  # in a collect worker: where finished episodes are counted
+
+
+def _set_progress_queue(queue) -> None:
+    global _progress_queue
+    _progress_queue = queue
+
+
+def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectConfig) -> dict:
     from compogen.suites import get_suite
 
     suite = get_suite(suite_name)
-    return collect_task(suite, suite.parse(task_id), path, config, progress=(lambda n: queue.put(n)) if queue is not None else None)
+    q = _progress_queue
+    return collect_task(suite, suite.parse(task_id), path, config, progress=(lambda n: q.put(n)) if q is not None else None)
 
 
 def collect(
@@ -152,10 +161,10 @@ def collect(
             raise FileExistsError(f"{existing[0]} exists ({len(existing)} files); use --overwrite to replace")
     results = []
     bar = tqdm(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
-    with bar, mp.Manager() as manager:
-        queue = manager.Queue()
-        with process_pool(min(workers, len(tasks))) as pool:
-            pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config, queue) for t in tasks}
+    queue = mp.get_context("spawn").SimpleQueue()  # handed to the workers at start: no manager process to outlive us
+    with bar:
+        with process_pool(min(workers, len(tasks)), initializer=_set_progress_queue, initargs=(queue,)) as pool:
+            pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config) for t in tasks}
             while pending:
                 while not queue.empty():
                     bar.update(queue.get())

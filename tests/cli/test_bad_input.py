@@ -199,3 +199,25 @@ def test_collect_type_cannot_leave_out(capsys, tmp_path, bad_type):
     code, _, err = run(capsys, "collect", "--tasks", TASK, "--out", str(out), "--episodes", "1", "--type", bad_type)
     assert code == 2 and "must be one folder name" in one_line(err)
     assert not any(tmp_path.rglob("*.hdf5"))
+
+
+@pytest.mark.slow
+def test_workers_stop_when_collect_is_killed_with_sigkill(tmp_path):
+    """A parent killed outright cannot clean up; its workers notice and stop, leaving no files."""
+    out = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "compogen.cli", "collect", "--tasks", "iiwa:train14", "--episodes", "200", "--out", str(out), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while not list(out.rglob("*.tmp")) and time.time() < deadline:
+        time.sleep(0.2)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "collect started no worker processes"
+    proc.kill()
+    proc.wait()
+    time.sleep(4)  # workers poll their parent every 0.5 s
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert not alive, f"workers outlived their SIGKILLed parent: {alive}"
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob("*.hdf5"))
