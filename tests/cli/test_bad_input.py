@@ -132,8 +132,9 @@ def test_interrupted_collect_stops_its_workers_and_leaves_no_partial_files(tmp_p
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code
-    # (a worker caught while starting up can rarely print a BrokenPipeError first: seen 2 in 64 trials)
-    assert err.strip().splitlines()[-1] == ("compogen: interrupted" if sig == signal.SIGINT else "compogen: terminated")
+    # the command's own last word; a worker stopped mid-write can rarely add a line of its own
+    # (BrokenPipeError or EBADF, seen in about 1 of 30 trials), hence "in" rather than "last"
+    assert ("compogen: interrupted" if sig == signal.SIGINT else "compogen: terminated") in err.strip().splitlines()
     time.sleep(1)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     snapshot = sorted(str(p) for p in out.rglob("*.hdf5"))
