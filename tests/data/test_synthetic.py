@@ -112,3 +112,17 @@ def test_cli_reports_os_errors_in_one_line(capsys, monkeypatch):
     assert main(["tasks", "list", "--split", "iiwa:train14", "--json"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "compogen: error: No space left on device: /data/x.h5"
+
+
+def test_non_numeric_columns_are_refused_with_one_clear_error(tmp_path):
+    import h5py
+
+    path = tmp_path / "strings.h5"
+    with h5py.File(path, "w") as f:
+        f["observations"] = np.array([["a"] * 3] * 4, dtype="S3")
+        f["next_observations"] = np.zeros((4, 3))
+        f["actions"] = np.zeros((4, 2))
+        f["rewards"] = np.zeros(4)
+        f["terminals"] = np.zeros(4)
+    with pytest.raises(DataError, match="observations must be numeric"):
+        read_synthetic(path)
