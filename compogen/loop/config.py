@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from compogen.config import Config
@@ -31,14 +31,16 @@ class LoopConfig(Config):
     """Tasks the metrics average over (held-out tasks); default: the split's test part."""
     iterations: int = 5
     """Maximum number of rounds (the paper's K + 1)."""
-    tau0: float = 0.8
-    """Initial success threshold τ0 (Table 4)."""
-    tau_min: float = 0.5
-    """Lower bound of τ (Table 4)."""
-    delta_tau: float = 0.1
-    """Threshold step Δτ (Table 4)."""
-    patience: int = 1
-    """Patience C in rounds (Table 4)."""
+    # Algorithm 1's threshold schedule, flat so that config.json and the CLI name them directly;
+    # defaults and meaning live in ThresholdSchedule (the paper's Table 4).
+    tau0: float = ThresholdSchedule.tau0
+    """τ0: see :class:`ThresholdSchedule`."""
+    tau_min: float = ThresholdSchedule.tau_min
+    """τ_min: see :class:`ThresholdSchedule`."""
+    delta_tau: float = ThresholdSchedule.delta_tau
+    """Δτ: see :class:`ThresholdSchedule`."""
+    patience: int = ThresholdSchedule.patience
+    """C: see :class:`ThresholdSchedule`."""
     arch: str = "sc-dit"
     """Denoiser architecture: mlp, dit, semantic-dit, sc-dit."""
     generator_preset: str = "small"
@@ -87,7 +89,7 @@ class LoopConfig(Config):
     @property
     def schedule(self) -> ThresholdSchedule:
         try:
-            return ThresholdSchedule(self.tau0, self.tau_min, self.delta_tau, self.patience)
+            return ThresholdSchedule(**{f.name: getattr(self, f.name) for f in fields(ThresholdSchedule)})
         except ValueError as e:
             raise CompogenError(str(e)) from None
 

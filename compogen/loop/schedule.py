@@ -47,7 +47,7 @@ class ScheduleState:
     """State between rounds: what is solved, the current τ and patience counter."""
 
     solved: frozenset = field(default_factory=frozenset)
-    tau: float = 0.8
+    tau: float = ThresholdSchedule.tau0
     patience: int = 0
     done: bool = False
 
