@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from compogen.data import OfflineDatasetWriter, Transitions, dataset_path, load_pool
-from compogen.generator import ARCHITECTURES, PRESETS, Generator, build_denoiser, count_parameters, generate, train_generator
+from compogen.generator import ARCHITECTURES, PRESETS, Generator, TrainConfig, build_denoiser, count_parameters, generate, train_generator
 from compogen.generator.architectures import PAPER_PARAMS
 from compogen.generator.samplers import get_sampler
 from compogen.suites import get_suite
@@ -215,7 +215,7 @@ def bench_throughput(args) -> dict:
     with tempfile.TemporaryDirectory() as d:
         pool = random_pool(lay, [lay.space.parse(task)], 512)
         for arch in ("sc-dit", "mlp"):
-            run = train_generator(pool, lay, arch, "small", Path(d) / arch, steps=1, progress=False)
+            run = train_generator(pool, lay, Path(d) / arch, TrainConfig(arch=arch, preset="small", steps=1), progress=False)
             for name in ("fast", "paper"):
                 n = 4096 if name == "fast" else 1024
                 t0 = time.perf_counter()
@@ -250,7 +250,7 @@ def bench_memory(args) -> dict:
     rows = []
     with tempfile.TemporaryDirectory() as d:
         pool = random_pool(lay, [lay.space.parse("iiwa-box-none-push")], 512)
-        run = train_generator(pool, lay, "sc-dit", "tiny", Path(d) / "run", steps=1, progress=False)
+        run = train_generator(pool, lay, Path(d) / "run", TrainConfig(arch="sc-dit", preset="tiny", steps=1), progress=False)
         for n in (10_000, 100_000, 400_000):
             t0 = time.perf_counter()
             out = subprocess.run(
@@ -369,7 +369,12 @@ def bench_quality(args) -> dict:
         reused = (run / "config.json").exists()
         t0 = time.perf_counter()
         train_generator(
-            pool, lay, arch, args.quality_preset, run, seed=0, steps=args.quality_steps, progress=not args.quiet, suite="builtin", bf16=args.bf16
+            pool,
+            lay,
+            run,
+            TrainConfig(arch=arch, preset=args.quality_preset, seed=0, steps=args.quality_steps, bf16=args.bf16),
+            progress=not args.quiet,
+            suite="builtin",
         )
         t_train = time.perf_counter() - t0
         g = Generator.load(run)

@@ -53,7 +53,7 @@ def main(argv=None) -> None:
     from bench_generator import compare, flat
 
     from compogen.data import read_synthetic
-    from compogen.generator import generate, train_generator
+    from compogen.generator import TrainConfig, generate, train_generator
     from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
@@ -93,7 +93,9 @@ def main(argv=None) -> None:
     layout = suite.transition_layout()
     model_dir = work / f"{args.arch}-{gen_preset}-{steps}-s{args.seed}"
     t0 = time.perf_counter()
-    train_generator(pool, layout, args.arch, gen_preset, model_dir, seed=args.seed, suite=suite.name, steps=steps, progress=True)
+    train_generator(
+        pool, layout, model_dir, TrainConfig(arch=args.arch, preset=gen_preset, seed=args.seed, steps=steps), suite=suite.name, progress=True
+    )
     train_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()

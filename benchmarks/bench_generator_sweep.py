@@ -47,7 +47,7 @@ def success(suite, model: Path, tasks, n: int, sampler_steps: int, tag: str, see
 def main(argv=None) -> None:
     from bench_generator_fidelity import real_pool
 
-    from compogen.generator import train_generator
+    from compogen.generator import TrainConfig, train_generator
     from compogen.generator.presets import get_preset
     from compogen.suites import get_suite
 
@@ -75,7 +75,9 @@ def main(argv=None) -> None:
     tasks = [suite.parse(t) for t in a.tasks.split(",")]
     for stop in stops:
         t0 = time.perf_counter()
-        train_generator(pool, suite.transition_layout(), a.arch, p, model, seed=0, suite="builtin", stop_at=stop, progress=False)
+        train_generator(
+            pool, suite.transition_layout(), model, TrainConfig(arch=a.arch, preset=p, seed=0), suite="builtin", stop_at=stop, progress=False
+        )
         train_s = time.perf_counter() - t0
         sr = success(suite, model, tasks, a.n, a.sampler_steps, f"s{stop}-k{a.sampler_steps}", 0)
         loss = json.loads((model / "config.json").read_text())["training"]["loss_log"][-1][1]

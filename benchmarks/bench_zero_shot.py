@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     from multitask_bc import baseline_success
 
     from compogen.data import read_synthetic
-    from compogen.generator import generate, train_generator
+    from compogen.generator import TrainConfig, generate, train_generator
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
@@ -83,7 +83,7 @@ def main(argv=None) -> None:
             model = work / f"{arch}-{gp}-{steps}-s{seed}"
             reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
             t0 = time.perf_counter()
-            train_generator(pool, layout, arch, gp, model, seed=seed, suite=suite.name, steps=int(steps), progress=True)
+            train_generator(pool, layout, model, TrainConfig(arch=arch, preset=gp, seed=seed, steps=int(steps)), suite=suite.name, progress=True)
             train_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             items = []

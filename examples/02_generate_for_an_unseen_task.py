@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from compogen import get_suite, load_pool, read_synthetic
-from compogen.generator import generate, train_generator
+from compogen.generator import TrainConfig, generate, train_generator
 from compogen.rl.rollout import CollectConfig, collect
 from compogen.validation import preset, validate
 
@@ -22,7 +22,7 @@ if __name__ == "__main__":  # worker processes (spawn) re-import this file
     pool = load_pool(root / "data", train, suite)
     print(f"pool: {len(pool)} real transitions of {len(pool.tasks)} tasks")
 
-    train_generator(pool, suite.transition_layout(), "sc-dit", "cpu", root / "gen", seed=0, steps=300)
+    train_generator(pool, suite.transition_layout(), root / "gen", TrainConfig(arch="sc-dit", preset="cpu", seed=0, steps=300))
     out = generate(root / "gen", unseen, 2000, root / "unseen.h5", sampler="fast", steps=20, seed=0)
     data = read_synthetic(out, task=unseen)
     print(f"generated {len(data)} transitions for {suite.task_id(unseen)}; mean reward {data.rewards.mean():.3f}")

@@ -42,7 +42,7 @@ def train(
     check_output_dir(out)
     check_device(device)
     from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
-    from compogen.generator import train_generator
+    from compogen.generator import TrainConfig, train_generator
     from compogen.generator.checkpoint import read_config
 
     if threads:
@@ -59,7 +59,14 @@ def train(
         parts.append(read_synthetic(path, task=s.parse(tid), obs_dim=s.observation_layout.dim, action_dim=s.action_dim))
     if len(parts) > 1:
         pool = Transitions.concatenate(parts)
-    train_generator(pool, s.transition_layout(), arch, preset, out, seed=seed, bf16=bf16, resume=resume, suite=s.name, steps=steps, device=device)
+    train_generator(
+        pool,
+        s.transition_layout(),
+        out,
+        TrainConfig(arch=arch, preset=preset, seed=seed, bf16=bf16, steps=steps, device=device),
+        resume=resume,
+        suite=s.name,
+    )
     cfg = read_config(out)
     log = cfg["training"].get("loss_log") or [[cfg["step"], None]]
     print(

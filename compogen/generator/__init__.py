@@ -15,7 +15,7 @@ from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.generate import Generator, generate
 from compogen.generator.presets import PRESETS, GeneratorPreset, get_preset
 from compogen.generator.samplers import SAMPLERS, SamplerConfig, get_sampler, run_sampler
-from compogen.generator.train import train_generator
+from compogen.generator.train import TrainConfig, train_generator
 
 __all__ = [
     "ARCHITECTURES",
@@ -34,5 +34,6 @@ __all__ = [
     "get_sampler",
     "read_checkpoint",
     "run_sampler",
+    "TrainConfig",
     "train_generator",
 ]

@@ -36,20 +36,16 @@ class DiffusionStages:
         self.config, self.suite = config, suite
 
     def train(self, pool: Transitions, out_dir: Path, seed: int) -> dict[str, Any]:
-        from compogen.generator import train_generator
+        from compogen.generator import TrainConfig, train_generator
 
         cfg = self.config
         steps = round_steps(cfg, len(self.suite.tasks(cfg.train)), len(pool.tasks))
         train_generator(
             pool,
             self.suite.transition_layout(),
-            cfg.arch,
-            cfg.generator_preset,
             out_dir,
-            seed=seed,
-            bf16=cfg.bf16,
+            TrainConfig(arch=cfg.arch, preset=cfg.generator_preset, seed=seed, bf16=cfg.bf16, steps=steps),
             suite=self.suite.name,
-            steps=steps,
             progress=True,
         )
         return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps}

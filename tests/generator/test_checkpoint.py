@@ -9,7 +9,7 @@ import torch
 from safetensors.torch import load_file
 
 from compogen.errors import CheckpointError
-from compogen.generator import Generator, read_checkpoint, train_generator
+from compogen.generator import Generator, TrainConfig, read_checkpoint, train_generator
 from compogen.generator.presets import get_preset
 
 from .conftest import TASK_A, make_pool
@@ -22,7 +22,7 @@ def run(tmp_path_factory):
     lay = get_suite("composuite").transition_layout()
     d = tmp_path_factory.mktemp("run")
     torch.set_num_threads(1)
-    train_generator(make_pool(lay), lay, "sc-dit", "tiny", d, seed=1, progress=False, suite="composuite")
+    train_generator(make_pool(lay), lay, d, TrainConfig(arch="sc-dit", preset="tiny", seed=1), progress=False, suite="composuite")
     return d
 
 
@@ -54,17 +54,17 @@ def test_round_trip(run, layout):
 def test_resume_continues_identically(tmp_path, layout, arch):
     pool = make_pool(layout)
     full, part = tmp_path / "full", tmp_path / "part"
-    train_generator(pool, layout, arch, "tiny", full, seed=3, progress=False)
-    train_generator(pool, layout, arch, "tiny", part, seed=3, progress=False, stop_at=2)
+    train_generator(pool, layout, full, TrainConfig(arch=arch, preset="tiny", seed=3), progress=False)
+    train_generator(pool, layout, part, TrainConfig(arch=arch, preset="tiny", seed=3), progress=False, stop_at=2)
     assert read_checkpoint(part).step == 2
-    train_generator(pool, layout, arch, "tiny", part, seed=3, progress=False)
+    train_generator(pool, layout, part, TrainConfig(arch=arch, preset="tiny", seed=3), progress=False)
     assert read_checkpoint(part).step == get_preset("tiny").steps
     for name in ("model.safetensors", "ema.safetensors"):
         a, b = _weights(full, name), _weights(part, name)
         assert all(torch.equal(a[k], b[k]) for k in a), name
     # and a differently seeded run does differ
     other = tmp_path / "other"
-    train_generator(pool, layout, arch, "tiny", other, seed=4, progress=False)
+    train_generator(pool, layout, other, TrainConfig(arch=arch, preset="tiny", seed=4), progress=False)
     a, b = _weights(full, "model.safetensors"), _weights(other, "model.safetensors")
     assert any(not torch.equal(a[k], b[k]) for k in a)
 
@@ -142,11 +142,11 @@ def test_resume_mismatches_rejected(run, tmp_path, layout):
     d = _copy(run, tmp_path)
     pool = make_pool(layout)
     with pytest.raises(CheckpointError, match="architecture"):
-        train_generator(pool, layout, "mlp", "tiny", d, seed=1, progress=False)
+        train_generator(pool, layout, d, TrainConfig(arch="mlp", preset="tiny", seed=1), progress=False)
     with pytest.raises(CheckpointError, match="preset"):
-        train_generator(pool, layout, "sc-dit", "tiny", d, seed=1, progress=False, steps=10)
+        train_generator(pool, layout, d, TrainConfig(arch="sc-dit", preset="tiny", seed=1, steps=10), progress=False)
     with pytest.raises(CheckpointError, match="other data"):
-        train_generator(make_pool(layout, n=300), layout, "sc-dit", "tiny", d, seed=1, progress=False)
+        train_generator(make_pool(layout, n=300), layout, d, TrainConfig(arch="sc-dit", preset="tiny", seed=1), progress=False)
     from compogen.data import TransitionLayout
 
     other = TransitionLayout(layout.space, layout.observation_layout, layout.action_dim + 1)

@@ -10,7 +10,7 @@ import pytest
 from compogen.cli import main
 from compogen.data import OfflineDatasetWriter, dataset_path, read_synthetic, read_synthetic_attrs
 from compogen.errors import CompogenError, DataError
-from compogen.generator import ARCHITECTURES, Generator, generate, train_generator
+from compogen.generator import ARCHITECTURES, Generator, TrainConfig, generate, train_generator
 from compogen.generator.checkpoint import read_config
 
 from .conftest import TASK_A, TASK_B, UNSEEN, make_pool
@@ -19,7 +19,7 @@ from .conftest import TASK_A, TASK_B, UNSEEN, make_pool
 @pytest.mark.parametrize("arch", list(ARCHITECTURES))
 def test_arch_trains_and_generates_unseen_task(tmp_path, layout, arch):
     pool = make_pool(layout)
-    run = train_generator(pool, layout, arch, "tiny", tmp_path / "run", seed=0, progress=False, steps=8)
+    run = train_generator(pool, layout, tmp_path / "run", TrainConfig(arch=arch, preset="tiny", seed=0, steps=8), progress=False)
     cfg = read_config(run)
     assert cfg["step"] == 8 and all(np.isfinite(loss) for _, loss in cfg["training"]["loss_log"])
     out = generate(run, UNSEEN, 10, tmp_path / "s.h5", sampler="fast", steps=4, seed=2, batch_size=4, progress=False)
@@ -41,13 +41,15 @@ def test_arch_trains_and_generates_unseen_task(tmp_path, layout, arch):
 def test_training_learns_something(tmp_path, layout):
     """Loss decreases over a short run on structured data (mlp, a few dozen steps)."""
     pool = make_pool(layout, n=600)
-    run = train_generator(pool, layout, "mlp", "tiny", tmp_path / "r", seed=0, progress=False, steps=60)
+    run = train_generator(pool, layout, tmp_path / "r", TrainConfig(arch="mlp", preset="tiny", seed=0, steps=60), progress=False)
     log = read_config(run)["training"]["loss_log"]
     assert log[-1][1] < log[0][1]
 
 
 def test_bf16_training_runs(tmp_path, layout):
-    run = train_generator(make_pool(layout), layout, "sc-dit", "tiny", tmp_path / "r", seed=0, progress=False, bf16=True, steps=3)
+    run = train_generator(
+        make_pool(layout), layout, tmp_path / "r", TrainConfig(arch="sc-dit", preset="tiny", seed=0, bf16=True, steps=3), progress=False
+    )
     assert read_config(run)["training"]["bf16"] is True
     t = Generator.load(run).sample(TASK_A, 4, "fast", steps=3, bf16=True)
     assert np.isfinite(t.observations).all()
@@ -56,12 +58,12 @@ def test_bf16_training_runs(tmp_path, layout):
 def test_bad_inputs(tmp_path, layout):
     pool = make_pool(layout)
     with pytest.raises(CompogenError, match="unknown architecture"):
-        train_generator(pool, layout, "unet", "tiny", tmp_path / "r", progress=False)
+        train_generator(pool, layout, tmp_path / "r", TrainConfig(arch="unet", preset="tiny"), progress=False)
     with pytest.raises(CompogenError, match="unknown generator preset"):
-        train_generator(pool, layout, "mlp", "huge", tmp_path / "r", progress=False)
+        train_generator(pool, layout, tmp_path / "r", TrainConfig(arch="mlp", preset="huge"), progress=False)
     with pytest.raises(DataError, match="empty"):
-        train_generator(pool.subset(slice(0, 0)), layout, "mlp", "tiny", tmp_path / "r", progress=False)
-    run = train_generator(pool, layout, "mlp", "tiny", tmp_path / "r", progress=False, steps=1)
+        train_generator(pool.subset(slice(0, 0)), layout, tmp_path / "r", TrainConfig(arch="mlp", preset="tiny"), progress=False)
+    run = train_generator(pool, layout, tmp_path / "r", TrainConfig(arch="mlp", preset="tiny", steps=1), progress=False)
     with pytest.raises(CompogenError, match="unknown sampler"):
         generate(run, TASK_A, 3, tmp_path / "x.h5", sampler="euler", progress=False)
     with pytest.raises(CompogenError, match="unknown"):

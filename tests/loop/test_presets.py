@@ -31,7 +31,7 @@ def test_laptop_presets_name_a_generator_that_trains(tmp_path):
     """quick/standard name an architecture and generator preset that build, train and sample."""
     import json
 
-    from compogen.generator import Generator, train_generator
+    from compogen.generator import Generator, TrainConfig, train_generator
     from compogen.generator.presets import get_preset
     from compogen.generator.samplers import get_sampler
     from tests.generator.conftest import make_pool
@@ -43,7 +43,12 @@ def test_laptop_presets_name_a_generator_that_trains(tmp_path):
         cfg = loop_preset(name)
         gp = get_preset(cfg.generator_preset).override(steps=2, checkpoint_every=2)
         out = train_generator(
-            make_pool(layout, tasks=[suite.task_id(t) for t in train]), layout, cfg.arch, gp, tmp_path / name, suite="builtin", progress=False
+            make_pool(layout, tasks=[suite.task_id(t) for t in train]),
+            layout,
+            tmp_path / name,
+            TrainConfig(arch=cfg.arch, preset=gp),
+            suite="builtin",
+            progress=False,
         )
         saved = json.loads((out / "config.json").read_text())
         assert saved["arch"] == cfg.arch and saved["preset"]["name"] == cfg.generator_preset
