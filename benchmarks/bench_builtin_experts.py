@@ -28,30 +28,38 @@ def run_task(args: tuple[str, int, int]) -> dict:
     suite = get_suite("builtin")
     env = suite.make_env(task_id)
     expert = suite.expert(task_id)
-    wins, lengths = 0, []
+    wins, lengths, returns = 0, [], []
     for e in range(episodes):
         obs, _ = env.reset(seed=e)
         expert.reset()
+        ret = 0.0
         for t in range(suite.horizon):
             obs, r, term, trunc, info = env.step(expert.act(obs))
+            ret += r
             if term or trunc:
                 break
         wins += int(r >= SUCCESS_REWARD)  # the library's definition (the episode ends on success)
         lengths.append(t + 1)
+        returns.append(ret)
     rng = np.random.default_rng(0)
-    rwins = 0
+    rwins, rreturns = 0, []
     for e in range(random_episodes):
         env.reset(seed=e)
+        ret = 0.0
         for t in range(suite.horizon):
             obs, r, term, trunc, info = env.step(rng.uniform(-1, 1, suite.action_dim))
+            ret += r
             if term or trunc:
                 break
         rwins += int(r >= SUCCESS_REWARD)
+        rreturns.append(ret)
     return {
         "task": task_id,
         "expert_success": wins / episodes,
         "mean_length": float(np.mean(lengths)),
         "random_success": rwins / max(random_episodes, 1),
+        "expert_return": float(np.mean(returns)),
+        "random_return": float(np.mean(rreturns)) if rreturns else float("nan"),
     }
 
 
@@ -61,6 +69,7 @@ def main() -> None:
     p.add_argument("--random-episodes", type=int, default=10)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--tasks", default="all")
+    p.add_argument("--reference-out", default=None, help="also write the per-task reference returns (random, expert) to this CSV")
     args = p.parse_args()
     from tqdm import tqdm
 
@@ -77,22 +86,32 @@ def main() -> None:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+    if args.reference_out:  # the suite's packaged reference scores (Minari ref_min_score / ref_max_score)
+        with open(args.reference_out, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["task", "random_return", "expert_return", "random_episodes", "expert_episodes"])
+            w.writerows([[r["task"], f"{r['random_return']:.4f}", f"{r['expert_return']:.4f}", args.random_episodes, args.episodes] for r in rows])
     es = np.array([r["expert_success"] for r in rows])
     rs = np.array([r["random_success"] for r in rows])
     lines = [
         "# Built-in suite: scripted expert success",
         "",
-        f"Command: `python benchmarks/bench_builtin_experts.py --episodes {args.episodes} --random-episodes {args.random_episodes} --workers {args.workers} --tasks {args.tasks}`",
+        f"Command: `python benchmarks/bench_builtin_experts.py --episodes {args.episodes} --random-episodes {args.random_episodes} --workers {args.workers} --tasks {args.tasks}"
+        + (f" --reference-out {args.reference_out}`" if args.reference_out else "`"),
         "",
         f"- tasks: {len(rows)}; expert episodes per task: {args.episodes} (env seeds 0..{args.episodes - 1}, no action noise)",
         f"- expert success: min {es.min():.2f}, mean {es.mean():.3f}; tasks below 0.9: {int((es < 0.9).sum())}",
         f"- random-policy success ({args.random_episodes} episodes per task): mean {rs.mean():.3f}, max {rs.max():.2f}",
+        f"- mean return: expert {np.mean([r['expert_return'] for r in rows]):.2f}, random {np.mean([r['random_return'] for r in rows]):.2f}",
         f"- wall time: {elapsed:.0f} s on {args.workers} processes",
         "",
-        "| task | expert success | mean length | random success |",
-        "|---|---|---|---|",
+        "| task | expert success | mean length | random success | expert return | random return |",
+        "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {r['task']} | {r['expert_success']:.2f} | {r['mean_length']:.0f} | {r['random_success']:.2f} |" for r in rows]
+    lines += [
+        f"| {r['task']} | {r['expert_success']:.2f} | {r['mean_length']:.0f} | {r['random_success']:.2f} | {r['expert_return']:.2f} | {r['random_return']:.2f} |"
+        for r in rows
+    ]
     (RESULTS / "builtin_experts.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:8]))
 

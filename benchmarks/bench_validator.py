@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from compogen.data import Transitions  # noqa: E402
+from compogen.rl.adapters import to_d3rlpy  # noqa: E402
 from compogen.suites import get_suite, register_suite  # noqa: E402
 from compogen.validation import preset  # noqa: E402
 from compogen.validation.batched import BatchedTD3BC, run_batched  # noqa: E402
-from compogen.validation.d3rlpy_validator import make_algo, make_replay_buffer, run_d3rlpy  # noqa: E402
+from compogen.validation.d3rlpy_validator import make_algo, run_d3rlpy  # noqa: E402
 from compogen.validation.data import prepare  # noqa: E402
 
 
@@ -71,7 +72,7 @@ def train_only(cfg, data, P_list, steps: int) -> dict:
 
     out = {}
     d3rlpy.seed(0)
-    buf = make_replay_buffer(data)
+    buf = to_d3rlpy(data)
     algo = make_algo(cfg, data.observations)
     algo.build_with_dataset(buf)
     for _ in range(3):

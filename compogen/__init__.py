@@ -21,11 +21,13 @@ from compogen.tasks import AXES, COMPOSUITE_SPACE, Task, TaskSpace, resolve_task
 
 __version__ = "0.1.0"
 
-# gymnasium.make("compogen/<robot>-<object>-<obstacle>-<objective>-v0") after `import compogen`
-# (string entry points: MuJoCo is imported only when an env is made).
-from compogen.suites.builtin.registration import register_envs as _register_envs
+# gymnasium.make("compogen/<robot>-<object>-<obstacle>-<objective>-v0") after `import compogen`, for both
+# suites (string entry points: MuJoCo or CompoSuite is imported only when an env is made).
+from compogen.suites.builtin.registration import register_envs as _register_builtin
+from compogen.suites.composuite import register_envs as _register_composuite
 
-_register_envs()
+_register_builtin()
+_register_composuite()
 
 __all__ = [
     "AXES",

@@ -6,11 +6,12 @@ import contextlib
 import glob
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-__all__ = ["atomic_path", "atomic_write_text", "atomic_write_json"]
+__all__ = ["atomic_dir", "atomic_path", "atomic_write_text", "atomic_write_json"]
 
 
 def _alive(pid: int) -> bool:
@@ -23,14 +24,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale(path: Path) -> None:
-    """Remove temporary files of ``path`` left by writers that were killed (their pid is gone)."""
+def _remove_stale(path: Path, where: Path | None = None) -> None:
+    """Remove temporary files or folders of ``path`` (in ``where``, default its folder) left by writers
+    that were killed (their pid is gone)."""
     head = f".{path.name}."
-    for f in path.parent.glob(f"{glob.escape(head)}*.tmp"):
+    for f in (where or path.parent).glob(f"{glob.escape(head)}*.tmp"):
         pid = f.name[len(head) :].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             with contextlib.suppress(OSError):
-                f.unlink()
+                shutil.rmtree(f) if f.is_dir() and not f.is_symlink() else f.unlink()
 
 
 def _umask() -> int:
@@ -73,3 +75,39 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | os.PathLike, stage_in: str | os.PathLike | None = None, replace: bool = False) -> Iterator[Path]:
+    """Yield an empty hidden staging folder; on success rename it to ``path`` (a folder).
+
+    ``stage_in`` (default ``path``'s parent) must be on the same filesystem. With
+    ``replace`` an existing ``path`` is moved aside and removed only after the new
+    folder is in place; without it an existing ``path`` raises ``FileExistsError``.
+    On any error the staging folder is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    where = Path(stage_in) if stage_in is not None else path.parent
+    where.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path, where)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=where))
+    try:
+        yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = None
+        if path.exists():
+            if not replace:
+                raise FileExistsError(f"{path} exists")
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.old.", suffix=".tmp", dir=where))
+            os.replace(path, old / path.name)
+        try:
+            os.rename(tmp, path)
+        except BaseException:
+            if old is not None:  # put the old folder back
+                os.replace(old / path.name, path)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -74,8 +74,10 @@ LAYERS = [
     ["layouts"],
     ["suites"],
     ["data"],
-    ["generator", "validation", "rl"],
+    ["rl"],
+    ["generator", "validation"],
     ["loop"],
+    ["publish"],
     ["cli"],
 ]
 

@@ -21,7 +21,7 @@ from compogen.data.normalizer import Normalizer
 from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
-from compogen.generator.checkpoint import Checkpoint, read_checkpoint
+from compogen.generator.checkpoint import EMA, Checkpoint, read_checkpoint
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.samplers import SamplerConfig, get_sampler, run_sampler
 from compogen.layouts.transition import TransitionLayout
@@ -69,6 +69,8 @@ class Generator:
             "suite": c.get("suite"),
             "train_tasks": sorted((c.get("training", {}).get("data") or {}).get("tasks", {})),
             "compogen_version": c.get("compogen_version"),
+            # the checkpoint's identity: sha256 of the EMA weights the samples come from
+            "weights_sha256": ((c.get("files") or {}).get(EMA) or {}).get("sha256"),
         }
 
     def _denoiser_fn(self, bf16: bool):

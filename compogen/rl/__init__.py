@@ -1,5 +1,19 @@
-"""Acting in a suite's envs: expert rollouts and dataset collection (shared by the CLI, the loop and benchmarks)."""
+"""Acting in a suite's envs and feeding other RL libraries: rollouts, dataset collection, and adapters
+(d3rlpy, D4RL-style arrays, stable-baselines3) shared by validation, publishing and online RL."""
 
+from compogen.rl.adapters import fill_sb3_buffer, load_transitions, scale_actions, to_d3rlpy, to_d4rl, to_sb3_buffer
 from compogen.rl.rollout import CollectConfig, collect, collect_task, expert_transitions, rollout_expert
 
-__all__ = ["CollectConfig", "collect", "collect_task", "expert_transitions", "rollout_expert"]
+__all__ = [
+    "CollectConfig",
+    "collect",
+    "collect_task",
+    "expert_transitions",
+    "fill_sb3_buffer",
+    "load_transitions",
+    "rollout_expert",
+    "scale_actions",
+    "to_d3rlpy",
+    "to_d4rl",
+    "to_sb3_buffer",
+]

@@ -2,7 +2,7 @@
 
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT, Factor, ObservationLayout
 from compogen.suites.base import Suite
-from compogen.suites.registry import DEFAULT_SUITE, SUITES, available_suites, get_suite, register_suite
+from compogen.suites.registry import DEFAULT_SUITE, SUITES, available_suites, get_suite, register_suite, suite_for_task
 
 __all__ = [
     "COMPOSUITE_OBSERVATION_LAYOUT",
@@ -14,4 +14,5 @@ __all__ = [
     "available_suites",
     "get_suite",
     "register_suite",
+    "suite_for_task",
 ]

@@ -12,19 +12,28 @@ from abc import ABC, abstractmethod
 from typing import Any, Sequence
 
 import gymnasium as gym
+import numpy as np
 
 from compogen.errors import CompogenError
 from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["SUCCESS_REWARD", "Suite"]
+__all__ = ["ENV_ID", "SUCCESS_REWARD", "Suite", "env_id"]
 
 
 #: The suites' contract: an episode succeeds exactly when a step's reward reaches this value (the
 #: paper's definition; ``info["success"]`` is set on that step). Validation, data summaries and
 #: benchmarks all decide success by it.
 SUCCESS_REWARD = 1.0
+
+#: Gymnasium id of a task's env, registered on ``import compogen`` (task ids are unique across suites).
+ENV_ID = "compogen/{task_id}-v0"
+
+
+def env_id(task_id: str) -> str:
+    """``compogen/<task-id>-v0``: the Gymnasium id of the task's simulator."""
+    return ENV_ID.format(task_id=task_id)
 
 
 class Suite(ABC):
@@ -51,6 +60,23 @@ class Suite(ABC):
         """Several copies of one task's env, stepped together (override for speed)."""
         task = self.parse(task)
         return gym.vector.SyncVectorEnv([lambda: self.make_env(task, **kwargs) for _ in range(num_envs)])
+
+    def observation_space(self) -> gym.spaces.Box:
+        """Every task's observation space: float32 vectors of the layout's size."""
+        return gym.spaces.Box(-np.inf, np.inf, shape=(self.observation_layout.dim,), dtype=np.float32)
+
+    def action_space(self) -> gym.spaces.Box:
+        """Every task's action space: the suites' contract is actions in [-1, 1]."""
+        return gym.spaces.Box(-1.0, 1.0, shape=(self.action_dim,), dtype=np.float32)
+
+    def env_id(self, task: Task | str) -> str:
+        """The registered Gymnasium id of ``task``'s env (``gymnasium.make(suite.env_id(task))``)."""
+        return env_id(self.task_id(task))
+
+    def reference_scores(self, task: Task | str) -> tuple[float, float] | None:
+        """Mean episode return of a random policy and of an expert on ``task`` (D4RL/Minari score
+        normalisation), or None where the suite has no measured values."""
+        return None
 
     def expert(self, task: Task | str, config: Any = None):
         """A scripted expert for ``task``: an object with ``reset()`` and ``act(obs) -> action``."""

@@ -9,11 +9,33 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium as gym
+
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT
-from compogen.suites.base import Suite
+from compogen.suites.base import Suite, env_id
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
-__all__ = ["CompoSuiteSuite"]
+__all__ = ["CompoSuiteSuite", "make_registered", "register_envs"]
+
+
+def make_registered(task_id: str, **kwargs: Any):
+    """Entry point of the registered ids (needs the optional extra)."""
+    from compogen.suites.composuite_env import CompoSuiteEnv
+
+    return CompoSuiteEnv(task_id, **kwargs)
+
+
+def register_envs() -> list[str]:
+    """Register ``compogen/<robot>-<object>-<obstacle>-<objective>-v0`` for CompoSuite's 256 tasks
+    (idempotent; string entry points, so nothing of CompoSuite is imported)."""
+    ids = []
+    for task in COMPOSUITE_SPACE:
+        tid = COMPOSUITE_SPACE.task_id(task)
+        eid = env_id(tid)
+        ids.append(eid)
+        if eid not in gym.registry:
+            gym.register(id=eid, entry_point="compogen.suites.composuite:make_registered", kwargs={"task_id": tid}, disable_env_checker=True)
+    return ids
 
 
 class CompoSuiteSuite(Suite):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
+from compogen.errors import UnknownTaskError
 from compogen.registry import Registry
 from compogen.suites.base import Suite
 
-__all__ = ["DEFAULT_SUITE", "SUITES", "available_suites", "get_suite", "register_suite"]
+__all__ = ["DEFAULT_SUITE", "SUITES", "available_suites", "get_suite", "register_suite", "suite_for_task"]
 
 #: The suite every command uses unless told otherwise.
 DEFAULT_SUITE = "builtin"
@@ -40,3 +41,15 @@ def get_suite(name: str = DEFAULT_SUITE) -> Suite:
         return name
     module, attr = SUITES[str(name).lower()].split(":")
     return getattr(importlib.import_module(module), attr)()
+
+
+def suite_for_task(task_id: str) -> Suite:
+    """The suite whose task space holds ``task_id`` (task ids are unique across suites: their robots differ)."""
+    for name in available_suites():
+        suite = get_suite(name)
+        try:
+            suite.parse(task_id)
+        except UnknownTaskError:
+            continue
+        return suite
+    raise UnknownTaskError(f"task {task_id!r} belongs to no suite ({', '.join(available_suites())})")

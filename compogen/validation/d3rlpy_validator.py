@@ -1,9 +1,8 @@
 """Reference validator: d3rlpy 2.8.1 TD3+BC (or BC, IQL), one (task, seed) policy at a time.
 
-The d3rlpy dataset is built here from compogen :class:`~compogen.data.Transitions`
-(never ``d3rlpy.datasets.get_minari``, which shifts observations): all rows form
-one terminated "episode" and a transition picker returns, for row ``i``, exactly
-the stored ``next_observations[i]`` and ``terminals[i]``.
+The d3rlpy dataset comes from :func:`compogen.rl.adapters.to_d3rlpy` (never
+``d3rlpy.datasets.get_minari``, which shifts observations): row ``i`` of the
+buffer is exactly transition ``i`` with its stored next observation.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 
 from compogen.data import Transitions
+from compogen.rl.adapters import to_d3rlpy
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
@@ -23,53 +23,7 @@ from compogen.validation.data import normalization_stats, observation_stats
 from compogen.validation.evaluate import train_and_keep_best
 from compogen.validation.results import SeedResult
 
-__all__ = ["StoredNextTransitionPicker", "make_replay_buffer", "make_algo", "run_d3rlpy", "actor_state_d3rlpy"]
-
-
-class StoredNextTransitionPicker:
-    """d3rlpy transition picker returning each row's stored next observation and terminal flag."""
-
-    def __init__(self, next_observations: np.ndarray, terminals: np.ndarray):
-        self.next_observations = next_observations
-        self.terminals = terminals.astype(np.float32)
-        self._zero_action: np.ndarray | None = None
-
-    def __call__(self, episode, index: int):
-        from d3rlpy.dataset import Transition
-
-        if self._zero_action is None:
-            self._zero_action = np.zeros_like(episode.actions[0])
-        return Transition(
-            observation=episode.observations[index],
-            action=episode.actions[index],
-            reward=episode.rewards[index],
-            next_observation=self.next_observations[index],
-            next_action=self._zero_action,
-            terminal=float(self.terminals[index]),
-            interval=1,
-            rewards_to_go=episode.rewards[index : index + 1],
-        )
-
-
-def make_replay_buffer(data: Transitions):
-    """A d3rlpy ``ReplayBuffer`` whose i-th transition is exactly row i of ``data``."""
-    from d3rlpy.constants import ActionSpace
-    from d3rlpy.dataset import Episode, InfiniteBuffer, ReplayBuffer
-
-    episode = Episode(
-        observations=np.ascontiguousarray(data.observations, np.float32),
-        actions=np.ascontiguousarray(data.actions, np.float32),
-        rewards=np.ascontiguousarray(data.rewards, np.float32).reshape(-1, 1),
-        terminated=True,  # every row is a transition; terminal flags come from the picker
-    )
-    picker = StoredNextTransitionPicker(np.ascontiguousarray(data.next_observations, np.float32), np.asarray(data.terminals))
-    return ReplayBuffer(
-        InfiniteBuffer(),
-        transition_picker=picker,
-        episodes=[episode],
-        action_space=ActionSpace.CONTINUOUS,
-        action_size=data.action_dim,
-    )
+__all__ = ["make_algo", "run_d3rlpy", "actor_state_d3rlpy"]
 
 
 def make_algo(config: ValidationConfig, observations: np.ndarray):
@@ -150,7 +104,7 @@ def run_d3rlpy(
     logging.getLogger("d3rlpy").setLevel(logging.WARNING)
     t0 = time.perf_counter()
     d3rlpy.seed(int(seed))
-    buffer = make_replay_buffer(data)
+    buffer = to_d3rlpy(data)
     algo = make_algo(config, data.observations)
     algo.build_with_dataset(buffer)
     mean, std = normalization_stats(data.observations, config.normalize_eps, config.normalize_states)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from compogen.rl.adapters import to_d3rlpy
 from compogen.validation.batched import BatchedTD3BC
 from compogen.validation.config import preset
-from compogen.validation.d3rlpy_validator import make_algo, make_replay_buffer
+from compogen.validation.d3rlpy_validator import make_algo
 from compogen.validation.data import prepare
 
 
@@ -18,7 +19,7 @@ def _linears(module):
 def test_replay_buffer_keeps_stored_next_observations(toy_data):
     data = toy_data.subset(np.arange(50))
     data.next_observations = data.next_observations + 100.0  # not the next row: would be lost by episode slicing
-    buf = make_replay_buffer(data)
+    buf = to_d3rlpy(data)
     assert buf.transition_count == len(data)
     for i in (0, 7, 49):
         t = buf._transition_picker(buf.episodes[0], i)
@@ -33,7 +34,7 @@ def test_batched_step_matches_d3rlpy(toy_data):
 
     cfg = preset("tiny", policy_noise=0.0, normalize_states=False, batch_size=32, actor_hidden=(16, 16), critic_hidden=(16, 16))
     d3rlpy.seed(3)
-    buf = make_replay_buffer(toy_data)
+    buf = to_d3rlpy(toy_data)
     algo = make_algo(cfg, toy_data.observations)
     algo.build_with_dataset(buf)
     actor = _linears(algo.impl.policy)
@@ -66,7 +67,7 @@ def test_batched_bc_step_matches_d3rlpy_bc(toy_data):
 
     cfg = preset("tiny", algo="bc", normalize_states=False, batch_size=32, actor_hidden=(16, 16))
     d3rlpy.seed(5)
-    buf = make_replay_buffer(toy_data)
+    buf = to_d3rlpy(toy_data)
     algo = make_algo(cfg, toy_data.observations)
     algo.build_with_dataset(buf)
     imitator = algo.impl._modules.imitator

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 
+from compogen.suites.base import env_id as _env_id
 from compogen.suites.builtin.layout import BUILTIN_SPACE
 
 __all__ = ["register_envs", "make_registered"]
@@ -26,12 +27,12 @@ def register_envs() -> list[str]:
     ids = []
     for task in BUILTIN_SPACE:
         tid = BUILTIN_SPACE.task_id(task)
-        env_id = f"compogen/{tid}-v0"
-        ids.append(env_id)
-        if env_id in gym.registry:
+        eid = _env_id(tid)
+        ids.append(eid)
+        if eid in gym.registry:
             continue
         gym.register(
-            id=env_id,
+            id=eid,
             entry_point="compogen.suites.builtin.registration:make_registered",
             kwargs={"task_id": tid},
             max_episode_steps=None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from compogen.suites.base import Suite
@@ -9,6 +12,16 @@ from compogen.suites.builtin.layout import ACTION_DIM, BUILTIN_SPACE, HORIZON, O
 from compogen.tasks.space import Task
 
 __all__ = ["BuiltinSuite"]
+
+_REFERENCE = Path(__file__).with_name("reference_scores.csv")
+
+
+@lru_cache(maxsize=1)
+def _reference_table() -> dict[str, tuple[float, float]]:
+    if not _REFERENCE.is_file():
+        return {}
+    with open(_REFERENCE, newline="") as f:
+        return {row["task"]: (float(row["random_return"]), float(row["expert_return"])) for row in csv.DictReader(f)}
 
 
 class BuiltinSuite(Suite):
@@ -48,6 +61,7 @@ class BuiltinSuite(Suite):
 
         return ScriptedExpert(self.parse(task), config)
 
-    def gym_id(self, task: Task | str) -> str:
-        """Gymnasium id, e.g. ``compogen/fivelink-box-none-push-v0``."""
-        return f"compogen/{self.task_id(task)}-v0"
+    def reference_scores(self, task: Task | str) -> tuple[float, float] | None:
+        """(random-policy, scripted-expert) mean return over 50 seeded episodes each, measured by
+        ``benchmarks/bench_builtin_experts.py --reference-out`` (file ``reference_scores.csv``)."""
+        return _reference_table().get(self.task_id(task))
