@@ -16,6 +16,7 @@ from compogen.data import (
     read_synthetic,
 )
 from compogen.errors import CheckpointError, CompogenError, DataError, UnknownTaskError
+from compogen.publish import OfflineEnv, offline_env, publish, publish_file, publish_run
 from compogen.suites import DEFAULT_SUITE, ObservationLayout, Suite, get_suite
 from compogen.tasks import AXES, COMPOSUITE_SPACE, Task, TaskSpace, resolve_tasks
 
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_SUITE",
     "DataError",
     "Normalizer",
+    "OfflineEnv",
     "ObservationLayout",
     "OfflineDatasetWriter",
     "Suite",
@@ -48,6 +50,10 @@ __all__ = [
     "UnknownTaskError",
     "get_suite",
     "load_pool",
+    "offline_env",
+    "publish",
+    "publish_file",
+    "publish_run",
     "read_offline_dataset",
     "read_synthetic",
     "resolve_tasks",

@@ -33,6 +33,7 @@ _MODULES = [
     "compogen.cli.generate",
     "compogen.cli.validate",
     "compogen.cli.bootstrap",
+    "compogen.cli.publish",
 ]
 
 for _name in _MODULES:

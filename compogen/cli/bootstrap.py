@@ -54,7 +54,16 @@ def bootstrap(
         )
     )
     out = out or Path("runs") / f"{preset}-{cfg.suite}-{cfg.arch}"
-    run_bootstrap(cfg, out, episodes=episodes, noise=noise)
+    state = run_bootstrap(cfg, out, episodes=episodes, noise=noise)
+    admitted = sorted(e["task"] for e in (state or {}).get("pool", []))
+    if admitted:
+        from compogen.cli.publish import how_to_load
+        from compogen.publish import default_dataset_id
+
+        print(f"\n{len(admitted)} admitted datasets. Publish them as Minari datasets: compogen publish --run {out}")
+        print(how_to_load([default_dataset_id(t) for t in admitted]))
+    else:
+        print(f"\nno dataset admitted; to publish the latest dataset of every target anyway: compogen publish --run {out} --all")
 
 
 def register(app: typer.Typer) -> None:

@@ -258,6 +258,10 @@ def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], Non
     if not chosen:
         log(f"{rd.path}: the run admitted no dataset" + ("" if all else " (--all publishes the latest dataset of every target)"))
         return []
+    root = Path(kwargs["root"]) if kwargs.get("root") is not None else datasets_root()
+    taken = [default_dataset_id(t) for t in sorted(chosen) if (root / default_dataset_id(t)).exists()]
+    if taken and not kwargs.get("overwrite"):  # refuse before publishing any
+        raise CompogenError(f"{len(taken)} Minari datasets exist in {root} (e.g. {taken[0]}); pass --overwrite to replace them")
     ids = []
     for t, (k, admitted) in sorted(chosen.items()):
         res = (history.get(k) or {}).get("results", {}).get(t, {})

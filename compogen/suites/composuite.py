@@ -34,7 +34,13 @@ def register_envs() -> list[str]:
         eid = env_id(tid)
         ids.append(eid)
         if eid not in gym.registry:
-            gym.register(id=eid, entry_point="compogen.suites.composuite:make_registered", kwargs={"task_id": tid}, disable_env_checker=True)
+            gym.register(
+                id=eid,
+                entry_point="compogen.suites.composuite:make_registered",
+                kwargs={"task_id": tid},
+                max_episode_steps=CompoSuiteSuite.horizon,  # CompoSuiteEnv's default env_horizon
+                disable_env_checker=True,
+            )
     return ids
 
 

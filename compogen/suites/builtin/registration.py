@@ -9,7 +9,7 @@ from __future__ import annotations
 import gymnasium as gym
 
 from compogen.suites.base import env_id as _env_id
-from compogen.suites.builtin.layout import BUILTIN_SPACE
+from compogen.suites.builtin.layout import BUILTIN_SPACE, HORIZON
 
 __all__ = ["register_envs", "make_registered"]
 
@@ -35,7 +35,7 @@ def register_envs() -> list[str]:
             id=eid,
             entry_point="compogen.suites.builtin.registration:make_registered",
             kwargs={"task_id": tid},
-            max_episode_steps=None,
+            max_episode_steps=HORIZON,  # the env truncates itself there too; libraries read it from the spec
             disable_env_checker=True,
         )
     return ids

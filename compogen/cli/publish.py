@@ -1,0 +1,65 @@
+"""``compogen publish``: synthetic data as Minari datasets (``minari.load_dataset("compogen/<task>-v0")``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+__all__ = ["publish", "register", "how_to_load"]
+
+
+def how_to_load(ids: list[str]) -> str:
+    """The lines telling a user how to load published datasets."""
+    if not ids:
+        return ""
+    first = ids[0]
+    return "\n".join(
+        [
+            f"load: minari.load_dataset({first!r})   (after `import compogen`; recover_environment() gives the task's simulator)",
+            f"      compogen.rl.to_d4rl({first!r}), to_d3rlpy(...), to_sb3_buffer(...); compogen.offline_env({first!r})",
+        ]
+    )
+
+
+def publish(
+    data: Optional[Path] = typer.Option(None, "--data", help="A synthetic file (compogen generate output, .h5/.hdf5/.npz)."),
+    task: Optional[str] = typer.Option(None, "--task", help="Task id of --data (default: the task the file records)."),
+    dataset_id: Optional[str] = typer.Option(None, "--id", help="Minari dataset id (default compogen/<task-id>-v0); only with --data."),
+    run: Optional[Path] = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: publish its admitted datasets."),
+    all_targets: bool = typer.Option(False, "--all", help="With --run: also the latest dataset of every target the run did not admit."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id."),
+    max_transitions: Optional[int] = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
+    per_episode: int = typer.Option(
+        1000, "--per-episode", min=1, help="Independent transitions per Minari episode (1: one-step episodes, ~15 KB each)."
+    ),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the --max-transitions subset."),
+) -> None:
+    """Publish synthetic data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
+    from compogen.errors import CompogenError
+    from compogen.publish import check_dataset_id, datasets_root, publish_file, publish_run
+
+    if (data is None) == (run is None):
+        raise CompogenError("give exactly one of --data FILE or --run RUN_DIR")
+    if run is not None and (dataset_id or task):
+        raise CompogenError("--id and --task go with --data (a run's datasets are named compogen/<task-id>-v0)")
+    if data is not None and all_targets:
+        raise CompogenError("--all goes with --run")
+    if dataset_id is not None:
+        check_dataset_id(dataset_id)
+    if data is not None and not data.is_file():
+        raise CompogenError(f"--data {data}: no such file")
+    kwargs = dict(overwrite=overwrite, max_transitions=max_transitions, per_episode=per_episode, seed=seed)
+    if data is not None:
+        ids = [publish_file(data, task, dataset_id=dataset_id, **kwargs)]
+        print(f"published {ids[0]}")
+    else:
+        ids = publish_run(run, all=all_targets, **kwargs)
+    if ids:
+        print(f"in {datasets_root()}")
+        print(how_to_load(ids))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("publish")(publish)

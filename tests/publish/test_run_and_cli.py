@@ -1,0 +1,111 @@
+"""`compogen publish --run` on a real run directory (cheap stand-in stages) and `--data` from the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compogen.cli import main
+from compogen.data import OfflineDatasetWriter, dataset_path, read_synthetic
+from compogen.loop.config import LoopConfig
+from compogen.loop.runner import run_loop
+from compogen.publish import default_dataset_id, publish_run
+from compogen.rl import to_d4rl
+from compogen.suites import get_suite
+
+from .conftest import BUILTIN_TASK, tree
+
+SUITE = get_suite("composuite")
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from loop.fake_stages import FakeStages
+
+    real = tmp_path_factory.mktemp("real")
+    rng = np.random.default_rng(0)
+    for task in SUITE.tasks("iiwa:train14"):
+        with OfflineDatasetWriter(dataset_path(real, task, SUITE.space), 93, 8) as w:
+            obs = rng.normal(size=(6, 93)).astype(np.float32)
+            obs[:, 45:61] = SUITE.observation_layout.obs_task_block(SUITE.space.indicator(task), SUITE.space)
+            w.add_episode(obs, np.zeros((5, 8)), np.zeros(5), np.zeros(5), terminated=False)
+    cfg = LoopConfig(
+        suite="composuite",
+        data=str(real),
+        train="iiwa:train14",
+        targets="iiwa:test8",
+        eval="iiwa:test8",
+        iterations=2,
+        samples_per_task=120,
+        workers=0,
+    )
+    out = tmp_path_factory.mktemp("run")
+    state = run_loop(cfg, out, stages=FakeStages, log=lambda _: None)
+    assert state["pool"] and len(state["solved"]) < 8, "the stand-in run should admit some targets but not all"
+    return out, state
+
+
+def test_publish_run_publishes_exactly_the_admitted_datasets(minari_root, finished_run):
+    import minari
+
+    out, state = finished_run
+    ids = publish_run(out, log=lambda _: None)
+    assert ids == sorted(default_dataset_id(e["task"]) for e in state["pool"])
+    assert sorted(minari.list_local_datasets()) == ids
+    for entry in state["pool"]:
+        dataset_id = default_dataset_id(entry["task"])
+        np.testing.assert_array_equal(to_d4rl(dataset_id)["observations"], read_synthetic(out / entry["file"]).observations)
+        meta = minari.load_dataset(dataset_id).storage.metadata
+        val = meta["compogen"]["validation"]
+        hist = state["history"][entry["iteration"]]
+        assert val["admitted"] and val["iteration"] == entry["iteration"] and val["success"] == entry["success"] and val["tau"] == hist["tau"]
+        assert "admitted" in meta["description"] and meta["compogen"]["generator"]["iteration"] == entry["iteration"]
+        assert minari.load_dataset(dataset_id).env_spec.entry_point == "compogen.suites.composuite:make_registered"
+
+
+def test_publish_run_all_adds_the_latest_dataset_of_every_other_target(minari_root, finished_run):
+    import minari
+
+    out, state = finished_run
+    ids = publish_run(out, all=True, log=lambda _: None)
+    assert len(ids) == 8
+    last = state["history"][-1]["iteration"]
+    not_admitted = [t for t in state["history"][-1]["results"] if t not in state["solved"]]
+    for t in not_admitted:
+        c = minari.load_dataset(default_dataset_id(t)).storage.metadata["compogen"]
+        assert c["validation"]["iteration"] == last and not c["validation"]["admitted"]
+    # a second publish is refused before anything is written, unless --overwrite
+    before = tree(minari_root)
+    assert main(["publish", "--run", str(out)]) == 2
+    assert tree(minari_root) == before
+    assert main(["publish", "--run", str(out), "--overwrite"]) == 0
+
+
+def test_cli_publish_data(minari_root, builtin_file, capsys):
+    import minari
+
+    path, data = builtin_file
+    assert main(["publish", "--data", str(path), "--id", "mine/plate-push-v3", "--per-episode", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "published mine/plate-push-v3" in out and "minari.load_dataset('mine/plate-push-v3')" in out
+    ds = minari.load_dataset("mine/plate-push-v3")
+    assert ds.total_episodes == 5 and ds.storage.metadata["compogen"]["task"] == BUILTIN_TASK
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "exactly one of --data"),
+        (["--run", "x", "--data", "y"], "exactly one of --data"),
+        (["--run", "x", "--id", "a/b-v0"], "go with --data"),
+        (["--data", "nope.h5", "--all"], "--all goes with --run"),
+        (["--data", "nope.h5"], "no such file"),
+        (["--data", "nope.h5", "--id", "UPPER-v0"], "bad dataset id"),
+        (["--run", "/nonexistent/run"], "no such run directory"),
+    ],
+)
+def test_cli_publish_bad_input(minari_root, capsys, args, message):
+    assert main(["publish", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert tree(minari_root) == []
