@@ -80,11 +80,24 @@ def test_metadata_says_synthetic_and_points_at_the_simulator(minari_root, builti
     assert c["source"]["file"] == path.name and len(c["source"]["sha256"]) == 64
     assert ds.env_spec.id == f"compogen/{BUILTIN_TASK}-v0"
     assert json.loads(meta["eval_env_spec"])["kwargs"] == {"task_id": BUILTIN_TASK}
-    # measured reference returns of the built-in suite, passed explicitly (Minari would run 100 random episodes)
+    assert ds.total_steps == len(data) and ds.total_episodes == 3
+
+
+def test_reference_scores_are_the_measured_returns_or_absent(minari_root):
+    """Passed explicitly (Minari would otherwise run 100 random episodes at publish); absent where the
+    expert's return does not exceed the random policy's (Push: the expert's episode ends on success)."""
+    import minari
+
     from compogen.suites import get_suite
 
-    assert (meta["ref_min_score"], meta["ref_max_score"]) == get_suite("builtin").reference_scores(BUILTIN_TASK)
-    assert ds.total_steps == len(data) and ds.total_episodes == 3
+    suite = get_suite("builtin")
+    low, high = suite.reference_scores("fivelink-plate-none-shelf")
+    assert high > low
+    meta = minari.load_dataset(publish(random_transitions(20), "fivelink-plate-none-shelf")).storage.metadata
+    assert (meta["ref_min_score"], meta["ref_max_score"]) == (low, high)
+    assert suite.reference_scores(BUILTIN_TASK) is None
+    meta = minari.load_dataset(publish(random_transitions(20), BUILTIN_TASK)).storage.metadata
+    assert "ref_min_score" not in meta and "ref_max_score" not in meta
 
 
 def test_minari_cli_lists_and_shows_the_dataset(minari_root, builtin_file):

@@ -63,5 +63,11 @@ class BuiltinSuite(Suite):
 
     def reference_scores(self, task: Task | str) -> tuple[float, float] | None:
         """(random-policy, scripted-expert) mean return over 50 seeded episodes each, measured by
-        ``benchmarks/bench_builtin_experts.py --reference-out`` (file ``reference_scores.csv``)."""
-        return _reference_table().get(self.task_id(task))
+        ``benchmarks/bench_builtin_experts.py --reference-out`` (file ``reference_scores.csv``).
+
+        None where the expert's return does not exceed the random policy's (41 of 256 tasks, mostly
+        Push): the staged reward pays every step near the goal, the expert's episode ends on success
+        while a random policy collects reward for all 200 steps, so a return scale would be upside
+        down there. Success rates are the measure that means the same on every task."""
+        refs = _reference_table().get(self.task_id(task))
+        return refs if refs is not None and refs[1] > refs[0] else None
