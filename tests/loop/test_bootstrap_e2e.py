@@ -20,7 +20,7 @@ def cfg_validation_episodes(cfg: LoopConfig) -> int:
 
 
 @pytest.mark.slow
-def test_bootstrap_builtin_tiny(tmp_path):
+def test_bootstrap_builtin_tiny(tmp_path, monkeypatch):
     suite = get_suite("builtin")
     train = "fivelink-box-none-push,fivelink-plate-none-shelf"
     target = "fivelink-box-none-shelf"
@@ -64,3 +64,28 @@ def test_bootstrap_builtin_tiny(tmp_path):
     assert admitted == ([target] if rec["success"] > 0 else [])
     assert (run / "summary.csv").is_file() and (run / "progress.png").is_file()
     assert any("held-out task" in line for line in logs)
+    # the run publishes as Minari datasets, with its real generator's and validation's provenance
+    import minari
+
+    from compogen.generator.checkpoint import read_config
+    from compogen.publish import publish_run
+
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    ids = publish_run(run, all=True, log=lambda _: None)
+    assert ids == [f"compogen/{target}-v0"]
+    meta = minari.load_dataset(ids[0]).storage.metadata["compogen"]
+    assert meta["generator"]["weights_sha256"] == read_config(run / "iterations" / "000" / "generator")["files"]["ema.safetensors"]["sha256"]
+    assert meta["validation"]["success"] == rec["success"] and meta["validation"]["admitted"] == bool(admitted)
+
+
+def test_bootstrap_command_says_how_to_publish(tmp_path, monkeypatch, capsys):
+    import compogen.loop.bootstrap as lb
+    from compogen.cli import main
+
+    states = iter([{"pool": [{"task": "fivelink-box-none-shelf"}]}, {"pool": []}])
+    monkeypatch.setattr(lb, "run_bootstrap", lambda *a, **k: next(states))
+    assert main(["bootstrap", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert f"compogen publish --run {tmp_path / 'r'}" in out and "minari.load_dataset('compogen/fivelink-box-none-shelf-v0')" in out
+    assert main(["bootstrap", "--out", str(tmp_path / "r")]) == 0
+    assert f"compogen publish --run {tmp_path / 'r'} --all" in capsys.readouterr().out
