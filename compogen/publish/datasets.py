@@ -122,6 +122,8 @@ def publish(
         raise CompogenError(f"max_transitions must be >= 1, got {max_transitions}")
     if len(data.tasks) > 1:
         data = data.select(task)
+    elif data.tasks and data.tasks[0] != task:
+        raise DataError(f"the data are of task {suite.task_id(data.tasks[0])}, not {task_id}")
     if data.obs_dim != suite.observation_layout.dim or data.action_dim != suite.action_dim:
         raise DataError(
             f"{task_id}: data has obs {data.obs_dim} / actions {data.action_dim}, suite {suite.name!r} has {suite.observation_layout.dim} / {suite.action_dim}"
@@ -206,6 +208,8 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
         raise CompogenError(f"{path} holds data of {recorded}, not {task_id}")
     data = read_synthetic(path, task=suite.parse(task_id), obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
     model = attrs.get("model") or {}
+    if model and not model.get("weights_sha256"):  # files sampled before samples recorded the hash
+        model = {**model, "weights_sha256": _checkpoint_sha256(model.get("model_dir"))}
     prov: dict[str, Any] = {
         "source": {"file": path.name, "sha256": _sha256(path)},
         "generator": {
@@ -223,6 +227,18 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
     for key, value in (provenance or {}).items():
         prov[key] = {**(prov.get(key) or {}), **value} if isinstance(value, dict) else value
     return publish(data, task_id, provenance=prov, **kwargs)
+
+
+def _checkpoint_sha256(model_dir: str | None) -> str | None:
+    """The EMA weights' sha256 from a generator checkpoint's config, if the checkpoint is still there."""
+    from compogen.generator.checkpoint import read_config
+
+    if not model_dir or not (Path(model_dir) / "config.json").is_file():
+        return None
+    try:
+        return ((read_config(model_dir).get("files") or {}).get("ema.safetensors") or {}).get("sha256")
+    except CompogenError:
+        return None
 
 
 def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, **kwargs: Any) -> list[str]:

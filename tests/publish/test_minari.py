@@ -165,6 +165,12 @@ def test_bad_id_and_bad_data_refused_before_touching_disk(minari_root, builtin_f
             publish_file(path, dataset_id=bad)
     with pytest.raises(CompogenError, match="holds data of"):
         publish_file(path, task="fivelink-box-none-push")
+    from compogen.suites import get_suite
+
+    other = random_transitions(10)
+    other.tasks = [get_suite("builtin").parse("fivelink-box-none-push")]
+    with pytest.raises(Exception, match="the data are of task fivelink-box-none-push, not fivelink-plate-none-push"):
+        publish(other, BUILTIN_TASK)
     with pytest.raises(Exception, match="obs 93"):
         publish(random_transitions(10, obs_dim=93, action_dim=8), BUILTIN_TASK)
     assert tree(minari_root) == []
