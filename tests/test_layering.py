@@ -76,7 +76,7 @@ LAYERS = [
     ["data"],
     ["rl"],
     ["generator", "validation"],
-    ["loop"],
+    ["loop", "online"],
     ["publish"],
     ["cli"],
 ]

@@ -34,6 +34,7 @@ _MODULES = [
     "compogen.cli.validate",
     "compogen.cli.bootstrap",
     "compogen.cli.publish",
+    "compogen.cli.online",
 ]
 
 for _name in _MODULES:

@@ -1,0 +1,69 @@
+"""``compogen online``: RLPD or SAC on one task, warm-started from (synthetic) offline data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from compogen.config import given
+
+__all__ = ["online", "register"]
+
+
+def _seeds(text: str) -> list[int]:
+    from compogen.errors import CompogenError
+
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise CompogenError(f"--seeds {text!r}: expected comma-separated integers like 0,1,2") from None
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+        raise CompogenError(f"--seeds {text!r}: expected distinct non-negative integers like 0,1,2")
+    return seeds
+
+
+def online(
+    task: str = typer.Option(..., "--task", help="Task id to learn online, e.g. fivelink-plate-none-push."),
+    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="Offline data: Minari id or synthetic file (repeatable)."),
+    real_data: Optional[Path] = typer.Option(None, "--real-data", help="Real-data root to add to the offline data (with --real-tasks)."),
+    real_tasks: Optional[str] = typer.Option(None, "--real-tasks", help="Split spec of the real-data tasks, e.g. iiwa:train14."),
+    algo: str = typer.Option("rlpd", "--algo", help="rlpd (needs offline data) or sac (from scratch, or a buffer pre-filled with --dataset)."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="rlpd-paper, sac-paper, rlpd-cpu, sac-cpu, tiny (default: <algo>-cpu)."),
+    steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Environment steps per seed."),
+    utd: Optional[int] = typer.Option(None, "--utd", min=1, help="Critic updates per environment step."),
+    num_envs: Optional[int] = typer.Option(None, "--num-envs", min=1, help="Environments stepped together."),
+    eval_every: Optional[int] = typer.Option(None, "--eval-every", min=1, help="Evaluate and checkpoint every N environment steps."),
+    seeds: str = typer.Option("0", "--seeds", help="RL seeds, e.g. 0,1,2 (run one after another)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+) -> None:
+    """Online RL with periodic evaluation, checkpoints (rerun the command to resume), a CSV and a PNG."""
+    import torch
+
+    from compogen.errors import CompogenError
+    from compogen.online import ALGOS, load_offline, online_preset, run_seeds
+    from compogen.suites import suite_for_task
+
+    if algo not in ALGOS:
+        raise CompogenError(f"--algo must be one of {', '.join(ALGOS)}, got {algo!r}")
+    seed_list = _seeds(seeds)
+    suite = suite_for_task(task)
+    task_id = suite.task_id(task)
+    config = online_preset(preset or f"{algo}-cpu", algo=algo, **given(steps=steps, utd=utd, num_envs=num_envs, eval_every=eval_every))
+    if algo == "rlpd" and not dataset and real_data is None:
+        raise CompogenError("--algo rlpd needs offline data: --dataset ID_OR_FILE and/or --real-data ROOT --real-tasks SPEC")
+    if threads:
+        torch.set_num_threads(threads)
+    offline = load_offline(dataset or [], real_data, real_tasks, task_id)
+    out = out or Path("runs") / f"online-{algo}-{task_id}"
+    sources = {"dataset": list(dataset or []), "real_data": str(real_data) if real_data else None, "real_tasks": real_tasks}
+    results = run_seeds(config, task_id, out, offline, seed_list, sources)
+    for r in results:
+        print(f"seed {r['seed']}: final success {r['final_success']:.2f}, best {r['best_success']:.2f} after {r['env_steps']} environment steps")
+    print(f"results: {out / 'results.csv'}, {out / 'curves.png'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("online")(online)

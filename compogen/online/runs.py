@@ -1,0 +1,122 @@
+"""Several seeds of one online setting into one results directory, with a CSV and a plot.
+
+::
+
+    OUT/config.json           the OnlineConfig, task and data sources
+    OUT/seed_<s>/             one run per seed (curve.csv, checkpoint/, result.json)
+    OUT/results.csv           every evaluation of every seed
+    OUT/curves.png            success and return against environment steps (mean ± s.e. over seeds)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from compogen.data import Transitions, load_pool
+from compogen.errors import CompogenError
+from compogen.io import atomic_path, atomic_write_text
+from compogen.online.config import OnlineConfig
+from compogen.online.trainer import CURVE_FIELDS, read_curve, run_online
+from compogen.rl.adapters import load_transitions
+from compogen.suites import suite_for_task
+
+__all__ = ["load_offline", "plot_curves", "run_seeds", "write_results"]
+
+
+def load_offline(
+    sources: Sequence[Any] = (), real_data: str | Path | None = None, real_tasks: str | None = None, task: str | None = None
+) -> Transitions | None:
+    """Offline transitions from datasets (Minari ids, synthetic files, Transitions) and/or a real-data
+    root restricted to ``real_tasks`` (a split spec such as ``iiwa:train14``), concatenated."""
+    parts = [load_transitions(s) for s in sources]
+    if real_data is not None:
+        if not real_tasks:
+            raise CompogenError("--real-data needs --real-tasks (e.g. iiwa:train14)")
+        suite = suite_for_task(task) if task else None
+        if suite is None:
+            raise CompogenError("--real-data needs the task, to know the suite")
+        parts.append(load_pool(real_data, suite.tasks(real_tasks), suite))
+    if not parts:
+        return None
+    return Transitions.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def write_results(out: str | Path, seeds: Sequence[int], label: str | None = None) -> list[dict[str, float]]:
+    """``results.csv`` (every evaluation of every seed) and ``curves.png`` of a results directory."""
+    out = Path(out)
+    rows = []
+    for s in seeds:
+        rows += [{"seed": s, **r} for r in read_curve(out / f"seed_{s}")]
+    fields = ["seed", *CURVE_FIELDS]
+    text = "\n".join([",".join(fields)] + [",".join(f"{r[f]:.6g}" if isinstance(r[f], float) else str(r[f]) for f in fields) for r in rows])
+    atomic_write_text(out / "results.csv", text + "\n")
+    cfg = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else {}
+    plot_curves({label or cfg.get("label", out.name): [read_curve(out / f"seed_{s}") for s in seeds]}, out / "curves.png", title=cfg.get("task", ""))
+    return rows
+
+
+def run_seeds(
+    config: OnlineConfig,
+    task: str,
+    out: str | Path,
+    offline: Transitions | None,
+    seeds: Sequence[int],
+    sources: dict[str, Any] | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> list[dict[str, Any]]:
+    """Run (or resume) every seed into ``out/seed_<s>``; then write ``results.csv`` and ``curves.png``."""
+    out = Path(out)
+    suite = suite_for_task(task)
+    meta = {"task": suite.task_id(task), "label": config.algo, "seeds": list(seeds), "config": config.to_dict(), "sources": sources or {}}
+    old = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else None
+    if old is not None and {k: v for k, v in old.items() if k != "seeds"} != {k: v for k, v in meta.items() if k != "seeds"}:
+        raise CompogenError(f"{out} holds runs with other settings; use a new --out directory")
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "config.json", json.dumps(meta, indent=1) + "\n")
+    results = []
+    for s in seeds:
+        results.append(run_online(config, task, out / f"seed_{s}", offline, seed=s, progress=progress, log=log))
+        write_results(out, [x for x in seeds if (out / f"seed_{x}" / "curve.csv").is_file()])
+    return results
+
+
+def plot_curves(
+    runs: dict[str, list[list[dict[str, float]]]], path: str | Path, title: str = "", marks: dict[str, tuple[float, float]] | None = None
+) -> None:
+    """Success and mean return against environment steps: per label the mean over seeds with a
+    ± standard-error band (curves are aligned on their evaluation points). ``marks``: extra labelled
+    points (environment steps, success), e.g. the loop's best-so-far success at its evaluation cost."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for label, curves in runs.items():
+        curves = [c for c in curves if c]
+        if not curves:
+            continue
+        n = min(len(c) for c in curves)
+        x = np.array([c[i]["env_steps"] for i in range(n) for c in curves[:1]])
+        for ax, key in zip(axes, ("success", "mean_return")):
+            y = np.array([[c[i][key] for i in range(n)] for c in curves])
+            mean = y.mean(0)
+            se = y.std(0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
+            ax.plot(x, mean, label=f"{label} ({len(curves)} seeds)")
+            ax.fill_between(x, mean - se, mean + se, alpha=0.25)
+    for label, (steps, success) in (marks or {}).items():
+        axes[0].scatter([steps], [success], marker="*", s=120, zorder=5, label=label)
+    axes[0].set(xlabel="environment steps", ylabel="success rate", ylim=(-0.02, 1.02), title=f"{title} success")
+    axes[1].set(xlabel="environment steps", ylabel="mean episode return", title=f"{title} return")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
