@@ -18,7 +18,7 @@ def _snippets() -> list[str]:
 
 def test_the_section_has_the_promised_snippets():
     joined = "\n".join(_snippets())
-    for name in ("minari.load_dataset", "to_d3rlpy", "to_d4rl", "offline_env", "fill_sb3_buffer"):
+    for name in ("minari.load_dataset", "to_d3rlpy", "to_d4rl", "offline_env", "fill_sb3_buffer", "run_online"):
         assert name in joined, name
 
 
