@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -11,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-__all__ = ["atomic_dir", "atomic_path", "atomic_write_text", "atomic_write_json"]
+__all__ = ["atomic_dir", "atomic_path", "atomic_write_text", "atomic_write_json", "file_sha256"]
 
 
 def _alive(pid: int) -> bool:
@@ -111,3 +112,12 @@ def atomic_dir(path: str | os.PathLike, stage_in: str | os.PathLike | None = Non
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -18,7 +18,6 @@ naming the file and the problem.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ from compogen.errors import CheckpointError, CompogenError
 from compogen.generator.architectures import ARCHITECTURES, build_denoiser
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
+from compogen.io import file_sha256
 from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint", "read_config"]
@@ -55,14 +55,6 @@ def compogen_version() -> str:
         return version("compogen")
     except Exception:  # pragma: no cover - not installed
         return "unknown"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def has_checkpoint(run_dir: str | os.PathLike) -> bool:
@@ -111,7 +103,7 @@ def write_checkpoint(
         if train_state is not None:
             torch.save(train_state, tmp / OPTIMIZER)
             names.append(OPTIMIZER)
-        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in names}
+        files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": file_sha256(tmp / n)} for n in names}
         cfg = {"format": FORMAT, "format_version": FORMAT_VERSION, **config, "files": files}
         (tmp / CONFIG).write_text(json.dumps(cfg, indent=1) + "\n")
         for n in names + [CONFIG]:
@@ -163,7 +155,7 @@ def _check_file(run_dir: Path, name: str, cfg: dict[str, Any]) -> Path:
     size = path.stat().st_size
     if size != info.get("bytes"):
         raise CheckpointError(f"{path}: {size} bytes, config.json says {info.get('bytes')} (truncated or replaced)")
-    if _sha256(path) != info.get("sha256"):
+    if file_sha256(path) != info.get("sha256"):
         raise CheckpointError(f"{path}: sha256 does not match config.json (corrupt)")
     return path
 

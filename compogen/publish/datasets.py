@@ -14,7 +14,6 @@ and renamed into place, so a failed or interrupted publish leaves nothing that
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -24,7 +23,7 @@ import numpy as np
 from compogen.data import Transitions, read_synthetic, read_synthetic_attrs
 from compogen.data.minari_io import INDEPENDENT, PER_EPISODE, write_minari_storage
 from compogen.errors import CompogenError, DataError
-from compogen.io import atomic_dir
+from compogen.io import atomic_dir, file_sha256
 from compogen.suites import Suite, suite_for_task
 from compogen.tasks import Task
 
@@ -62,14 +61,6 @@ def datasets_root() -> Path:
     from minari.storage.datasets_root_dir import get_dataset_path
 
     return Path(get_dataset_path())
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _describe(task_id: str, suite: Suite, n: int, per_episode: int, prov: dict[str, Any]) -> str:
@@ -211,7 +202,7 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
     if model and not model.get("weights_sha256"):  # files sampled before samples recorded the hash
         model = {**model, "weights_sha256": _checkpoint_sha256(model.get("model_dir"))}
     prov: dict[str, Any] = {
-        "source": {"file": path.name, "sha256": _sha256(path)},
+        "source": {"file": path.name, "sha256": file_sha256(path)},
         "generator": {
             "arch": model.get("arch"),
             "preset": model.get("preset"),
