@@ -134,12 +134,13 @@ def publish(
     from compogen import __version__
 
     refs = suite.reference_scores(task)
+    spec = _env_spec(suite, task)
     meta: dict[str, Any] = {
         "dataset_id": dataset_id,
         "description": _describe(task_id, suite, len(data), per_episode, prov),
         "algorithm_name": f"compogen-{(prov.get('generator') or {}).get('arch') or 'generator'}",
         "author": {"compogen"},
-        "eval_env_spec": _env_spec(suite, task).to_json(),
+        "eval_env_spec": spec.to_json(),
         "requirements": [f"compogen>={__version__}"],
         "minari_version": minari_version,
         "compogen": {
@@ -159,7 +160,7 @@ def publish(
         meta["ref_min_score"], meta["ref_max_score"] = float(refs[0]), float(refs[1])
     try:
         with atomic_dir(final, stage_in=root, replace=overwrite) as stage:
-            write_minari_storage(stage / "data", data, suite.observation_space(), suite.action_space(), meta, _env_spec(suite, task), per_episode)
+            write_minari_storage(stage / "data", data, suite.observation_space(), suite.action_space(), meta, spec, per_episode)
             _ensure_namespace(dataset_id)
     except FileExistsError:
         raise CompogenError(f"Minari dataset {dataset_id} appeared in {root} while publishing; pass --overwrite to replace it") from None

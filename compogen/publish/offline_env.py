@@ -64,7 +64,7 @@ def offline_env(source: Any, task: str | None = None, **env_kwargs: Any) -> Offl
     """
     import compogen  # noqa: F401  (registers the task env ids)
 
-    dataset_id = None
+    dataset_id, refs = None, None
     if isinstance(source, Transitions):
         if task is None:
             raise CompogenError("offline_env(Transitions) needs task=")
@@ -87,9 +87,9 @@ def offline_env(source: Any, task: str | None = None, **env_kwargs: Any) -> Offl
         if task is None:
             raise CompogenError(f"{dataset_id}: cannot tell which compogen task the dataset belongs to; pass task=")
         data = read_minari(dataset)
-        refs = (meta["ref_min_score"], meta["ref_max_score"]) if "ref_max_score" in meta and "ref_min_score" in meta else None
+        if "ref_min_score" in meta and "ref_max_score" in meta:
+            refs = (meta["ref_min_score"], meta["ref_max_score"])
     suite = suite_for_task(task)
-    env = gym.make(suite.env_id(task), **env_kwargs)
-    if dataset_id is None:
+    if dataset_id is None:  # a file or Transitions: the suite's measured reference returns
         refs = suite.reference_scores(task)
-    return OfflineEnv(env, data, refs, dataset_id)
+    return OfflineEnv(gym.make(suite.env_id(task), **env_kwargs), data, refs, dataset_id)

@@ -19,7 +19,7 @@ from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["ENV_ID", "SUCCESS_REWARD", "Suite", "env_id"]
+__all__ = ["ENV_ID", "SUCCESS_REWARD", "Suite", "env_id", "register_task_envs"]
 
 
 #: The suites' contract: an episode succeeds exactly when a step's reward reaches this value (the
@@ -34,6 +34,22 @@ ENV_ID = "compogen/{task_id}-v0"
 def env_id(task_id: str) -> str:
     """``compogen/<task-id>-v0``: the Gymnasium id of the task's simulator."""
     return ENV_ID.format(task_id=task_id)
+
+
+def register_task_envs(space: TaskSpace, entry_point: str, max_episode_steps: int) -> list[str]:
+    """Register ``compogen/<task-id>-v0`` for every task of ``space`` (idempotent; returns the ids).
+
+    ``entry_point`` is a ``"module:function"`` string taking ``task_id=``, so registering imports
+    no simulator; ``max_episode_steps`` is the env's own horizon (libraries read it from the spec).
+    """
+    ids = []
+    for task in space:
+        tid = space.task_id(task)
+        eid = env_id(tid)
+        ids.append(eid)
+        if eid not in gym.registry:
+            gym.register(id=eid, entry_point=entry_point, kwargs={"task_id": tid}, max_episode_steps=max_episode_steps, disable_env_checker=True)
+    return ids
 
 
 class Suite(ABC):

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import gymnasium as gym
-
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT
-from compogen.suites.base import Suite, env_id
+from compogen.suites.base import Suite, register_task_envs
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
 __all__ = ["CompoSuiteSuite", "make_registered", "register_envs"]
@@ -27,21 +25,8 @@ def make_registered(task_id: str, **kwargs: Any):
 
 def register_envs() -> list[str]:
     """Register ``compogen/<robot>-<object>-<obstacle>-<objective>-v0`` for CompoSuite's 256 tasks
-    (idempotent; string entry points, so nothing of CompoSuite is imported)."""
-    ids = []
-    for task in COMPOSUITE_SPACE:
-        tid = COMPOSUITE_SPACE.task_id(task)
-        eid = env_id(tid)
-        ids.append(eid)
-        if eid not in gym.registry:
-            gym.register(
-                id=eid,
-                entry_point="compogen.suites.composuite:make_registered",
-                kwargs={"task_id": tid},
-                max_episode_steps=CompoSuiteSuite.horizon,  # CompoSuiteEnv's default env_horizon
-                disable_env_checker=True,
-            )
-    return ids
+    (idempotent; nothing of CompoSuite is imported). The horizon is CompoSuiteEnv's default env_horizon."""
+    return register_task_envs(COMPOSUITE_SPACE, "compogen.suites.composuite:make_registered", CompoSuiteSuite.horizon)
 
 
 class CompoSuiteSuite(Suite):

@@ -54,3 +54,17 @@ class FakeStages:
         u = zlib.crc32(tid.encode()) / 2**32
         sr = float(np.clip(0.6 * u + 0.15 * iteration + float(data.rewards.mean()) * 4, 0, 1))
         return {"success": round(sr, 4), "env_steps": 100 * len(seeds), "per_seed": [round(sr, 4)] * len(seeds)}
+
+
+def write_fake_real_data(root: Path, suite, split: str = "iiwa:train14") -> Path:
+    """A tiny real-data root for ``split``: one 5-step episode per task with correct task-id dims."""
+    from compogen.data import OfflineDatasetWriter, dataset_path
+
+    rng = np.random.default_rng(0)
+    lo = suite.observation_layout
+    for task in suite.tasks(split):
+        with OfflineDatasetWriter(dataset_path(root, task, suite.space), lo.dim, suite.action_dim) as w:
+            obs = rng.normal(size=(6, lo.dim)).astype(np.float32)
+            obs[:, lo.task_id_start : lo.task_id_stop] = lo.obs_task_block(suite.space.indicator(task), suite.space)
+            w.add_episode(obs, np.zeros((5, suite.action_dim)), np.zeros(5), np.zeros(5), terminated=False)
+    return root

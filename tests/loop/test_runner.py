@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compogen.data import OfflineDatasetWriter, dataset_path
 from compogen.errors import CompogenError
 from compogen.loop.config import LoopConfig
 from compogen.loop.runner import resolve_run_tasks, run_loop
@@ -24,14 +23,9 @@ SUITE = get_suite("composuite")
 
 @pytest.fixture(scope="module")
 def real_data(tmp_path_factory):
-    root = tmp_path_factory.mktemp("real")
-    rng = np.random.default_rng(0)
-    for task in SUITE.tasks("iiwa:train14"):
-        with OfflineDatasetWriter(dataset_path(root, task, SUITE.space), 93, 8) as w:
-            obs = rng.normal(size=(6, 93)).astype(np.float32)
-            obs[:, 45:61] = SUITE.observation_layout.obs_task_block(SUITE.space.indicator(task), SUITE.space)
-            w.add_episode(obs, np.zeros((5, 8)), np.zeros(5), np.zeros(5), terminated=False)
-    return root
+    from fake_stages import write_fake_real_data
+
+    return write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
 
 
 def _config(real_data, **kw):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from compogen.cli import main
-from compogen.data import OfflineDatasetWriter, dataset_path, read_synthetic
+from compogen.data import read_synthetic
 from compogen.loop.config import LoopConfig
 from compogen.loop.runner import run_loop
 from compogen.publish import default_dataset_id, publish_run
@@ -20,15 +20,9 @@ SUITE = get_suite("composuite")
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from loop.fake_stages import FakeStages
+    from loop.fake_stages import FakeStages, write_fake_real_data
 
-    real = tmp_path_factory.mktemp("real")
-    rng = np.random.default_rng(0)
-    for task in SUITE.tasks("iiwa:train14"):
-        with OfflineDatasetWriter(dataset_path(real, task, SUITE.space), 93, 8) as w:
-            obs = rng.normal(size=(6, 93)).astype(np.float32)
-            obs[:, 45:61] = SUITE.observation_layout.obs_task_block(SUITE.space.indicator(task), SUITE.space)
-            w.add_episode(obs, np.zeros((5, 8)), np.zeros(5), np.zeros(5), terminated=False)
+    real = write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
     cfg = LoopConfig(
         suite="composuite",
         data=str(real),

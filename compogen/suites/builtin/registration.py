@@ -6,9 +6,7 @@ an env is made.
 
 from __future__ import annotations
 
-import gymnasium as gym
-
-from compogen.suites.base import env_id as _env_id
+from compogen.suites.base import register_task_envs
 from compogen.suites.builtin.layout import BUILTIN_SPACE, HORIZON
 
 __all__ = ["register_envs", "make_registered"]
@@ -24,18 +22,4 @@ def make_registered(task_id: str, **kwargs):
 
 def register_envs() -> list[str]:
     """Register all 256 tasks (idempotent); returns the ids."""
-    ids = []
-    for task in BUILTIN_SPACE:
-        tid = BUILTIN_SPACE.task_id(task)
-        eid = _env_id(tid)
-        ids.append(eid)
-        if eid in gym.registry:
-            continue
-        gym.register(
-            id=eid,
-            entry_point="compogen.suites.builtin.registration:make_registered",
-            kwargs={"task_id": tid},
-            max_episode_steps=HORIZON,  # the env truncates itself there too; libraries read it from the spec
-            disable_env_checker=True,
-        )
-    return ids
+    return register_task_envs(BUILTIN_SPACE, "compogen.suites.builtin.registration:make_registered", HORIZON)
