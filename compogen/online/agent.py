@@ -2,7 +2,8 @@
 
 Per environment step: ``utd`` critic updates, each on its own minibatch, with the
 target ``r + γ (1 - d) (min over a random subset of the target critics of
-Q(s', a') - α log π(a'|s'))`` and a Polyak update of the target critics after
+Q(s', a') - α log π(a'|s'))`` (a success that ends the episode: an absorbing
+state, see :mod:`compogen.rl.targets`) and a Polyak update of the target critics after
 each; then one actor and one temperature update on the last minibatch (the
 actor maximises the ensemble's mean Q minus α log π; α is tuned towards the
 target entropy, −|A|/2 by default).
@@ -18,6 +19,7 @@ import torch
 
 from compogen.online.config import OnlineConfig
 from compogen.online.networks import EnsembleCritic, TanhGaussianActor
+from compogen.rl.targets import td_target
 
 __all__ = ["Agent"]
 
@@ -62,7 +64,7 @@ class Agent:
             q = self.target(batch["next_observations"], next_a)[subset].min(0).values
             if self.config.backup_entropy:
                 q = q - self.alpha * next_logp
-            return batch["rewards"] + self.config.gamma * (1.0 - batch["terminals"]) * q
+            return td_target(batch["rewards"], batch["terminals"], q, self.config.gamma, self.config.absorbing_success)
 
     def update_critic(self, batch: Batch, generator: torch.Generator | None = None) -> float:
         c = self.config

@@ -57,6 +57,9 @@ class OnlineConfig(Config):
     """Share of each minibatch drawn from the offline data (symmetric sampling: 0.5)."""
     gamma: float = 0.99
     """Discount."""
+    absorbing_success: bool = True
+    """Value a success that ends the episode as an absorbing state (see :mod:`compogen.rl.targets`);
+    without it, built-in tasks pay more for hovering near the goal than for succeeding."""
     tau: float = 0.005
     """Polyak rate of the target critics (after every critic update)."""
     random_steps: int = 0

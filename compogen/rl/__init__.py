@@ -3,9 +3,11 @@
 
 from compogen.rl.adapters import fill_sb3_buffer, load_transitions, scale_actions, to_d3rlpy, to_d4rl, to_sb3_buffer
 from compogen.rl.rollout import CollectConfig, collect, collect_task, expert_transitions, rollout_expert
+from compogen.rl.targets import absorbing_success_rewards, td_target
 
 __all__ = [
     "CollectConfig",
+    "absorbing_success_rewards",
     "collect",
     "collect_task",
     "expert_transitions",
@@ -13,6 +15,7 @@ __all__ = [
     "load_transitions",
     "rollout_expert",
     "scale_actions",
+    "td_target",
     "to_d3rlpy",
     "to_d4rl",
     "to_sb3_buffer",

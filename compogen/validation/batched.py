@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from compogen.rl.targets import td_target
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
 
@@ -197,7 +198,7 @@ class BatchedTD3BC:
             a2 = (a2 + (cfg.policy_noise * noise).clamp(-cfg.noise_clip, cfg.noise_clip)).clamp(-1.0, 1.0)
             x2 = torch.cat([o2, a2], -1)
             q_t = torch.minimum(self.critics_targ[0].forward(x2), self.critics_targ[1].forward(x2)).squeeze(-1)  # [P, B]
-            y = (r + cfg.gamma * (1.0 - d) * q_t).unsqueeze(-1)
+            y = td_target(r, d, q_t, cfg.gamma, cfg.absorbing_success).unsqueeze(-1)
         x = torch.cat([o, a], -1)
         critic_loss = sum((c.forward(x) - y).pow(2).mean((-1, -2)).sum() for c in self.critics)
         self.critic_opt.zero_grad(set_to_none=True)

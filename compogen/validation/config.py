@@ -41,6 +41,10 @@ class ValidationConfig(Config):
     critic_hidden: tuple[int, ...] = (256, 256)
     #: Discount factor gamma (paper: 0.99).
     gamma: float = 0.99
+    #: Value a success that ends the episode as an absorbing state (:mod:`compogen.rl.targets`);
+    #: without it, built-in tasks pay the critic more for hovering near the goal than for succeeding.
+    #: Off by default: the presets were calibrated without it (BC presets train no critic at all).
+    absorbing_success: bool = False
     #: Polyak rate of the target networks (paper: 0.005).
     tau: float = 0.005
     #: TD3+BC's alpha weighting the Q term against behaviour cloning (paper: 2.5).

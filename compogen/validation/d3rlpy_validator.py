@@ -7,6 +7,7 @@ buffer is exactly transition ``i`` with its stored next observation.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -16,6 +17,7 @@ import torch
 
 from compogen.data import Transitions
 from compogen.rl.adapters import to_d3rlpy
+from compogen.rl.targets import absorbing_success_rewards
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
@@ -104,6 +106,8 @@ def run_d3rlpy(
     logging.getLogger("d3rlpy").setLevel(logging.WARNING)
     t0 = time.perf_counter()
     d3rlpy.seed(int(seed))
+    if config.absorbing_success:  # d3rlpy's own TD target then values a success as absorbing
+        data = dataclasses.replace(data, rewards=absorbing_success_rewards(data.rewards, data.terminals, config.gamma))
     buffer = to_d3rlpy(data)
     algo = make_algo(config, data.observations)
     algo.build_with_dataset(buffer)

@@ -56,7 +56,7 @@ def test_sampling_before_any_online_data_uses_the_offline_data_only():
 
 
 def test_ensemble_target_is_the_minimum_over_a_random_pair_of_target_critics():
-    config = OnlineConfig(hidden=(16, 16), critics=10, critic_subsample=2, backup_entropy=False, gamma=0.9)
+    config = OnlineConfig(hidden=(16, 16), critics=10, critic_subsample=2, backup_entropy=False, gamma=0.9, absorbing_success=False)
     agent = Agent(config, 48, 7)
     with torch.no_grad():  # target critic e outputs the constant e
         agent.target.out.weight.zero_()
@@ -80,7 +80,9 @@ def test_ensemble_target_is_the_minimum_over_a_random_pair_of_target_critics():
 
 
 def test_entropy_backup_and_target_entropy():
-    config = OnlineConfig(hidden=(16, 16), critics=4, critic_subsample=2, backup_entropy=True, gamma=0.5, init_temperature=0.3)
+    config = OnlineConfig(
+        hidden=(16, 16), critics=4, critic_subsample=2, backup_entropy=True, gamma=0.5, init_temperature=0.3, absorbing_success=False
+    )
     agent = Agent(config, 48, 7)
     assert agent.target_entropy == -3.5  # −|A| / 2
     batch = {k: torch.as_tensor(v) for k, v in ReplayBuffer.from_transitions(_data(8)).rows(np.arange(8)).items()}
@@ -92,6 +94,27 @@ def test_entropy_backup_and_target_entropy():
         a, logp = agent.actor(batch["next_observations"])
         q = agent.target(batch["next_observations"], a)[subset].min(0).values
     torch.testing.assert_close(y, batch["rewards"] + 0.5 * (1 - batch["terminals"]) * (q - 0.3 * logp))
+
+
+@pytest.mark.parametrize("absorbing", [True, False])
+def test_a_success_that_ends_the_episode_is_valued_as_an_absorbing_state(absorbing):
+    config = OnlineConfig(hidden=(16, 16), critics=4, critic_subsample=2, backup_entropy=False, gamma=0.9, absorbing_success=absorbing)
+    agent = Agent(config, 48, 7)
+    with torch.no_grad():  # every target critic outputs 5
+        agent.target.out.weight.zero_()
+        agent.target.out.bias.fill_(5.0)
+    obs = torch.zeros(4, 48)
+    batch = {
+        "observations": obs,
+        "actions": torch.zeros(4, 7),
+        "next_observations": obs,
+        # success ending the episode, success inside an episode (CompoSuite), failure ending it, plain step
+        "rewards": torch.tensor([1.0, 1.0, 0.9, 0.5]),
+        "terminals": torch.tensor([1.0, 0.0, 1.0, 0.0]),
+    }
+    y = agent.target_q(batch, torch.tensor([0, 1]))
+    first = 1.0 + 0.9 * 1.0 / (1 - 0.9) if absorbing else 1.0
+    torch.testing.assert_close(y, torch.tensor([first, 1.0 + 0.9 * 5.0, 0.9, 0.5 + 0.9 * 5.0]))
 
 
 def test_buffers_after_prefill():
