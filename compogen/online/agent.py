@@ -29,10 +29,16 @@ Batch = dict[str, torch.Tensor]
 class Agent:
     """Actor, critic ensemble, target critics, temperature and their optimizers."""
 
-    def __init__(self, config: OnlineConfig, obs_dim: int, action_dim: int, device: str = "cpu"):
+    def __init__(
+        self, config: OnlineConfig, obs_dim: int, action_dim: int, device: str = "cpu", obs_stats: tuple[np.ndarray, np.ndarray] | None = None
+    ):
+        """``obs_stats``: ``(mean, std)`` that standardise every observation the agent sees (None: identity)."""
         self.config = config
         self.device = torch.device(device)
         c = config
+        mean, std = obs_stats if obs_stats is not None else (np.zeros(obs_dim, np.float32), np.ones(obs_dim, np.float32))
+        self.obs_mean = torch.as_tensor(mean, dtype=torch.float32, device=self.device)
+        self.obs_std = torch.as_tensor(std, dtype=torch.float32, device=self.device)
         self.actor = TanhGaussianActor(obs_dim, action_dim, c.hidden).to(self.device)
         self.critic = EnsembleCritic(obs_dim, action_dim, c.hidden, c.critics, c.layer_norm).to(self.device)
         self.target = copy.deepcopy(self.critic).requires_grad_(False)
@@ -49,11 +55,14 @@ class Agent:
     def alpha(self) -> torch.Tensor:
         return self.log_alpha.exp()
 
+    def normalize(self, obs: torch.Tensor) -> torch.Tensor:
+        return (obs - self.obs_mean) / self.obs_std
+
     # -- acting ---------------------------------------------------------------------
     @torch.no_grad()
     def act(self, obs: np.ndarray, deterministic: bool = False) -> np.ndarray:
         """Actions in [-1, 1] for an observation batch ``[n, obs_dim]``."""
-        a, _ = self.actor(torch.as_tensor(obs, dtype=torch.float32, device=self.device), deterministic)
+        a, _ = self.actor(self.normalize(torch.as_tensor(obs, dtype=torch.float32, device=self.device)), deterministic)
         return a.cpu().numpy()
 
     # -- learning -------------------------------------------------------------------
@@ -94,7 +103,11 @@ class Agent:
         return float(actor_loss.detach()), float(alpha_loss.detach())
 
     def update(self, batches: list[Batch], generator: torch.Generator | None = None) -> dict[str, float]:
-        """``len(batches)`` critic updates, then one actor + temperature update on the last batch."""
+        """``len(batches)`` critic updates, then one actor + temperature update on the last batch
+        (batches hold raw observations; the agent standardises them)."""
+        batches = [
+            {**b, "observations": self.normalize(b["observations"]), "next_observations": self.normalize(b["next_observations"])} for b in batches
+        ]
         critic = [self.update_critic(b, generator) for b in batches]
         actor, _ = self.update_actor(batches[-1])
         return {"critic_loss": float(np.mean(critic)), "actor_loss": actor, "alpha": float(self.alpha.detach())}
@@ -107,6 +120,8 @@ class Agent:
             "critic": self.critic.state_dict(),
             "target": self.target.state_dict(),
             "log_alpha": self.log_alpha.detach().clone(),
+            "obs_mean": self.obs_mean.clone(),
+            "obs_std": self.obs_std.clone(),
             "actor_opt": self.actor_opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "alpha_opt": self.alpha_opt.state_dict(),
@@ -118,6 +133,7 @@ class Agent:
         self.target.load_state_dict(state["target"])
         with torch.no_grad():
             self.log_alpha.copy_(state["log_alpha"])
+        self.obs_mean, self.obs_std = state["obs_mean"].to(self.device), state["obs_std"].to(self.device)
         self.actor_opt.load_state_dict(state["actor_opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
         self.alpha_opt.load_state_dict(state["alpha_opt"])

@@ -57,6 +57,9 @@ class OnlineConfig(Config):
     """Share of each minibatch drawn from the offline data (symmetric sampling: 0.5)."""
     gamma: float = 0.99
     """Discount."""
+    normalize_observations: bool = True
+    """Standardise observations with the offline data's mean and std (TD3+BC's normalisation, as the
+    validator does); without offline data observations stay as they are."""
     absorbing_success: bool = True
     """Value a success that ends the episode as an absorbing state (see :mod:`compogen.rl.targets`);
     without it, built-in tasks pay more for hovering near the goal than for succeeding."""

@@ -31,6 +31,7 @@ from compogen.online.agent import Agent
 from compogen.online.config import OnlineConfig
 from compogen.online.replay import ReplayBuffer, SymmetricSampler
 from compogen.suites import suite_for_task
+from compogen.validation.data import normalization_stats
 from compogen.validation.evaluate import eval_seed, evaluate
 
 __all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online"]
@@ -102,7 +103,8 @@ def run_online(
 
     torch.manual_seed(seed)
     obs_dim, act_dim = suite.observation_layout.dim, suite.action_dim
-    agent = Agent(config, obs_dim, act_dim)
+    stats = normalization_stats(offline.observations) if config.normalize_observations and offline is not None else None
+    agent = Agent(config, obs_dim, act_dim, obs_stats=stats)
     offline_buf, online = make_buffers(config, offline, obs_dim, act_dim)
     rng = np.random.default_rng([seed, 1])
     subsets = torch.Generator().manual_seed(int(seed) + 17)
