@@ -131,6 +131,32 @@ def test_buffers_after_prefill():
     np.testing.assert_array_equal(online.arrays["terminals"][:120], data.terminals.astype(np.float32))
 
 
+def test_agent_standardises_observations_with_the_offline_statistics():
+    data = _data(64, seed=4)
+    mean, std = data.observations.mean(0), data.observations.std(0) + 0.5
+    config = online_preset("tiny")
+    torch.manual_seed(0)
+    plain = Agent(config, 48, 7)
+    torch.manual_seed(0)
+    scaled = Agent(config, 48, 7, obs_stats=(mean, std))
+    obs = data.observations[:5]
+    np.testing.assert_allclose(scaled.act(obs, deterministic=True), plain.act((obs - mean) / std, deterministic=True), rtol=1e-5, atol=1e-6)
+    # an update sees standardised observations: both agents take the same step
+    raw = {k: torch.as_tensor(v) for k, v in ReplayBuffer.from_transitions(data).rows(np.arange(32)).items()}
+    m, sd = torch.as_tensor(mean), torch.as_tensor(std)
+    norm = {**raw, "observations": (raw["observations"] - m) / sd, "next_observations": (raw["next_observations"] - m) / sd}
+    torch.manual_seed(1)
+    scaled.update([raw], torch.Generator().manual_seed(2))
+    torch.manual_seed(1)
+    plain.update([norm], torch.Generator().manual_seed(2))
+    for a, b in zip(scaled.critic.parameters(), plain.critic.parameters()):
+        torch.testing.assert_close(a, b)
+    # the statistics travel with the checkpoint
+    again = Agent(config, 48, 7)
+    again.load_state_dict(scaled.state_dict())
+    np.testing.assert_allclose(again.act(obs, deterministic=True), scaled.act(obs, deterministic=True))
+
+
 def _weights(run_dir):
     return torch.load(run_dir / "checkpoint" / "agent.pt", weights_only=True)["agent"]
 
