@@ -1,7 +1,8 @@
 """Online RL warm starts on the built-in suite: the paper's Figures 11 and 10.
 
     # Figure 11: RLPD from a low-success synthetic dataset vs SAC from scratch
-    python benchmarks/bench_online.py warmstart --run RUN_DIR [--tasks auto] [--seeds 0,1,2] [--steps 20000]
+    # (--control-seeds: also RLPD with 8,000 noisy expert transitions of the target task itself)
+    python benchmarks/bench_online.py warmstart --run RUN_DIR [--tasks auto] [--seeds 0,1,2] [--steps 20000] [--control-seeds 0]
 
     # Figure 10: RLPD whose offline half is the training tasks' expert data vs the loop's best-so-far
     python benchmarks/bench_online.py real --run RUN_DIR --real-data DATA_ROOT [--tasks all] [--seeds 0] [--steps 10000]
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
+EXPERT, EXPERT_TRANSITIONS = "expert", 8_000
 
 
 def _job(args: tuple) -> dict:
@@ -34,8 +36,14 @@ def _job(args: tuple) -> dict:
     from compogen.online import load_offline, online_preset, run_online
 
     task, algo, seed, steps, out, sources, real_data, real_tasks = args
-    config = online_preset(f"{algo}-cpu", steps=steps)
-    offline = load_offline(sources, real_data, real_tasks, task) if (sources or real_data) else None
+    config = online_preset(f"{algo.split('-')[0]}-cpu", steps=steps)
+    if sources == [EXPERT]:  # the control: the target task's own expert data, as the validator calibration collects it
+        from compogen.rl.rollout import expert_transitions
+        from compogen.suites import get_suite
+
+        offline = expert_transitions(get_suite("builtin"), task, EXPERT_TRANSITIONS, noise=0.1, seed=0)
+    else:
+        offline = load_offline(sources, real_data, real_tasks, task) if (sources or real_data) else None
     t0 = time.perf_counter()
     res = run_online(config, task, out, offline, seed=seed, progress=False, log=lambda _: None)
     return {**res, "seconds": time.perf_counter() - t0, "offline_rows": len(offline) if offline is not None else 0}
@@ -75,6 +83,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--control-seeds", default="", help="warmstart: seeds of RLPD with the target task's own expert data")
     args = p.parse_args()
     from compogen.online import plot_curves, read_curve, write_results
 
@@ -82,6 +91,7 @@ def main() -> None:
     out = args.out or Path("/tmp/bench-online") / args.mode
     seeds = [int(s) for s in (args.seeds or ("0,1,2" if args.mode == "warmstart" else "0")).split(",")]
     steps = args.steps or (20_000 if args.mode == "warmstart" else 10_000)
+    control_seeds = [int(s) for s in args.control_seeds.split(",") if s.strip()] if args.mode == "warmstart" else []
     targets = sorted(state["history"][0]["results"])
     jobs, meta = [], {}
     if args.mode == "warmstart":
@@ -101,6 +111,8 @@ def main() -> None:
             for s in seeds:
                 jobs.append((t, "rlpd", s, steps, str(out / t / "rlpd" / f"seed_{s}"), [str(path)], None, None))
                 jobs.append((t, "sac", s, steps, str(out / t / "sac" / f"seed_{s}"), [], None, None))
+            for s in control_seeds:
+                jobs.append((t, "rlpd-expert", s, steps, str(out / t / "rlpd-expert" / f"seed_{s}"), [EXPERT], None, None))
     else:
         if args.real_data is None:
             raise SystemExit("real needs --real-data")
@@ -123,14 +135,15 @@ def main() -> None:
     wall = time.perf_counter() - t0
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    algos = ["rlpd", "sac"] if args.mode == "warmstart" else ["rlpd"]
+    algos = (["rlpd", "sac"] + (["rlpd-expert"] if control_seeds else [])) if args.mode == "warmstart" else ["rlpd"]
     table = []
     for t in tasks:
         curves = {}
         for a in algos:
+            a_seeds = control_seeds if a == "rlpd-expert" else seeds
             (out / t / a / "config.json").write_text(json.dumps({"task": t, "label": a}))
-            write_results(out / t / a, seeds, label=a)
-            curves[a] = [read_curve(out / t / a / f"seed_{s}") for s in seeds]
+            write_results(out / t / a, a_seeds, label=a)
+            curves[a] = [read_curve(out / t / a / f"seed_{s}") for s in a_seeds]
         marks = {}
         if args.mode == "real":
             marks[f"loop best-so-far ({meta[t]['loop_eval_steps']} eval steps)"] = (meta[t]["loop_eval_steps"], meta[t]["loop_best_success"])
@@ -140,13 +153,21 @@ def main() -> None:
             finals = [c[-1]["success"] for c in curves[a]]
             bests = [max(r["success"] for r in c) for c in curves[a]]
             first = [next((r["env_steps"] for r in c if r["success"] >= 0.8), None) for c in curves[a]]
-            row[a] = {"final": _summary(finals), "best": _summary(bests), "steps_to_0.8": first, "per_seed_final": finals}
+            ends = [c[-1]["mean_return"] for c in curves[a]]
+            row[a] = {
+                "final": _summary(finals),
+                "best": _summary(bests),
+                "return_end": _summary(ends),
+                "steps_to_0.8": first,
+                "per_seed_final": finals,
+            }
         table.append(row)
     (RESULTS / f"online_{args.mode}.json").write_text(json.dumps({"steps": steps, "seeds": seeds, "wall_s": wall, "rows": table}, indent=1) + "\n")
     cmd = (
         f"python benchmarks/bench_online.py {args.mode} --run RUN"
         + (" --real-data DATA" if args.mode == "real" else "")
         + f" --tasks {','.join(tasks)} --seeds {','.join(map(str, seeds))} --steps {steps} --workers {args.workers}"
+        + (f" --control-seeds {','.join(map(str, control_seeds))}" if control_seeds else "")
     )
     lines = [
         f"# Online RL on the built-in suite: {'Figure 11 (warm start from a low-success synthetic dataset)' if args.mode == 'warmstart' else 'Figure 10 (RLPD with the training tasks expert data)'}",
@@ -155,18 +176,31 @@ def main() -> None:
         "",
     ]
     lines.append(
-        f"Presets `rlpd-cpu` / `sac-cpu` (64-wide networks; RLPD: 10 critics, UTD 2, batch 128, 50/50 symmetric sampling; SAC: 2 critics, UTD 1, 2,000 random steps), {steps:,} environment steps per run, seeds {seeds}, evaluation every 2,000 steps on 10 episodes (deterministic policy). Wall time {wall / 60:.1f} min on {args.workers} processes (one torch thread each). Mean ± standard error over seeds."
+        f"Presets `rlpd-cpu` / `sac-cpu` (64-wide networks; RLPD: 10 critics, UTD 2, batch 128, 50/50 symmetric sampling; SAC: 2 critics, UTD 1, 2,000 random steps; both standardise observations with the offline data's statistics and value a success as an absorbing state), {steps:,} environment steps per run, seeds {seeds}, evaluation every 2,000 steps on 10 episodes (deterministic policy). Wall time {wall / 60:.1f} min on {args.workers} processes (one torch thread each). Mean ± standard error over seeds."
     )
     lines.append("")
     if args.mode == "warmstart":
         lines += [
-            "| task | dataset success (loop validation, round) | RLPD final | RLPD best | RLPD steps to 0.8 (per seed) | SAC final | SAC best |",
-            "|---|---|---|---|---|---|---|",
+            "| task | dataset success (loop validation, round) | RLPD final | RLPD best | RLPD steps to 0.8 (per seed) | RLPD return at the end | SAC final | SAC best | SAC return at the end |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for r in table:
             lines.append(
-                f"| {r['task']} | {r['dataset_success']:.2f} (round {r['round']}) | {r['rlpd']['final'][0]:.2f} ± {r['rlpd']['final'][1]:.2f} | {r['rlpd']['best'][0]:.2f} ± {r['rlpd']['best'][1]:.2f} | {r['rlpd']['steps_to_0.8']} | {r['sac']['final'][0]:.2f} ± {r['sac']['final'][1]:.2f} | {r['sac']['best'][0]:.2f} ± {r['sac']['best'][1]:.2f} |"
+                f"| {r['task']} | {r['dataset_success']:.2f} (round {r['round']}) | {r['rlpd']['final'][0]:.2f} ± {r['rlpd']['final'][1]:.2f} | {r['rlpd']['best'][0]:.2f} ± {r['rlpd']['best'][1]:.2f} | {r['rlpd']['steps_to_0.8']} | {r['rlpd']['return_end'][0]:.0f} ± {r['rlpd']['return_end'][1]:.0f} | {r['sac']['final'][0]:.2f} ± {r['sac']['final'][1]:.2f} | {r['sac']['best'][0]:.2f} ± {r['sac']['best'][1]:.2f} | {r['sac']['return_end'][0]:.0f} ± {r['sac']['return_end'][1]:.0f} |"
             )
+        if control_seeds:
+            lines += [
+                "",
+                f"Control: RLPD whose offline half is {EXPERT_TRANSITIONS:,} noisy expert transitions of the target task itself (seeds {control_seeds}): how far the same RL budget gets with the best possible data.",
+                "",
+                "| task | final | best | return at the end | steps to 0.8 |",
+                "|---|---|---|---|---|",
+            ]
+            for r in table:
+                c = r["rlpd-expert"]
+                lines.append(
+                    f"| {r['task']} | {c['final'][0]:.2f} ± {c['final'][1]:.2f} | {c['best'][0]:.2f} ± {c['best'][1]:.2f} | {c['return_end'][0]:.0f} ± {c['return_end'][1]:.0f} | {c['steps_to_0.8']} |"
+                )
     else:
         lines += ["| task | loop best-so-far success | loop eval env steps | RLPD final | RLPD best |", "|---|---|---|---|---|"]
         for r in table:

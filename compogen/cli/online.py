@@ -39,7 +39,7 @@ def online(
     out: Optional[Path] = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
 ) -> None:
-    """Online RL with periodic evaluation, checkpoints (rerun the command to resume), a CSV and a PNG."""
+    """Online RL with periodic evaluation, checkpoints (rerun to resume; a larger --steps extends a run), a CSV and a PNG."""
     import torch
 
     from compogen.errors import CompogenError

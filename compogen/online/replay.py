@@ -56,7 +56,8 @@ class ReplayBuffer:
         n = len(state["observations"])
         for k in _KEYS:
             self.arrays[k][:n] = state[k]
-        self.size, self.pos = n, int(state["pos"])
+        # a buffer restored into more room (a run extended to more steps) goes on writing after its rows
+        self.size, self.pos = n, (int(state["pos"]) if n >= self.capacity else n)
 
 
 class SymmetricSampler:

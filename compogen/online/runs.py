@@ -59,6 +59,11 @@ def write_results(out: str | Path, seeds: Sequence[int], label: str | None = Non
     return rows
 
 
+def _comparable(meta: dict[str, Any]) -> dict[str, Any]:
+    """A results directory's settings apart from its seeds and length (more of either may be added)."""
+    return {**{k: v for k, v in meta.items() if k != "seeds"}, "config": {k: v for k, v in meta["config"].items() if k != "steps"}}
+
+
 def run_seeds(
     config: OnlineConfig,
     task: str,
@@ -74,7 +79,7 @@ def run_seeds(
     suite = suite_for_task(task)
     meta = {"task": suite.task_id(task), "label": config.algo, "seeds": list(seeds), "config": config.to_dict(), "sources": sources or {}}
     old = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else None
-    if old is not None and {k: v for k, v in old.items() if k != "seeds"} != {k: v for k, v in meta.items() if k != "seeds"}:
+    if old is not None and _comparable(old) != _comparable(meta):
         raise CompogenError(f"{out} holds runs with other settings; use a new --out directory")
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "config.json", json.dumps(meta, indent=1) + "\n")

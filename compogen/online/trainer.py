@@ -43,6 +43,11 @@ def _env_seed(seed: int, k: int) -> int:
     return (7_919 * (int(seed) + 1) + 104_729 * int(k)) % (2**31 - 1)
 
 
+def _without_steps(identity: dict[str, Any]) -> dict[str, Any]:
+    """A run's identity without its length: a run may be extended to more steps."""
+    return {**identity, "config": {k: v for k, v in identity["config"].items() if k != "steps"}}
+
+
 def read_curve(run_dir: str | Path) -> list[dict[str, float]]:
     """The evaluations of a run directory (``curve.csv``), as numbers."""
     path = Path(run_dir) / "curve.csv"
@@ -97,8 +102,10 @@ def run_online(
     identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
     ckpt = out / "checkpoint"
     saved = json.loads((ckpt / "state.json").read_text()) if (ckpt / "state.json").is_file() else None
-    if saved is not None and saved["identity"] != identity:
+    if saved is not None and _without_steps(saved["identity"]) != _without_steps(identity):
         raise CompogenError(f"{out} holds a run with other settings; use a new output directory")
+    if saved is not None and saved["env_steps"] > config.steps:
+        raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
     out.mkdir(parents=True, exist_ok=True)
 
     torch.manual_seed(seed)

@@ -215,6 +215,24 @@ def test_stopped_run_resumes_in_process(tmp_path):
         run_online(cfg.replace(utd=3), TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None)
 
 
+def test_a_finished_run_extended_to_more_steps_equals_a_longer_run(tmp_path):
+    data = _data(300)
+    quiet = dict(progress=False, log=lambda _: None)
+    short, long = online_preset("tiny", steps=200), online_preset("tiny", steps=300)
+    run_online(long, TASK, tmp_path / "long", data, seed=2, **quiet)
+    run_online(short, TASK, tmp_path / "ext", data, seed=2, **quiet)
+    assert _curve(tmp_path / "ext")[-1]["env_steps"] == 200
+    result = run_online(long, TASK, tmp_path / "ext", data, seed=2, **quiet)
+    assert result["env_steps"] == 300
+    assert _curve(tmp_path / "ext") == _curve(tmp_path / "long")
+    a, b = _weights(tmp_path / "long"), _weights(tmp_path / "ext")
+    for part in ("actor", "critic", "target"):
+        for k in a[part]:
+            torch.testing.assert_close(a[part][k], b[part][k], rtol=0, atol=0)
+    with pytest.raises(CompogenError, match="more than steps=200"):
+        run_online(short, TASK, tmp_path / "ext", data, seed=2, **quiet)
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
