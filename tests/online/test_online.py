@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from random_data import random_transitions
 
 from compogen.cli import main
 from compogen.data import Transitions, write_synthetic
@@ -23,12 +24,10 @@ TASK = "fivelink-plate-none-shelf"
 
 
 def _data(n, marker=0.0, seed=0) -> Transitions:
-    rng = np.random.default_rng(seed)
-    obs = rng.normal(size=(n, 48)).astype(np.float32)
-    obs[:, 0] = marker
-    return Transitions(
-        obs, rng.uniform(-1, 1, (n, 7)).astype(np.float32), rng.normal(size=n).astype(np.float32), obs.copy(), rng.uniform(size=n) < 0.1
-    )
+    """Random transitions whose first observation entry is ``marker`` (to tell sources apart)."""
+    data = random_transitions(n, seed=seed)
+    data.observations[:, 0] = marker
+    return data
 
 
 @pytest.mark.parametrize("ratio, offline_rows", [(0.5, 32), (0.25, 16), (0.0, 0), (1.0, 64)])

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from random_data import random_transitions
 
-from compogen.data import Transitions, write_synthetic
+from compogen.data import write_synthetic
 
 BUILTIN_TASK = "fivelink-plate-none-push"
 COMPOSUITE_TASK = "iiwa-plate-none-push"
-
-
-def random_transitions(n: int, obs_dim: int = 48, action_dim: int = 7, seed: int = 0) -> Transitions:
-    rng = np.random.default_rng(seed)
-    return Transitions(
-        rng.normal(size=(n, obs_dim)).astype(np.float32),
-        rng.uniform(-1, 1, (n, action_dim)).astype(np.float32),
-        rng.uniform(size=n).astype(np.float32),
-        rng.normal(size=(n, obs_dim)).astype(np.float32),
-        rng.uniform(size=n) < 0.1,
-    )
+__all__ = ["BUILTIN_TASK", "COMPOSUITE_TASK", "random_transitions"]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
+from random_data import random_transitions
 
 from compogen.data import Transitions, write_synthetic
 from compogen.errors import DataError
@@ -14,14 +15,7 @@ OBS, ACT = 48, 7
 
 
 def _data(n=300, seed=0) -> Transitions:
-    rng = np.random.default_rng(seed)
-    return Transitions(
-        rng.normal(size=(n, OBS)).astype(np.float32),
-        rng.uniform(-1, 1, (n, ACT)).astype(np.float32),
-        rng.normal(size=n).astype(np.float32),
-        rng.normal(size=(n, OBS)).astype(np.float32),
-        rng.uniform(size=n) < 0.2,
-    )
+    return random_transitions(n, OBS, ACT, seed=seed, terminal_rate=0.2)
 
 
 @pytest.fixture
