@@ -12,7 +12,8 @@ success, the environment steps its validation spent per task and its training sp
 ``--tasks auto`` picks the two targets whose latest dataset scored lowest above zero
 (preferring 0.05-0.2). Runs go to --out (default /tmp/bench-online/<mode>) as
 ``<task>/<algo>/seed_<s>`` (resumable), one process per run on --workers processes, one
-torch thread each. Results: benchmarks/results/online_<mode>.md, .json and a PNG per task.
+torch thread each. Results: benchmarks/results/online_<mode><tag>.md, .json and a PNG per task.
+Runs in --out are resumed, and extended when --steps grows.
 """
 
 from __future__ import annotations
@@ -83,11 +84,13 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--tag", default="", help="suffix of the result files (online_<mode><tag>.md), e.g. _50k")
     p.add_argument("--control-seeds", default="", help="warmstart: seeds of RLPD with the target task's own expert data")
     args = p.parse_args()
     from compogen.online import plot_curves, read_curve, write_results
 
     state, run_cfg = _run_info(args.run)
+    name = f"online_{args.mode}{args.tag}"
     out = args.out or Path("/tmp/bench-online") / args.mode
     seeds = [int(s) for s in (args.seeds or ("0,1,2" if args.mode == "warmstart" else "0")).split(",")]
     steps = args.steps or (20_000 if args.mode == "warmstart" else 10_000)
@@ -147,7 +150,7 @@ def main() -> None:
         marks = {}
         if args.mode == "real":
             marks[f"loop best-so-far ({meta[t]['loop_eval_steps']} eval steps)"] = (meta[t]["loop_eval_steps"], meta[t]["loop_best_success"])
-        plot_curves(curves, RESULTS / f"online_{args.mode}_{t}.png", title=t, marks=marks)
+        plot_curves(curves, RESULTS / f"{name}_{t}.png", title=t, marks=marks)
         row = {"task": t, **meta[t]}
         for a in algos:
             finals = [c[-1]["success"] for c in curves[a]]
@@ -162,12 +165,13 @@ def main() -> None:
                 "per_seed_final": finals,
             }
         table.append(row)
-    (RESULTS / f"online_{args.mode}.json").write_text(json.dumps({"steps": steps, "seeds": seeds, "wall_s": wall, "rows": table}, indent=1) + "\n")
+    (RESULTS / f"{name}.json").write_text(json.dumps({"steps": steps, "seeds": seeds, "wall_s": wall, "rows": table}, indent=1) + "\n")
     cmd = (
         f"python benchmarks/bench_online.py {args.mode} --run RUN"
         + (" --real-data DATA" if args.mode == "real" else "")
         + f" --tasks {','.join(tasks)} --seeds {','.join(map(str, seeds))} --steps {steps} --workers {args.workers}"
         + (f" --control-seeds {','.join(map(str, control_seeds))}" if control_seeds else "")
+        + (f" --tag {args.tag}" if args.tag else "")
     )
     lines = [
         f"# Online RL on the built-in suite: {'Figure 11 (warm start from a low-success synthetic dataset)' if args.mode == 'warmstart' else 'Figure 10 (RLPD with the training tasks expert data)'}",
@@ -212,7 +216,7 @@ def main() -> None:
             f"Means over tasks: loop {np.mean([r['loop_best_success'] for r in table]):.3f} with {np.mean([r['loop_eval_steps'] for r in table]):,.0f} eval steps per task; RLPD final {np.mean([r['rlpd']['final'][0] for r in table]):.3f} after {steps:,} steps.",
         ]
     lines += ["", "Plots: " + ", ".join(f"`online_{args.mode}_{t}.png`" for t in tasks)]
-    (RESULTS / f"online_{args.mode}.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
