@@ -114,8 +114,8 @@ def main() -> None:
             for s in seeds:
                 jobs.append((t, "rlpd", s, steps, str(out / t / "rlpd" / f"seed_{s}"), [str(path)], None, None))
                 jobs.append((t, "sac", s, steps, str(out / t / "sac" / f"seed_{s}"), [], None, None))
-            for s in control_seeds:
-                jobs.append((t, "rlpd-expert", s, steps, str(out / t / "rlpd-expert" / f"seed_{s}"), [EXPERT], None, None))
+            for s in control_seeds:  # first: the longest runs
+                jobs.insert(0, (t, "rlpd-expert", s, steps, str(out / t / "rlpd-expert" / f"seed_{s}"), [EXPERT], None, None))
     else:
         if args.real_data is None:
             raise SystemExit("real needs --real-data")
@@ -136,6 +136,8 @@ def main() -> None:
                 flush=True,
             )
     wall = time.perf_counter() - t0
+    # run time recorded by the runs themselves (kept across resumes and extensions)
+    run_s = sum(json.loads((Path(job[4]) / "result.json").read_text())["wall_s"] for job in jobs)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     algos = (["rlpd", "sac"] + (["rlpd-expert"] if control_seeds else [])) if args.mode == "warmstart" else ["rlpd"]
@@ -165,7 +167,9 @@ def main() -> None:
                 "per_seed_final": finals,
             }
         table.append(row)
-    (RESULTS / f"{name}.json").write_text(json.dumps({"steps": steps, "seeds": seeds, "wall_s": wall, "rows": table}, indent=1) + "\n")
+    (RESULTS / f"{name}.json").write_text(
+        json.dumps({"steps": steps, "seeds": seeds, "wall_s": wall, "run_s": run_s, "rows": table}, indent=1) + "\n"
+    )
     cmd = (
         f"python benchmarks/bench_online.py {args.mode} --run RUN"
         + (" --real-data DATA" if args.mode == "real" else "")
@@ -180,7 +184,7 @@ def main() -> None:
         "",
     ]
     lines.append(
-        f"Presets `rlpd-cpu` / `sac-cpu` (64-wide networks; RLPD: 10 critics, UTD 2, batch 128, 50/50 symmetric sampling; SAC: 2 critics, UTD 1, 2,000 random steps; both standardise observations with the offline data's statistics and value a success as an absorbing state), {steps:,} environment steps per run, seeds {seeds}, evaluation every 2,000 steps on 10 episodes (deterministic policy). Wall time {wall / 60:.1f} min on {args.workers} processes (one torch thread each). Mean ± standard error over seeds."
+        f"Presets `rlpd-cpu` / `sac-cpu` (64-wide networks; RLPD: 10 critics, UTD 2, batch 128, 50/50 symmetric sampling; SAC: 2 critics, UTD 1, 2,000 random steps; both standardise observations with the offline data's statistics and value a success as an absorbing state), {steps:,} environment steps per run, seeds {seeds}, evaluation every 2,000 steps on 10 episodes (deterministic policy). Run time {run_s / 60:.0f} min in all over {len(jobs)} runs, one torch thread each ({args.workers} processes; this invocation {wall / 60:.1f} min). Mean ± standard error over seeds."
     )
     lines.append("")
     if args.mode == "warmstart":
