@@ -219,7 +219,7 @@ def main() -> None:
             "",
             f"Means over tasks: loop {np.mean([r['loop_best_success'] for r in table]):.3f} with {np.mean([r['loop_eval_steps'] for r in table]):,.0f} eval steps per task; RLPD final {np.mean([r['rlpd']['final'][0] for r in table]):.3f} after {steps:,} steps.",
         ]
-    lines += ["", "Plots: " + ", ".join(f"`online_{args.mode}_{t}.png`" for t in tasks)]
+    lines += ["", "Plots: " + ", ".join(f"`{name}_{t}.png`" for t in tasks)]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
