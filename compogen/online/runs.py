@@ -20,7 +20,7 @@ from compogen.data import Transitions, load_pool
 from compogen.errors import CompogenError
 from compogen.io import atomic_path, atomic_write_text
 from compogen.online.config import OnlineConfig
-from compogen.online.trainer import CURVE_FIELDS, read_curve, run_online
+from compogen.online.trainer import CURVE_FIELDS, read_curve, run_online, without_steps
 from compogen.rl.adapters import load_transitions
 from compogen.suites import suite_for_task
 
@@ -61,7 +61,7 @@ def write_results(out: str | Path, seeds: Sequence[int], label: str | None = Non
 
 def _comparable(meta: dict[str, Any]) -> dict[str, Any]:
     """A results directory's settings apart from its seeds and length (more of either may be added)."""
-    return {**{k: v for k, v in meta.items() if k != "seeds"}, "config": {k: v for k, v in meta["config"].items() if k != "steps"}}
+    return without_steps({k: v for k, v in meta.items() if k != "seeds"})
 
 
 def run_seeds(

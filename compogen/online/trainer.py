@@ -34,7 +34,7 @@ from compogen.suites import suite_for_task
 from compogen.validation.data import normalization_stats
 from compogen.validation.evaluate import eval_seed, evaluate
 
-__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online"]
+__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online", "without_steps"]
 
 CURVE_FIELDS = ["env_steps", "success", "ci_low", "ci_high", "mean_return", "eval_env_steps", "updates", "alpha", "wall_s"]
 
@@ -43,9 +43,9 @@ def _env_seed(seed: int, k: int) -> int:
     return (7_919 * (int(seed) + 1) + 104_729 * int(k)) % (2**31 - 1)
 
 
-def _without_steps(identity: dict[str, Any]) -> dict[str, Any]:
-    """A run's identity without its length: a run may be extended to more steps."""
-    return {**identity, "config": {k: v for k, v in identity["config"].items() if k != "steps"}}
+def without_steps(record: dict[str, Any]) -> dict[str, Any]:
+    """A run's (or results directory's) record without its length: runs may be extended to more steps."""
+    return {**record, "config": {k: v for k, v in record["config"].items() if k != "steps"}}
 
 
 def read_curve(run_dir: str | Path) -> list[dict[str, float]]:
@@ -102,7 +102,7 @@ def run_online(
     identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
     ckpt = out / "checkpoint"
     saved = json.loads((ckpt / "state.json").read_text()) if (ckpt / "state.json").is_file() else None
-    if saved is not None and _without_steps(saved["identity"]) != _without_steps(identity):
+    if saved is not None and without_steps(saved["identity"]) != without_steps(identity):
         raise CompogenError(f"{out} holds a run with other settings; use a new output directory")
     if saved is not None and saved["env_steps"] > config.steps:
         raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
