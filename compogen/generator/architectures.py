@@ -46,7 +46,17 @@ def build_backbone(arch: str, layout: TransitionLayout, preset: str | GeneratorP
     p = get_preset(preset)
     if family == "mlp":
         return ResidualMLPDenoiser(layout.dim, layout.cond_dim, width=p.mlp_width, depth=p.mlp_depth)
-    return DiTDenoiser(layout, tok, hidden=p.dit_hidden, depth=p.dit_depth, heads=p.dit_heads, mlp_ratio=p.dit_mlp_ratio)
+    return DiTDenoiser(
+        layout,
+        tok,
+        hidden=p.dit_hidden,
+        depth=p.dit_depth,
+        heads=p.dit_heads,
+        mlp_ratio=p.dit_mlp_ratio,
+        tokens=p.dit_tokens,
+        pos_std=p.dit_pos_std,
+        zero_decoder=p.dit_zero_decoder,
+    )
 
 
 def build_denoiser(arch: str, layout: TransitionLayout, preset: str | GeneratorPreset, edm: EDMConfig | None = None) -> EDMDenoiser:

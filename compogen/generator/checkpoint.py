@@ -32,6 +32,7 @@ from safetensors.torch import load_file, save_file
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError, CompogenError
 from compogen.generator.architectures import ARCHITECTURES, build_denoiser
+from compogen.generator.dit import upgrade_state_dict
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
 from compogen.io import file_sha256
@@ -165,6 +166,7 @@ def _load_weights(path: Path, net: EDMDenoiser) -> None:
         sd = load_file(path)
     except Exception as e:  # safetensors raises its own error types
         raise CheckpointError(f"{path}: cannot read safetensors ({e})") from None
+    sd = upgrade_state_dict(sd)
     want = net.state_dict()
     missing, extra = sorted(set(want) - set(sd)), sorted(set(sd) - set(want))
     if missing or extra:
@@ -172,7 +174,9 @@ def _load_weights(path: Path, net: EDMDenoiser) -> None:
     bad = [(k, list(sd[k].shape), list(want[k].shape)) for k in want if sd[k].shape != want[k].shape]
     if bad:
         k, got, exp = bad[0]
-        raise CheckpointError(f"{path}: {k} has shape {got}, the architecture needs {exp} ({len(bad)} mismatched tensors)")
+        raise CheckpointError(
+            f"{path}: weights do not match the architecture in config.json ({k} has shape {got}, the architecture needs {exp}; {len(bad)} mismatched tensors)"
+        )
     net.load_state_dict(sd)
 
 

@@ -15,15 +15,17 @@ modules, so forward hooks on them also see (and may replace) encoder outputs.
 
 from __future__ import annotations
 
+import re
+
 import torch
 from torch import nn
 
 from compogen.generator.embeddings import NoiseEmbedding
-from compogen.generator.tokenizers import PatchDecoder, PatchEncoder, SemanticDecoder, SemanticEncoder
+from compogen.generator.tokenizers import ElementLinear, PatchDecoder, PatchEncoder, SemanticDecoder, SemanticEncoder
 from compogen.layouts.transition import TransitionLayout
 from compogen.tasks.space import AXES
 
-__all__ = ["DiTBlock", "DiTDenoiser", "TOKENIZERS", "Attention"]
+__all__ = ["Attention", "DiTBlock", "DiTDenoiser", "TOKENIZERS", "upgrade_state_dict"]
 
 #: Tokenisation of each DiT variant.
 TOKENIZERS = ("patch", "semantic", "compositional")
@@ -57,7 +59,7 @@ class Attention(nn.Module):
 
 
 class DiTBlock(nn.Module):
-    """adaLN-Zero block: shift/scale/gate for attention and MLP from the conditioning."""
+    """adaLN-Zero block: shift/scale/gate for attention and MLP, computed by the backbone for all blocks at once."""
 
     def __init__(self, hidden: int, heads: int, mlp_ratio: float = 4.0):
         super().__init__()
@@ -66,12 +68,10 @@ class DiTBlock(nn.Module):
         self.norm2 = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
         inner = int(hidden * mlp_ratio)
         self.mlp = nn.Sequential(nn.Linear(hidden, inner), nn.GELU(approximate="tanh"), nn.Linear(inner, hidden))
-        self.ada = nn.Sequential(nn.SiLU(), nn.Linear(hidden, 6 * hidden))
-        nn.init.zeros_(self.ada[1].weight)
-        nn.init.zeros_(self.ada[1].bias)
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor, need_weights: bool = False):
-        sh1, sc1, g1, sh2, sc2, g2 = self.ada(c).chunk(6, dim=-1)
+    def forward(self, x: torch.Tensor, mod: torch.Tensor, need_weights: bool = False):
+        """``mod`` ``[B, 6·hidden]``: this block's slice of :attr:`DiTDenoiser.ada`."""
+        sh1, sc1, g1, sh2, sc2, g2 = mod.chunk(6, dim=-1)
         a, w = self.attn(_modulate(self.norm1(x), sh1, sc1), need_weights)
         x = x + g1[:, None] * a
         x = x + g2[:, None] * self.mlp(_modulate(self.norm2(x), sh2, sc2))
@@ -79,7 +79,15 @@ class DiTBlock(nn.Module):
 
 
 class DiTDenoiser(nn.Module):
-    """Backbone ``F(x_in, c_noise, cond)`` with tokenisation ``patch|semantic|compositional``."""
+    """Backbone ``F(x_in, c_noise, cond)`` with tokenisation ``patch|semantic|compositional``.
+
+    ``tokens`` (semantic/compositional only): ``split`` (the paper's 11 tokens) or ``paired``
+    (:func:`~compogen.generator.tokenizers.token_groups`). ``pos_std``: init std of the learned
+    positional embeddings (0.02 as in DiT; 1.0 puts tokens, a factor's ``s`` and ``s'`` among
+    them, at the scale of the encoder outputs). ``zero_decoder``: zero-initialise the decoder, as
+    DiT does its final layer (the denoiser then starts at EDM's skip path ``c_skip·x``).
+    All blocks' adaLN-Zero modulations (and the final layer's) come from one matmul (:attr:`ada`).
+    """
 
     def __init__(
         self,
@@ -90,30 +98,39 @@ class DiTDenoiser(nn.Module):
         heads: int = 8,
         mlp_ratio: float = 4.0,
         freq_dim: int = 256,
+        tokens: str = "split",
+        pos_std: float = 0.02,
+        zero_decoder: bool = False,
     ):
         super().__init__()
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; valid: {TOKENIZERS}")
         self.tokenizer, self.hidden, self.depth, self.heads = tokenizer, hidden, depth, heads
         self.dim, self.cond_dim = layout.dim, layout.cond_dim
-        n_tokens = len(layout.tokens)
         if tokenizer == "patch":
+            n_tokens = len(layout.tokens)
             self.encoder = PatchEncoder(layout.dim, n_tokens, hidden)
             self.decoder = PatchDecoder(layout.dim, n_tokens, hidden)
+            self.token_names = [f"patch{i}" for i in range(n_tokens)]
         else:
             per_el = tokenizer == "compositional"
-            self.encoder = SemanticEncoder(layout, hidden, per_el)
-            self.decoder = SemanticDecoder(layout, hidden, per_el)
+            self.encoder = SemanticEncoder(layout, hidden, per_el, tokens)
+            self.decoder = SemanticDecoder(layout, hidden, per_el, tokens)
+            self.token_names = [g.name for g in self.encoder.groups]
+            n_tokens = len(self.token_names)
         self.n_tokens = n_tokens
-        self.token_names = [t.name for t in layout.tokens] if tokenizer != "patch" else [f"patch{i}" for i in range(n_tokens)]
-        self.pos_emb = nn.Parameter(torch.randn(1, n_tokens, hidden) * 0.02)
+        self.pos_emb = nn.Parameter(torch.randn(1, n_tokens, hidden) * pos_std)
         self.noise_emb = NoiseEmbedding(hidden, freq_dim=freq_dim)
         self.task_emb = nn.Linear(layout.cond_dim, hidden)
         self.blocks = nn.ModuleList(DiTBlock(hidden, heads, mlp_ratio) for _ in range(depth))
         self.final_norm = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
-        self.final_ada = nn.Sequential(nn.SiLU(), nn.Linear(hidden, 2 * hidden))
-        nn.init.zeros_(self.final_ada[1].weight)
-        nn.init.zeros_(self.final_ada[1].bias)
+        #: adaLN-Zero of every block (6·hidden each) then of the final layer (2·hidden), zero-initialised.
+        self.ada = nn.Linear(hidden, (6 * depth + 2) * hidden)
+        nn.init.zeros_(self.ada.weight)
+        nn.init.zeros_(self.ada.bias)
+        if zero_decoder:
+            for p in self.decoder.parameters():
+                nn.init.zeros_(p)
         self._offsets = list(layout.space.indicator_offsets())
         self._sizes = [len(e) for e in layout.space.elements]
 
@@ -121,35 +138,58 @@ class DiTDenoiser(nn.Module):
         """``[B, 4]`` element index per axis (argmax of each one-hot block of the indicator)."""
         return torch.stack([cond[:, o : o + n].argmax(dim=1) for o, n in zip(self._offsets, self._sizes)], dim=1)
 
-    def element_parameters(self, axis: str, element: int) -> dict[str, nn.Parameter]:
-        """Encoder/decoder parameters owned by one element of ``axis`` (compositional DiT only)."""
-        out = {}
+    def element_slices(self, axis: str, element: int) -> dict[str, tuple[nn.Parameter, int]]:
+        """Encoder/decoder weights owned by one element of ``axis``: ``name -> (parameter, row)`` (compositional DiT only)."""
+        out: dict[str, tuple[nn.Parameter, int]] = {}
         if self.tokenizer != "compositional":
             return out
         col = AXES.index(axis)
         for part in ("encoder", "decoder"):
-            mod = getattr(self, part)
-            for k, m in mod.maps.items():
-                if mod._axis_col[k] == col:
-                    for n, p in m.linears[element].named_parameters():
-                        out[f"{part}.maps.{k}.linears.{element}.{n}"] = p
+            for k, m in getattr(self, part).maps.items():
+                if isinstance(m, ElementLinear) and m.axis == col:
+                    for n, p in m.named_parameters():
+                        out[f"{part}.maps.{k}.{n}"] = (p, element)
         return out
 
     def forward(self, x: torch.Tensor, c_noise: torch.Tensor, cond: torch.Tensor, return_intermediates: bool = False):
         cond = cond.to(x.dtype)
-        elements = self.element_indices(cond)
+        elements = self.element_indices(cond) if self.tokenizer == "compositional" else None
         tokens = self.encoder(x, elements)
         h = tokens + self.pos_emb.to(tokens.dtype)
         c = self.noise_emb(c_noise) + self.task_emb(cond)
+        mods = self.ada(nn.functional.silu(c))
+        hd = 6 * self.hidden
         attn, hidden = [], []
-        for blk in self.blocks:
-            h, w = blk(h, c, return_intermediates)
+        for i, blk in enumerate(self.blocks):
+            h, w = blk(h, mods[:, i * hd : (i + 1) * hd], return_intermediates)
             if return_intermediates:
                 attn.append(w)
                 hidden.append(h)
-        shift, scale = self.final_ada(c).chunk(2, dim=-1)
+        shift, scale = mods[:, self.depth * hd :].chunk(2, dim=-1)
         h = _modulate(self.final_norm(h), shift, scale)
         out = self.decoder(h, elements)
         if return_intermediates:
             return out, {"tokens": tokens, "attention": attn, "hidden": hidden, "conditioning": c, "elements": elements}
         return out
+
+
+def upgrade_state_dict(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """DiT weights saved by compogen up to commit a0f8214, in today's names: per-element ``linears.{j}``
+    stacked into one ``[n, out, in]`` weight, per-block ``blocks.{i}.ada.1`` and ``final_ada.1`` fused into ``ada``.
+    Returns ``sd`` itself when it has no old keys (the outputs are the same either way)."""
+    if not any(".linears." in k or ".ada.1." in k or "final_ada.1." in k for k in sd):
+        return sd
+    out = {k: v for k, v in sd.items() if ".linears." not in k and ".ada.1." not in k and "final_ada.1." not in k}
+    stacked: dict[tuple[str, str], dict[int, torch.Tensor]] = {}
+    for k, v in sd.items():
+        m = re.fullmatch(r"(.*)\.linears\.(\d+)\.(weight|bias)", k)
+        if m:
+            stacked.setdefault((m[1], m[3]), {})[int(m[2])] = v
+    for (prefix, name), rows in stacked.items():
+        out[f"{prefix}.{name}"] = torch.stack([rows[j] for j in sorted(rows)])
+    for prefix in {k[: k.index("final_ada.1.")] for k in sd if "final_ada.1." in k}:
+        depth = len({k for k in sd if k.startswith(f"{prefix}blocks.") and ".ada.1.weight" in k})
+        for name in ("weight", "bias"):
+            parts = [sd[f"{prefix}blocks.{i}.ada.1.{name}"] for i in range(depth)] + [sd[f"{prefix}final_ada.1.{name}"]]
+            out[f"{prefix}ada.{name}"] = torch.cat(parts)
+    return out

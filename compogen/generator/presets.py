@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compogen.config import Config, given
+from compogen.generator.tokenizers import TOKENISATIONS
 from compogen.registry import Registry
 
 __all__ = ["GeneratorPreset", "PRESETS", "get_preset"]
@@ -53,8 +54,18 @@ class GeneratorPreset(Config):
     warmup_steps: int = 0
     #: DiT MLP expansion ratio.
     dit_mlp_ratio: float = 4.0
+    #: Semantic/compositional DiTs: ``split`` (the paper's 11 tokens) or ``paired`` (5 tokens: a factor's s and s' in one).
+    dit_tokens: str = "split"
+    #: DiTs: init std of the positional embeddings (0.02 as in DiT; 1.0: s and s' tokens apart at the tokens' scale).
+    dit_pos_std: float = 0.02
+    #: DiTs: zero-initialise the decoder (DiT's final-layer init); the denoiser starts at EDM's skip path.
+    dit_zero_decoder: bool = False
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000
+
+    def __post_init__(self) -> None:
+        if self.dit_tokens not in TOKENISATIONS:
+            raise ValueError(f"dit_tokens must be one of {TOKENISATIONS}, got {self.dit_tokens!r}")
 
     def lr(self, arch: str) -> float:
         return self.lr_mlp if arch == "mlp" else self.lr_dit

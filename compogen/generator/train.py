@@ -30,6 +30,7 @@ from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
+from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
 
@@ -52,14 +53,6 @@ def data_summary(pool: Transitions, layout: TransitionLayout) -> dict[str, Any]:
     """Tasks and row counts (recorded in the checkpoint)."""
     counts = pool.counts()
     return {"transitions": len(pool), "tasks": {layout.space.task_id(t): int(c) for t, c in counts.items()}}
-
-
-@torch.no_grad()
-def update_ema(ema: nn.Module, model: nn.Module, decay: float) -> None:
-    for pe, pm in zip(ema.parameters(), model.parameters()):
-        pe.lerp_(pm.detach(), 1.0 - decay)
-    for be, bm in zip(ema.buffers(), model.buffers()):
-        be.copy_(bm)
 
 
 def _lr_lambda(preset: GeneratorPreset):
@@ -162,7 +155,8 @@ def train_generator(
         loss_log = []
     model.to(device).train()
     ema.to(device).eval()
-    opt = torch.optim.AdamW(model.parameters(), lr=preset.lr(arch), weight_decay=preset.weight_decay(arch), betas=(0.9, 0.999))
+    opt = make_adamw(model.parameters(), lr=preset.lr(arch), weight_decay=preset.weight_decay(arch))
+    guard = AbsentElementGuard(model, opt, getattr(model.backbone, "element_indices", None))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(preset))
     if ck is not None:
         st = ck.train_state
@@ -209,7 +203,7 @@ def train_generator(
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], preset.grad_clip)
-        opt.step()
+        guard.step(cond)
         sched.step()
         step += 1
         update_ema(ema, model, min(preset.ema_decay, (1 + step) / (10 + step)))
