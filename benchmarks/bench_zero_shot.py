@@ -4,8 +4,14 @@ For each ``--archs`` entry ``arch:preset:steps`` and each diffusion seed: trains
 the real data of the 14 training tasks (collected as ``compogen bootstrap`` does), generates the
 loop preset's ``samples_per_task`` transitions for each held-out task with the loop's sampler and
 validates them with the loop's validation preset: the loop's first round, run per architecture.
-With ``--baseline-steps``, multi-task BC on the same real data is evaluated on the same tasks
-the way the validator evaluates (best of its checkpoints; :mod:`multitask_bc`).
+With ``--baseline-steps``, multi-task policies on the same real data (``--baselines``: ``mlp``, the
+MLP; ``sc``, the paper's semantic compositional RL architecture; both trained with BC) are
+evaluated on the same tasks the way the validator evaluates (best of its checkpoints;
+:mod:`multitask_bc`).
+
+An ``--archs`` entry may override preset fields: ``sc-dit:laptop:2500:dit_tokens=paired,lr_dit=1e-3``;
+separate such entries with ``;``. ``--reuse FILE.json`` takes the runs (and baselines) of an
+earlier run of this benchmark whose entry and seed match, instead of training them again.
 
     python benchmarks/bench_zero_shot.py --loop-preset standard --tasks iiwa:test8 \\
         --archs mlp:laptop:5000,sc-dit:cpu:5000 --seeds 0,1 --baseline-steps 15000 \\
@@ -44,10 +50,14 @@ def train_cell(run: dict) -> str:
 
 def main(argv=None) -> None:
     from bench_generator_fidelity import real_pool
+    from bench_generator_heldout import parse_config
+    from bench_generator_speed import flops_per_sample
     from multitask_bc import baseline_success
 
     from compogen.data import read_synthetic
     from compogen.generator import TrainConfig, generate, train_generator
+    from compogen.generator.architectures import count_parameters
+    from compogen.generator.checkpoint import read_checkpoint
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
@@ -60,6 +70,8 @@ def main(argv=None) -> None:
     ap.add_argument("--tasks", default=None, help="held-out tasks (default: the loop preset's eval tasks)")
     ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
     ap.add_argument("--baseline-steps", type=int, default=0, help="multi-task BC steps (0: no baseline)")
+    ap.add_argument("--baselines", default="mlp", help="comma list of multi-task policy architectures: mlp, sc")
+    ap.add_argument("--reuse", default=None, help="JSON of an earlier run: matching runs and baselines are taken from it")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--out", default=None)
@@ -76,14 +88,23 @@ def main(argv=None) -> None:
     layout = suite.transition_layout()
     ids = [suite.task_id(t) for t in tasks]
 
+    old = json.loads(Path(args.reuse).read_text()) if args.reuse else {"runs": [], "baseline": None}
+    specs = args.archs.split(";") if (";" in args.archs or "=" in args.archs) else args.archs.split(",")
     runs = []  # one per (arch, seed)
-    for spec in args.archs.split(","):
-        arch, gp, steps = spec.split(":")
+    for spec in specs:
+        arch, gp, steps, *over = spec.split(":")
+        _, _, preset = parse_config(":".join([arch, gp, *over]))
+        label = f"{arch} ({gp}{'; ' + ','.join(over) if over else ''})"
         for seed in [int(s) for s in args.seeds.split(",")]:
-            model = work / f"{arch}-{gp}-{steps}-s{seed}"
+            prev = [r for r in old["runs"] if r.get("spec", f"{r['arch']}:{r['preset']}:{r['steps']}") == spec and r["seed"] == seed]
+            if prev:
+                runs.append({**prev[0], "spec": spec, "label": label, "from": args.reuse})
+                print(f"{label} seed {seed}: taken from {args.reuse}", flush=True)
+                continue
+            model = work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{seed}".replace("--", "-")
             reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
             t0 = time.perf_counter()
-            train_generator(pool, layout, model, TrainConfig(arch=arch, preset=gp, seed=seed, steps=int(steps)), suite=suite.name, progress=True)
+            train_generator(pool, layout, model, TrainConfig(arch=arch, preset=preset, seed=seed, steps=int(steps)), suite=suite.name, progress=True)
             train_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             items = []
@@ -97,8 +118,15 @@ def main(argv=None) -> None:
             res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
             val_s = time.perf_counter() - t0
             sr = [r.success_rate for r in res]
+            net = read_checkpoint(model).ema
+            x = torch.zeros(8, layout.dim)
+            cond = torch.as_tensor(layout.space.indicators([tasks[0]] * 8))
             runs.append(
                 {
+                    "spec": spec,
+                    "label": label,
+                    "params": count_parameters(net),
+                    "fwd_flops_per_sample": flops_per_sample(net, x, cond),
                     "arch": arch,
                     "preset": gp,
                     "steps": int(steps),
@@ -111,18 +139,21 @@ def main(argv=None) -> None:
                 }
             )
             print(
-                f"{arch} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
+                f"{label} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
                 f" (train {train_s:.0f} s, generate {gen_s:.0f} s, validate {val_s:.0f} s)",
                 flush=True,
             )
 
-    base = None
+    bases = {}
     if args.baseline_steps:
         n_evals = max(1, vcfg.steps // vcfg.eval_every)
-        base = baseline_success(suite, pool, tasks, args.baseline_steps, evals=n_evals, episodes=vcfg.eval_episodes)
+        for b in args.baselines.split(","):
+            prev = (old.get("baselines") or {}).get(b) or (old.get("baseline") if b == "mlp" else None)
+            bases[b] = prev or baseline_success(suite, pool, tasks, args.baseline_steps, evals=n_evals, episodes=vcfg.eval_episodes, arch=b)
+    base_names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
 
     lines = [
-        "# Zero-shot on held-out tasks: generator architectures against multi-task BC",
+        "# Zero-shot on held-out tasks: generator architectures against multi-task policies",
         "",
         f"`python benchmarks/bench_zero_shot.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
@@ -132,36 +163,44 @@ def main(argv=None) -> None:
         f" evaluations x {vcfg.eval_episodes} episodes), RL seeds {list(lc.rl_seeds)}",
         f"- {len(tasks)} held-out tasks; intervals: 95 % bootstrap over tasks; machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
         "",
-        "| generator | seed | steps | train s | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
-        "|---|---:|---:|---:|---:|---|---:|---:|",
+        "| generator | seed | steps | params | fwd MFLOP/sample | train s | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in runs:
+        r.setdefault("label", f"{r['arch']} ({r['preset']})")
         sr = list(r["success"].values())
         lo, hi = ci95(sr)
+        size = f"{r['params'] / 1e6:.2f}M | {r['fwd_flops_per_sample'] / 1e6:.2f}" if "params" in r else "– | –"
         lines.append(
-            f"| {r['arch']} ({r['preset']}) | {r['seed']} | {r['steps']} | {train_cell(r)} | {r['generate_s']:.0f} |"
+            f"| {r['label']} | {r['seed']} | {r['steps']} | {size} | {train_cell(r)} | {r['generate_s']:.0f} |"
             f" {np.mean(sr):.3f} [{lo:.2f}, {hi:.2f}] | {sum(s > TAU0 for s in sr)} | {sum(s > 0 for s in sr)} |"
         )
-    archs = list(dict.fromkeys(f"{r['arch']} ({r['preset']})" for r in runs))
-    per_arch = {a: np.mean([[r["success"][k] for k in ids] for r in runs if f"{r['arch']} ({r['preset']})" == a], axis=0) for a in archs}
-    lines += ["", "Mean over seeds:", "", "| generator | mean success [95 % CI] |", "|---|---|"]
+    archs = list(dict.fromkeys(r["label"] for r in runs))
+    per_seed = {a: np.array([[r["success"][k] for k in ids] for r in runs if r["label"] == a]) for a in archs}
+    per_arch = {a: v.mean(axis=0) for a, v in per_seed.items()}
+    lines += ["", "Mean over seeds (interval: bootstrap over tasks of the seed-mean per task):", ""]
+    lines += ["| generator | seeds | mean success [95 % CI] | seed means |", "|---|---:|---|---|"]
     for a, v in per_arch.items():
         lo, hi = ci95(v)
-        lines.append(f"| {a} | {v.mean():.3f} [{lo:.2f}, {hi:.2f}] |")
-    if base is not None:
-        b = np.array([base[k]["best"] for k in ids])
-        lo, hi = ci95(b)
-        lines.append(f"| multi-task BC ({args.baseline_steps} steps, best of checkpoints) | {b.mean():.3f} [{lo:.2f}, {hi:.2f}] |")
-    head = " | ".join(archs + (["multi-task BC"] if base else []))
-    lines += ["", f"| task | {head} |", "|---|" + "---:|" * (len(archs) + bool(base))]
+        lines.append(f"| {a} | {len(per_seed[a])} | {v.mean():.3f} [{lo:.2f}, {hi:.2f}] | {', '.join(f'{m:.3f}' for m in per_seed[a].mean(1))} |")
+    for b, res in bases.items():
+        v = np.array([res[k]["best"] for k in ids])
+        lo, hi = ci95(v)
+        lines.append(f"| {base_names[b]} ({args.baseline_steps} steps, best of checkpoints) | 1 | {v.mean():.3f} [{lo:.2f}, {hi:.2f}] | – |")
+    if len(archs) >= 2:
+        a0, a1 = archs[0], archs[-1]
+        w1, w0 = int((per_arch[a1] > per_arch[a0]).sum()), int((per_arch[a0] > per_arch[a1]).sum())
+        lines += ["", f"Per task, `{a1}` beats `{a0}` on {w1} tasks, loses on {w0}, ties on {len(ids) - w0 - w1}."]
+    head = " | ".join(archs + [base_names[b] for b in bases])
+    lines += ["", f"| task | {head} |", "|---|" + "---:|" * (len(archs) + len(bases))]
     for j, k in enumerate(ids):
-        cells = [f"{per_arch[a][j]:.2f}" for a in archs] + ([f"{base[k]['best']:.2f}"] if base else [])
+        cells = [f"{per_arch[a][j]:.2f}" for a in archs] + [f"{bases[b][k]['best']:.2f}" for b in bases]
         lines.append(f"| {k} | {' | '.join(cells)} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:
         Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baseline": base}, indent=1))
+        Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baselines": bases}, indent=1))
 
 
 if __name__ == "__main__":
