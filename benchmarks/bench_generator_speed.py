@@ -33,14 +33,19 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "generator"))
 
 
+from bench_generator_heldout import parse_config  # noqa: E402
+
+
 def old_backbone(arch, layout, p):
     import reference_dit as ref
 
     from compogen.generator.architectures import ARCHITECTURES, build_backbone
 
     family, tok = ARCHITECTURES[arch]
-    if family == "mlp" or p.dit_tokens != "split":
-        return None if family != "mlp" else build_backbone(arch, layout, p)
+    if family == "mlp":
+        return build_backbone(arch, layout, p)
+    if p.dit_tokens != "split":
+        return None  # a0f8214 had one token per factor's s and s' only
     return ref.DiTDenoiser(layout, tok, hidden=p.dit_hidden, depth=p.dit_depth, heads=p.dit_heads, mlp_ratio=p.dit_mlp_ratio)
 
 
@@ -121,7 +126,11 @@ def main(argv=None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", default="cpu,small,laptop")
-    ap.add_argument("--archs", default="mlp,dit,semantic-dit,sc-dit,sc-dit:paired")
+    ap.add_argument(
+        "--archs",
+        default="mlp;dit;semantic-dit;sc-dit;sc-dit:dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128",
+        help="';' list of arch[:field=value,...] (GeneratorPreset fields applied to each preset)",
+    )
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=5, help="steps per timed block")
     ap.add_argument("--blocks", type=int, default=3)
@@ -138,9 +147,9 @@ def main(argv=None) -> None:
         b = base.batch_size
         cond = torch.as_tensor(layout.space.indicators([tasks[i % len(tasks)] for i in range(b)]))
         x = torch.randn(b, layout.dim, generator=torch.Generator().manual_seed(1))
-        for spec in args.archs.split(","):
-            arch, _, tok = spec.partition(":")
-            p = base.replace(dit_tokens=tok or "split")
+        for spec in args.archs.split(";"):
+            arch, _, over = spec.partition(":")
+            p = parse_config(f"{arch}:{pname}:{over}")[2] if over else base
             nets = {}
             for kind, build in (("old", old_backbone), ("new", new_backbone)):
                 torch.manual_seed(0)
@@ -175,7 +184,8 @@ def main(argv=None) -> None:
         "",
         f"Built-in layout ({layout.dim} dims); minibatches mixing the 14 training tasks; {args.threads} torch thread(s),"
         f" fastest of {args.blocks} alternating blocks of {args.steps} steps; machine {platform.machine()}, torch {torch.__version__}."
-        " `sc-dit:paired`: 5 tokens (a factor's s and s' in one token) instead of 11; it has no a0f8214 counterpart.",
+        " `dit_tokens=paired`: 5 tokens (a factor's s and s' in one token) instead of 11; such variants have no a0f8214"
+        " counterpart.",
         "",
         "| preset | arch | params | fwd MFLOP/sample | old ms/step | new ms/step | speed-up | new steps/s ÷ mlp's | load |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -189,7 +199,7 @@ def main(argv=None) -> None:
     if any(r["preset"] == "small" for r in rows):
         old = ratio("old", "small", "sc-dit")
         lines += ["", "Target (small preset): sc-dit steps/s ÷ mlp steps/s, new ÷ old, at least 2x:", ""]
-        for arch in ("sc-dit", "sc-dit:paired"):
+        for arch in [a for a in args.archs.split(";") if a.startswith("sc-dit")]:
             new = ratio("new", "small", arch)
             lines.append(f"- `{arch}`: {new:.3f} against a0f8214's sc-dit {old:.3f}: **{new / old:.2f}x**")
     text = "\n".join(lines) + "\n"
