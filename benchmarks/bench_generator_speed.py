@@ -128,7 +128,7 @@ def main(argv=None) -> None:
     ap.add_argument("--presets", default="cpu,small,laptop")
     ap.add_argument(
         "--archs",
-        default="mlp;dit;semantic-dit;sc-dit;sc-dit:dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128",
+        default="mlp;dit;semantic-dit;sc-dit;sc-dit:dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128,dit_pos_std=0.02,dit_zero_decoder=false",
         help="';' list of arch[:field=value,...] (GeneratorPreset fields applied to each preset)",
     )
     ap.add_argument("--threads", type=int, default=1)
@@ -197,7 +197,15 @@ def main(argv=None) -> None:
             f" {sp:.2f}x | {ratio('new', r['preset'], r['arch']):.3f} | {r['load']} |"
         )
     if any(r["preset"] == "small" for r in rows):
-        old = ratio("old", "small", "sc-dit")
+        # a0f8214's small sc-dit: the row with an old counterpart (the paper's split tokens at this size).
+        old = next(
+            (
+                ratio("old", "small", r["arch"])
+                for r in rows
+                if r["preset"] == "small" and r["arch"].startswith("sc-dit") and r["old_ms"] == r["old_ms"]
+            ),
+            float("nan"),
+        )
         lines += ["", "Target (small preset): sc-dit steps/s ÷ mlp steps/s, new ÷ old, at least 2x:", ""]
         for arch in [a for a in args.archs.split(";") if a.startswith("sc-dit")]:
             new = ratio("new", "small", arch)
