@@ -32,14 +32,8 @@ def parse_config(spec: str):
     from compogen.generator.presets import GeneratorPreset, get_preset
 
     arch, preset, *rest = spec.split(":")
-    p = get_preset(preset)
-    kinds = {f: type(getattr(p, f)) for f in GeneratorPreset.__dataclass_fields__}
-    changes = {}
-    for kv in ",".join(rest).split(",") if rest else []:
-        k, v = kv.split("=")
-        t = kinds[k]
-        changes[k] = (v.lower() in ("1", "true", "yes")) if t is bool else t(v)
-    return spec, arch, p.replace(**changes, name=f"{preset}*" if changes else preset)
+    changes = GeneratorPreset.parse_changes(",".join(rest))
+    return spec, arch, get_preset(preset).replace(**changes, name=f"{preset}*" if changes else preset)
 
 
 def fixed_draws(pool, layout, normalizer, n: int, seed: int):

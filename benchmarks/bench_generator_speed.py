@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -33,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "generator"))
 
 
-from bench_generator_heldout import parse_config  # noqa: E402
+# a0f8214's DiT settings at the small/laptop size: the rows that have an ``old`` counterpart.
+A0F8214_DIT = "dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128,dit_pos_std=0.02,dit_zero_decoder=false"
 
 
 def old_backbone(arch, layout, p):
@@ -121,14 +123,14 @@ def time_blocks(steps: dict, n_steps: int, blocks: int) -> dict:
 def main(argv=None) -> None:
     from compogen.generator.architectures import count_parameters
     from compogen.generator.edm import EDMDenoiser
-    from compogen.generator.presets import get_preset
+    from compogen.generator.presets import GeneratorPreset, get_preset
     from compogen.suites import get_suite
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", default="cpu,small,laptop")
     ap.add_argument(
         "--archs",
-        default="mlp;dit;semantic-dit;sc-dit;sc-dit:dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128,dit_pos_std=0.02,dit_zero_decoder=false",
+        default=f"mlp;dit;semantic-dit;sc-dit;sc-dit:{A0F8214_DIT}",
         help="';' list of arch[:field=value,...] (GeneratorPreset fields applied to each preset)",
     )
     ap.add_argument("--threads", type=int, default=1)
@@ -149,7 +151,7 @@ def main(argv=None) -> None:
         x = torch.randn(b, layout.dim, generator=torch.Generator().manual_seed(1))
         for spec in args.archs.split(";"):
             arch, _, over = spec.partition(":")
-            p = parse_config(f"{arch}:{pname}:{over}")[2] if over else base
+            p = base.replace(**GeneratorPreset.parse_changes(over))
             nets = {}
             for kind, build in (("old", old_backbone), ("new", new_backbone)):
                 torch.manual_seed(0)
@@ -202,7 +204,7 @@ def main(argv=None) -> None:
             (
                 ratio("old", "small", r["arch"])
                 for r in rows
-                if r["preset"] == "small" and r["arch"].startswith("sc-dit") and r["old_ms"] == r["old_ms"]
+                if r["preset"] == "small" and r["arch"].startswith("sc-dit") and math.isfinite(r["old_ms"])
             ),
             float("nan"),
         )

@@ -16,6 +16,7 @@ compogen.errors.CompogenError: Demo: unknown settings ['stepz']; valid: steps, s
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any, TypeVar
 
 from compogen.errors import CompogenError
@@ -55,6 +56,24 @@ class Config:
             return cls(**d)
         except (TypeError, ValueError) as e:
             raise CompogenError(f"{cls.__name__}: {e}") from None
+
+    @classmethod
+    def parse_changes(cls, text: str) -> dict[str, Any]:
+        """``"field=value,..."`` as typed changes for :meth:`replace` (bools: 1/true/yes), e.g. a
+        benchmark's preset overrides; an unknown field or a value of the wrong type is refused."""
+        hints = typing.get_type_hints(cls)
+        changes: dict[str, Any] = {}
+        for item in filter(None, text.split(",")):
+            k, sep, v = item.partition("=")
+            cls._check_names([k])
+            kind = hints[k]
+            if not sep or kind not in (bool, int, float, str):
+                raise CompogenError(f"{cls.__name__}: cannot set {item!r} from text (expected field=value of a scalar field)")
+            try:
+                changes[k] = v.lower() in ("1", "true", "yes") if kind is bool else kind(v)
+            except ValueError:
+                raise CompogenError(f"{cls.__name__}: {k} expects {kind.__name__}, got {v!r}") from None
+        return changes
 
     def replace(self: C, **changes: Any) -> C:
         """A copy with ``changes`` (every given value is used, None included)."""

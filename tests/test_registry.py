@@ -59,3 +59,15 @@ def test_every_settings_dataclass_has_one_round_trip_and_one_refusal():
 
     assert LoopConfig().replace(targets=None).targets is None
     assert LoopConfig().replace(**given(targets=None, seed=3)).seed == 3
+
+
+def test_parse_changes_types_fields_and_refuses_unknown_ones():
+    from compogen.generator.presets import GeneratorPreset, get_preset
+
+    changes = GeneratorPreset.parse_changes("dit_tokens=split,dit_mlp_ratio=4,dit_zero_decoder=false,steps=7")
+    p = get_preset("laptop").replace(**changes)
+    assert (p.dit_tokens, p.dit_mlp_ratio, p.dit_zero_decoder, p.steps) == ("split", 4.0, False, 7)
+    assert GeneratorPreset.parse_changes("") == {}
+    for bad in ("stepz=1", "steps=many", "steps"):
+        with pytest.raises(CompogenError, match="GeneratorPreset"):
+            GeneratorPreset.parse_changes(bad)
