@@ -10,8 +10,8 @@ evaluated on the same tasks the way the validator evaluates (best of its checkpo
 :mod:`multitask_bc`).
 
 An ``--archs`` entry may override preset fields: ``sc-dit:laptop:2500:dit_tokens=paired,lr_dit=1e-3``;
-separate such entries with ``;``. ``--reuse FILE.json`` takes the runs (and baselines) of an
-earlier run of this benchmark whose entry and seed match, instead of training them again.
+separate such entries with ``;``. ``--reuse A.json,B.json`` takes the runs (and baselines) of
+earlier runs of this benchmark whose entry and seed match, instead of training them again.
 
     python benchmarks/bench_zero_shot.py --loop-preset standard --tasks iiwa:test8 \\
         --archs mlp:laptop:5000,sc-dit:cpu:5000 --seeds 0,1 --baseline-steps 15000 \\
@@ -71,7 +71,7 @@ def main(argv=None) -> None:
     ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
     ap.add_argument("--baseline-steps", type=int, default=0, help="multi-task BC steps (0: no baseline)")
     ap.add_argument("--baselines", default="mlp", help="comma list of multi-task policy architectures: mlp, sc")
-    ap.add_argument("--reuse", default=None, help="JSON of an earlier run: matching runs and baselines are taken from it")
+    ap.add_argument("--reuse", default=None, help="comma list of JSONs of earlier runs: matching runs and baselines are taken from them")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--out", default=None)
@@ -88,7 +88,12 @@ def main(argv=None) -> None:
     layout = suite.transition_layout()
     ids = [suite.task_id(t) for t in tasks]
 
-    old = json.loads(Path(args.reuse).read_text()) if args.reuse else {"runs": [], "baseline": None}
+    old = {"runs": [], "baseline": None, "baselines": {}}
+    for f in args.reuse.split(",") if args.reuse else []:  # earlier files first; a later file's baselines win
+        prev_run = json.loads(Path(f).read_text())
+        old["runs"] += [{**r, "from": r.get("from", f)} for r in prev_run["runs"]]
+        old["baseline"] = prev_run.get("baseline") or old["baseline"]
+        old["baselines"].update(prev_run.get("baselines") or {})
     specs = args.archs.split(";") if (";" in args.archs or "=" in args.archs) else args.archs.split(",")
     runs = []  # one per (arch, seed)
     for spec in specs:
@@ -98,8 +103,8 @@ def main(argv=None) -> None:
         for seed in [int(s) for s in args.seeds.split(",")]:
             prev = [r for r in old["runs"] if r.get("spec", f"{r['arch']}:{r['preset']}:{r['steps']}") == spec and r["seed"] == seed]
             if prev:
-                runs.append({**prev[0], "spec": spec, "label": label, "from": args.reuse})
-                print(f"{label} seed {seed}: taken from {args.reuse}", flush=True)
+                runs.append({**prev[0], "spec": spec, "label": label})
+                print(f"{label} seed {seed}: taken from {prev[0]['from']}", flush=True)
                 continue
             model = work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{seed}".replace("--", "-")
             reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
