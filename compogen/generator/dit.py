@@ -86,6 +86,8 @@ class DiTDenoiser(nn.Module):
     positional embeddings (0.02 as in DiT; 1.0 puts tokens, a factor's ``s`` and ``s'`` among
     them, at the scale of the encoder outputs). ``zero_decoder``: zero-initialise the decoder, as
     DiT does its final layer (the denoiser then starts at EDM's skip path ``c_skip·x``).
+    ``task_cond``: add the task embedding to the adaLN conditioning (the paper); without it the
+    blocks see only the noise level (the compositional DiT still gets the task from its per-element maps).
     All blocks' adaLN-Zero modulations (and the final layer's) come from one matmul (:attr:`ada`).
     """
 
@@ -101,10 +103,13 @@ class DiTDenoiser(nn.Module):
         tokens: str = "split",
         pos_std: float = 0.02,
         zero_decoder: bool = False,
+        task_cond: bool = True,
     ):
         super().__init__()
         if tokenizer not in TOKENIZERS:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; valid: {TOKENIZERS}")
+        if not task_cond and tokenizer != "compositional":
+            raise ValueError(f"task_cond=False leaves the {tokenizer} DiT no way to know the task; only the compositional DiT allows it")
         self.tokenizer, self.hidden, self.depth, self.heads = tokenizer, hidden, depth, heads
         self.dim, self.cond_dim = layout.dim, layout.cond_dim
         if tokenizer == "patch":
@@ -121,7 +126,7 @@ class DiTDenoiser(nn.Module):
         self.n_tokens = n_tokens
         self.pos_emb = nn.Parameter(torch.randn(1, n_tokens, hidden) * pos_std)
         self.noise_emb = NoiseEmbedding(hidden, freq_dim=freq_dim)
-        self.task_emb = nn.Linear(layout.cond_dim, hidden)
+        self.task_emb = nn.Linear(layout.cond_dim, hidden) if task_cond else None
         self.blocks = nn.ModuleList(DiTBlock(hidden, heads, mlp_ratio) for _ in range(depth))
         self.final_norm = nn.LayerNorm(hidden, elementwise_affine=False, eps=1e-6)
         #: adaLN-Zero of every block (6·hidden each) then of the final layer (2·hidden), zero-initialised.
@@ -156,7 +161,9 @@ class DiTDenoiser(nn.Module):
         elements = self.element_indices(cond) if self.tokenizer == "compositional" else None
         tokens = self.encoder(x, elements)
         h = tokens + self.pos_emb.to(tokens.dtype)
-        c = self.noise_emb(c_noise) + self.task_emb(cond)
+        c = self.noise_emb(c_noise)
+        if self.task_emb is not None:
+            c = c + self.task_emb(cond)
         mods = self.ada(nn.functional.silu(c))
         hd = 6 * self.hidden
         attn, hidden = [], []

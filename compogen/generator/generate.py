@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from compogen.data.conform import SpaceBounds, conform
 from compogen.data.normalizer import Normalizer
 from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions
@@ -54,6 +55,18 @@ class Generator:
         g = cls(ck.ema, ck.layout, ck.normalizer, ck.config, device)
         g.model_dir = Path(model_dir)
         return g
+
+    @property
+    def bounds(self) -> SpaceBounds:
+        """The task spaces samples are brought into: the training suite's, else the suites' contract."""
+        from compogen.suites.registry import SUITES, get_suite
+
+        name = self.config.get("suite")
+        return get_suite(name).space_bounds() if name in SUITES else SpaceBounds()
+
+    def unpack(self, flat: np.ndarray, task: Task) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        """Flat samples as transition columns inside the task's spaces, and how many values that changed."""
+        return conform(self.layout.unpack(flat, task), self.bounds)
 
     @property
     def edm(self) -> EDMConfig:
@@ -108,10 +121,11 @@ class Generator:
     def sample(
         self, task: Task | str, n: int, sampler: str = "fast", steps: int | None = None, seed: int = 0, batch_size: int = 4096, bf16: bool = False
     ) -> Transitions:
-        """``n`` transitions of ``task`` as :class:`Transitions` (full observations, done thresholded at 0.5)."""
+        """``n`` transitions of ``task`` as :class:`Transitions`: full observations, values inside the
+        task's spaces (:mod:`compogen.data.conform`)."""
         task = self.layout.space.parse(task)
         flat = self.sample_flat(task, n, sampler, steps, seed, 0, batch_size, bf16)
-        d = self.layout.unpack(flat, task)
+        d, _ = self.unpack(flat, task)
         return Transitions(d["observations"], d["actions"], d["rewards"], d["next_observations"], d["terminals"], tasks=[task])
 
 
@@ -130,7 +144,8 @@ def generate(
 ) -> Path:
     """Write ``n`` synthetic transitions of ``task`` to ``out_path`` (HDF5), streaming batch by batch.
 
-    The file's metadata records the task, sampler settings, seed, batch size and model info.
+    The file's metadata records the task, sampler settings, seed, batch size, model info, and how many
+    values :func:`~compogen.data.conform.conform` brought into the task's spaces.
     """
     gen = model if isinstance(model, Generator) else Generator.load(model, device)
     if n < 1:
@@ -150,6 +165,7 @@ def generate(
         "model": gen.info(),
         "edm": gen.edm.to_dict(),
     }
+    changed = {"bounds": gen.bounds.to_dict(), "actions_clipped": 0, "rewards_changed": 0}
     t0 = time.time()
     calls = cfg.denoiser_calls
     with tqdm(
@@ -159,7 +175,11 @@ def generate(
             for b0 in range(0, n, batch_size):
                 b = min(batch_size, n - b0)
                 flat = gen.sample_flat(task, b, cfg, None, seed, b0, batch_size, bf16)
-                w.append(**lay.unpack(flat, task))
+                cols, counts = gen.unpack(flat, task)
+                w.append(**cols)
+                for k, v in counts.items():
+                    changed[k] += v
                 bar.update(b)
             w.attrs["seconds"] = round(time.time() - t0, 3)
+            w.attrs["conform"] = changed
     return Path(out_path)

@@ -30,7 +30,10 @@ def test_arch_trains_and_generates_unseen_task(tmp_path, layout, arch):
     lo = layout.observation_layout
     assert (lo.indicator_from_obs(t.observations, layout.space) == layout.space.indicator(UNSEEN)).all()
     assert (lo.indicator_from_obs(t.next_observations, layout.space) == layout.space.indicator(UNSEEN)).all()
+    # values inside the task's spaces (the random pool's actions are N(0, 1), so some samples needed clipping)
+    assert np.abs(t.actions).max() <= 1.0 and t.rewards.min() >= 0.0 and t.rewards.max() <= 1.0
     a = read_synthetic_attrs(out)
+    assert a["conform"]["actions_clipped"] > 0 and a["conform"]["bounds"]["action_high"] == 1.0
     assert a["task"] == UNSEEN and a["seed"] == 2 and a["sampler"]["name"] == "fast" and a["sampler"]["steps"] == 4
     assert a["sampler"]["denoiser_calls"] == 4 and a["model"]["arch"] == arch and a["transitions"] == 10
     # the file equals the in-memory sample (same seed, another batch size)

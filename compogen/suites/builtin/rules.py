@@ -15,7 +15,7 @@ import numpy as np
 
 from compogen.suites.builtin.elements import FINGER_HALF_LEN
 
-__all__ = ["SCALAR", "VECTOR", "PUSH_LIFT_LIMIT", "SUCCESS", "observation_values", "staged_reward"]
+__all__ = ["DENSE_REWARD_MAX", "SCALAR", "VECTOR", "PUSH_LIFT_LIMIT", "SUCCESS", "observation_values", "staged_reward"]
 
 #: Namespace of one world: floats and Python's math.
 SCALAR = SimpleNamespace(
@@ -33,6 +33,8 @@ SUCCESS = SimpleNamespace(push_height=0.005, surface_tolerance=0.006, rest_speed
 #: Reward shaping: Push reaches behind the object (offset, m) then slides it; the carrying objectives reach
 #: the grasp point, hold with both fingers and place. Weights sum to 0.9 (1 is success only).
 SHAPING = SimpleNamespace(push_reach_offset=0.02, push_reach=0.3, push_slide=0.6, reach=0.25, hold=0.15, place=0.5, reach_scale=10.0, place_scale=5.0)
+#: The largest reward of a step that is not a success (both objective families' weights sum to it).
+DENSE_REWARD_MAX = max(SHAPING.push_reach + SHAPING.push_slide, SHAPING.reach + SHAPING.hold + SHAPING.place)
 
 
 def staged_reward(xp, obj, goal, ex, ez, ox, oz, vx, vz, left, right, goal_x, lifted):

@@ -9,6 +9,7 @@ from typing import Any
 
 from compogen.suites.base import Suite
 from compogen.suites.builtin.layout import ACTION_DIM, BUILTIN_SPACE, HORIZON, OBSERVATION_LAYOUT
+from compogen.suites.builtin.rules import DENSE_REWARD_MAX
 from compogen.tasks.space import Task
 
 __all__ = ["BuiltinSuite"]
@@ -37,6 +38,7 @@ class BuiltinSuite(Suite):
     observation_layout = OBSERVATION_LAYOUT
     action_dim = ACTION_DIM
     horizon = HORIZON
+    dense_reward_max = DENSE_REWARD_MAX
 
     def make_env(self, task: Task | str, **kwargs: Any):
         """A :class:`~compogen.suites.builtin.env.BuiltinEnv` (kwargs: ``horizon``, ``render_mode``)."""
