@@ -12,6 +12,7 @@ from typing import Optional
 
 import typer
 
+from compogen.cli.options import episodes_option, noise_option, seed_option
 from compogen.config import given
 from compogen.loop.config import LOOP_PRESETS, loop_preset
 
@@ -30,9 +31,9 @@ def bootstrap(
     executor: Optional[str] = typer.Option(None, help="local, ray or slurm."),
     workers: Optional[int] = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: Optional[int] = typer.Option(None, help="Retries of a failing task job."),
-    seed: Optional[int] = typer.Option(None, help="Diffusion seed."),
-    episodes: int = typer.Option(100, help="Expert episodes per training task when collecting."),
-    noise: float = typer.Option(0.1, help="Expert action noise σ when collecting."),
+    seed: Optional[int] = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
+    episodes: int = episodes_option(),
+    noise: float = noise_option(),
 ) -> None:
     """Run Algorithm 1 end to end (collect if needed, train, generate, validate, iterate)."""
     from compogen.loop.bootstrap import run_bootstrap

@@ -7,6 +7,7 @@ import time
 
 import typer
 
+from compogen.cli.options import episodes_option, noise_option, seed_option
 from compogen.suites import DEFAULT_SUITE, get_suite
 
 __all__ = ["register", "collect"]
@@ -15,10 +16,10 @@ __all__ = ["register", "collect"]
 def collect(
     tasks: str = typer.Option(..., "--tasks", help="Split spec or task ids: iiwa:train14, all, fivelink-box-none-push, ..."),
     out: str = typer.Option(..., "--out", help="Dataset root; files go to <out>/expert/<Robot>_<Object>_<Obstacle>_<Objective>/data.hdf5."),
-    episodes: int = typer.Option(100, "--episodes", min=1, help="Episodes per task."),
-    noise: float = typer.Option(0.1, "--noise", min=0.0, help="Std of Gaussian action noise (state coverage)."),
+    episodes: int = episodes_option(),
+    noise: float = noise_option(),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
-    seed: int = typer.Option(0, "--seed", help="Episode e of every task resets with seed+e."),
+    seed: int = seed_option(0, "Episode e of every task resets with seed+e."),
     workers: int = typer.Option(2, "--workers", min=1, help="Processes (one task per process at a time)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing files."),
     dtype: str = typer.Option("expert", "--type", help="Dataset type folder under --out."),

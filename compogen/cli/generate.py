@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from compogen.cli.options import seed_option
+
 __all__ = ["generate", "register"]
 
 
@@ -18,7 +20,7 @@ def generate(
     out: Path = typer.Option(..., "--out", help="Output file (.h5 or .hdf5)."),
     sampler: str = typer.Option("paper", "--sampler", help="paper (stochastic Heun, 255 calls), fast (DPM-Solver++(2M), 40 calls), heun, dpmpp-2m."),
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the sampler's number of steps."),
-    seed: int = typer.Option(0, "--seed", min=0, help="Sample i depends only on (seed, i)."),
+    seed: int = seed_option(0, "Sample i depends only on (seed, i)."),
     batch_size: int = typer.Option(4096, "--batch-size", min=1, help="Transitions per batch (bounds memory)."),
     bf16: bool = typer.Option(False, "--bf16", help="bf16 autocast for the network."),
     device: str = typer.Option("cpu", "--device", help="torch device."),

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
+from compogen.cli.options import seeds_option
 from compogen.config import given
 
 __all__ = ["online", "register"]
-
-
-def _seeds(text: str) -> list[int]:
-    from compogen.errors import CompogenError
-
-    try:
-        seeds = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise CompogenError(f"--seeds {text!r}: expected comma-separated integers like 0,1,2") from None
-    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
-        raise CompogenError(f"--seeds {text!r}: expected distinct non-negative integers like 0,1,2")
-    return seeds
 
 
 def online(
@@ -35,7 +24,7 @@ def online(
     utd: Optional[int] = typer.Option(None, "--utd", min=1, help="Critic updates per environment step."),
     num_envs: Optional[int] = typer.Option(None, "--num-envs", min=1, help="Environments stepped together."),
     eval_every: Optional[int] = typer.Option(None, "--eval-every", min=1, help="Evaluate and checkpoint every N environment steps."),
-    seeds: str = typer.Option("0", "--seeds", help="RL seeds, e.g. 0,1,2 (run one after another)."),
+    seeds: Any = seeds_option("0", "RL seeds, e.g. 0,1,2 (run one after another)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
 ) -> None:
@@ -48,7 +37,6 @@ def online(
 
     if algo not in ALGOS:
         raise CompogenError(f"--algo must be one of {', '.join(ALGOS)}, got {algo!r}")
-    seed_list = _seeds(seeds)
     suite = suite_for_task(task)
     task_id = suite.task_id(task)
     config = online_preset(preset or f"{algo}-cpu", algo=algo, **given(steps=steps, utd=utd, num_envs=num_envs, eval_every=eval_every))
@@ -59,7 +47,7 @@ def online(
     offline = load_offline(dataset or [], real_data, real_tasks, task_id)
     out = out or Path("runs") / f"online-{algo}-{task_id}"
     sources = {"dataset": list(dataset or []), "real_data": str(real_data) if real_data else None, "real_tasks": real_tasks}
-    results = run_seeds(config, task_id, out, offline, seed_list, sources)
+    results = run_seeds(config, task_id, out, offline, seeds, sources)
     for r in results:
         print(f"seed {r['seed']}: final success {r['final_success']:.2f}, best {r['best_success']:.2f} after {r['env_steps']} environment steps")
     print(f"results: {out / 'results.csv'}, {out / 'curves.png'}")

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from compogen.cli.options import seed_option
+
 __all__ = ["publish", "register", "how_to_load"]
 
 
@@ -34,7 +36,7 @@ def publish(
     per_episode: int = typer.Option(
         1000, "--per-episode", min=1, help="Independent transitions per Minari episode (1: one-step episodes, ~15 KB each)."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of the --max-transitions subset."),
+    seed: int = seed_option(0, "Seed of the --max-transitions subset."),
 ) -> None:
     """Publish synthetic data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
     from compogen.errors import CompogenError

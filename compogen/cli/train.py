@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from compogen.cli.options import seed_option
 from compogen.errors import DataError
 from compogen.suites import DEFAULT_SUITE, get_suite
 
@@ -25,7 +26,7 @@ def train(
     synthetic: Optional[List[Path]] = typer.Option(
         None, "--synthetic", help="Admitted synthetic file(s) to add to the pool (task read from the file's metadata); repeatable."
     ),
-    seed: int = typer.Option(0, "--seed", min=0, help="Seed of init, minibatches and noise."),
+    seed: int = seed_option(0, "Seed of init, minibatches and noise."),
     steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the preset's number of steps."),
     bf16: bool = typer.Option(
         False, "--bf16", help="bf16 autocast for the network (measured slower than fp32 for the small presets on a 2-core CPU)."

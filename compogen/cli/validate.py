@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
+from compogen.cli.options import seeds_option
 from compogen.errors import CompogenError
 from compogen.suites import DEFAULT_SUITE, get_suite
 
 __all__ = ["validate_cmd", "register"]
-
-
-def _seeds(text: str) -> list[int]:
-    try:
-        out = [int(s) for s in text.replace(" ", "").split(",") if s != ""]
-    except ValueError:
-        raise CompogenError(f"--seeds: expected comma-separated integers like 0,1,2, got {text!r}") from None
-    if not out:
-        raise CompogenError("--seeds: give at least one seed")
-    return out
 
 
 def _table(res) -> str:
@@ -50,7 +41,7 @@ def validate_cmd(
     data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz) or a real dataset's data.hdf5 (calibration)."),
     task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. iiwa-box-none-push (default: the file's 'task' attribute)."),
     algo: Optional[str] = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
-    seeds: Optional[str] = typer.Option(None, "--seeds", help="Comma-separated RL seeds (default: the preset's)."),
+    seeds: Any = seeds_option(None, "Comma-separated RL seeds (default: the preset's)."),
     preset_name: str = typer.Option("quick", "--preset", help="Validation preset: paper, cpu, quick, tiny."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
     backend: str = typer.Option("batched", "--backend", help="batched (all seeds together) or d3rlpy."),
@@ -79,9 +70,7 @@ def validate_cmd(
     cfg = preset(preset_name, **overrides)
     read = read_synthetic if synthetic else read_offline_dataset
     transitions = read(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
-    res = validate(
-        s, t, transitions, cfg, seeds=_seeds(seeds) if seeds else None, backend=backend, out_dir=out_dir, progress=not quiet and not as_json
-    )
+    res = validate(s, t, transitions, cfg, seeds=seeds, backend=backend, out_dir=out_dir, progress=not quiet and not as_json)
     if as_json:
         print(json.dumps(res.to_dict()))
     else:

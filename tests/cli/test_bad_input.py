@@ -55,6 +55,54 @@ def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, n
     assert not any(tmp_path.iterdir())  # nothing written
 
 
+def tree(root: Path) -> dict[str, bytes | None]:
+    """Every path under ``root`` with its bytes (None for a directory)."""
+    return {str(p.relative_to(root)): p.read_bytes() if p.is_file() else None for p in sorted(root.rglob("*"))}
+
+
+HUGE = "99999999999999999999999"
+SEED = "is not a seed: expected an integer 0 <= seed < 2**32"
+BOOT = ["bootstrap", "--preset", "quick", "--train", TASK, "--targets", "fivelink-plate-none-push"]
+DATA_FILE = "d/expert/FiveLink_Box_None_Push/data.hdf5"
+
+
+@pytest.mark.parametrize(
+    "argv,needle",
+    [  # issue 22's table, one row each, with otherwise valid arguments: refused while parsing
+        (["collect", "--tasks", TASK, "--out", "o", "--episodes", "1", "--seed", "-1"], f"'--seed': '-1' {SEED}"),
+        (BOOT + ["--episodes", "1", "--out", "runs/b", "--data", "dq", "--seed", "-1"], f"'--seed': '-1' {SEED}"),
+        (["train", "--data", "d", "--tasks", TASK, "--out", "r", "--preset", "tiny", "--steps", "1", "--seed", HUGE], f"'--seed': '{HUGE}' {SEED}"),
+        (
+            ["online", "--task", TASK, "--algo", "sac", "--preset", "tiny", "--steps", "1", "--out", "on", "--seeds", HUGE],
+            f"'--seeds': '{HUGE}' {SEED}",
+        ),
+        (["generate", "--model", "m", "--task", TASK, "--n", "5", "--out", "a.h5", "--seed", HUGE], f"'--seed': '{HUGE}' {SEED}"),
+        (["validate", "--data", DATA_FILE, "--preset", "tiny", "--steps", "4", "--seeds", "-1"], f"'--seeds': '-1' {SEED}"),
+        (BOOT + ["--episodes", "0", "--out", "runs/b0", "--data", "dq0"], "'--episodes'"),
+        (BOOT + ["--episodes", "1", "--noise", "-1", "--out", "runs/b", "--data", "dq"], "'--noise'"),
+    ],
+    ids=["collect-seed", "bootstrap-seed", "train-seed", "online-seeds", "generate-seed", "validate-seeds", "bootstrap-episodes", "bootstrap-noise"],
+)
+def test_options_are_refused_while_parsing_and_nothing_changes(capsys, tmp_path, monkeypatch, argv, needle):
+    monkeypatch.chdir(tmp_path)
+    _builtin_dataset(tmp_path / "d")
+    before = tree(tmp_path)
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and needle in one_line(err)
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("option,value", [("--episodes", "0"), ("--noise", "-1"), ("--seed", "-1"), ("--seed", str(2**32))])
+def test_collect_and_bootstrap_refuse_an_option_with_the_same_line(capsys, tmp_path, monkeypatch, option, value):
+    monkeypatch.chdir(tmp_path)
+    lines = []
+    for argv in (["collect", "--tasks", TASK, "--out", "o"], BOOT):
+        code, _, err = run(capsys, *argv, option, value)
+        assert code == 2
+        lines.append(one_line(err).split(" (see ")[0])
+    assert lines[0] == lines[1] and not any(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize(
     "name,needle", [("plate.npz", "expected a .h5 or .hdf5 file"), ("sub", "is a directory"), ("old.h5", "exists; use --overwrite")]
 )
