@@ -27,6 +27,11 @@ def bootstrap(
     arch: Optional[str] = typer.Option(None, help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
     train: Optional[str] = typer.Option(None, help="Split spec of the real-data tasks (default iiwa:train14)."),
     targets: Optional[str] = typer.Option(None, help="Split spec of the target tasks."),
+    eval_: Optional[str] = typer.Option(
+        None,
+        "--eval",
+        help="Split spec of the held-out tasks the metrics average over (default: the targets if --targets is given, else the preset's).",
+    ),
     iterations: Optional[int] = typer.Option(None, help="Maximum rounds."),
     executor: Optional[str] = typer.Option(None, help="local, ray or slurm."),
     workers: Optional[int] = typer.Option(None, help="Local worker processes for per-task jobs."),
@@ -52,7 +57,9 @@ def bootstrap(
             retries=retries,
             seed=seed,
             data=str(data or Path("data") / suite_name),
-        )
+        ),
+        # the preset's held-out set goes with the preset's targets: with --targets and no --eval, the metrics follow the targets
+        **({"eval": eval_} if targets or eval_ else {}),
     )
     out = out or Path("runs") / f"{preset}-{cfg.suite}-{cfg.arch}"
     state = run_bootstrap(cfg, out, episodes=episodes, noise=noise)

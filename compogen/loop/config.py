@@ -28,7 +28,7 @@ class LoopConfig(Config):
     targets: str | None = None
     """Tasks to generate for; default: the split's other tasks (for ``iiwa:train14``: 18 middle + 32 test)."""
     eval: str | None = None
-    """Tasks the metrics average over (held-out tasks); default: the split's test part."""
+    """Tasks the metrics average over (held-out tasks); default: the targets when given, else the split's test part."""
     iterations: int = 5
     """Maximum number of rounds (the paper's K + 1)."""
     # Algorithm 1's threshold schedule, flat so that config.json and the CLI name them directly;

@@ -48,7 +48,9 @@ def _split_universe(train_spec: str, space) -> list[Task] | None:
 
 
 def resolve_run_tasks(config: LoopConfig, suite) -> tuple[list[Task], list[Task], list[Task], int]:
-    """(train, targets, eval, universe size) of a run."""
+    """(train, targets, eval, size of the run's task space) of a run. The task space, coverage's
+    denominator, is every task of the arms the training and target tasks use (as in the paper:
+    IIWA's 64 tasks, 14 training + 50 targets); held-out tasks of other arms do not count."""
     train = suite.tasks(config.train)
     universe = _split_universe(config.train, suite.space)
     if config.targets:
@@ -59,16 +61,16 @@ def resolve_run_tasks(config: LoopConfig, suite) -> tuple[list[Task], list[Task]
         raise CompogenError("--targets is needed when --train is a plain task list")
     if config.eval:
         evals = suite.tasks(config.eval)
-    elif universe is not None:
+    elif config.targets:
+        evals = list(targets)
+    else:
         head = config.train.split(",")[0].strip()
         evals = [t for t in suite.tasks(":".join(head.split(":")[:-1]) + ":test") if t not in train]
-    else:
-        evals = list(targets)
     overlap = set(train) & set(targets)
     if overlap:
         raise CompogenError(f"targets overlap the training tasks: {[suite.task_id(t) for t in overlap][:5]}")
-    n_universe = len(set(universe or []) | set(train) | set(targets) | set(evals))
-    return train, targets, evals, n_universe
+    arms = {t.robot for t in [*train, *targets]}
+    return train, targets, evals, sum(t.robot in arms for t in suite.space)
 
 
 def _seed(*parts: Any) -> int:

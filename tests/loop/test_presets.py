@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from compogen.loop.config import LOOP_PRESETS, LoopConfig, loop_preset
 from compogen.loop.runner import resolve_run_tasks
@@ -25,6 +26,30 @@ def test_presets_round_trip_and_name_real_validation_presets():
         validation_preset(cfg.validation_preset)  # raises on an unknown name
     quick = loop_preset("quick")
     assert len(resolve_run_tasks(quick, get_suite("builtin"))[1]) == 8
+
+
+@pytest.mark.parametrize(
+    "args,eval_spec",
+    [([], "iiwa:test"), (["--targets", "iiwa:middle"], None), (["--targets", "iiwa:middle", "--eval", "iiwa:test8"], "iiwa:test8")],
+)
+def test_bootstrap_metrics_follow_targets_unless_eval_says_otherwise(monkeypatch, args, eval_spec):
+    import compogen.loop.bootstrap as bootstrap
+    from compogen.cli import main
+
+    seen = []
+    monkeypatch.setattr(bootstrap, "run_bootstrap", lambda cfg, out, **kw: seen.append(cfg))
+    assert main(["bootstrap", "--preset", "standard", *args]) == 0
+    assert seen[0].eval == eval_spec
+    suite = get_suite("builtin")
+    _, targets, evals, n_space = resolve_run_tasks(seen[0], suite)
+    assert evals == (suite.tasks(eval_spec) if eval_spec else targets)
+    assert n_space == 64  # the first arm's tasks: 14 training tasks + 50 possible targets
+
+
+def test_coverage_counts_the_runs_arms_only():
+    suite = get_suite("builtin")
+    cfg = LoopConfig(train="iiwa:train14", targets="threelink-box-none-push", eval="all")
+    assert resolve_run_tasks(cfg, suite)[3] == 128  # FiveLink's and ThreeLink's tasks, not the 256 held-out ones'
 
 
 def test_laptop_presets_name_a_generator_that_trains(tmp_path):

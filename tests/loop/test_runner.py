@@ -237,3 +237,47 @@ def test_hand_edited_state_is_refused_with_one_clear_error(real_data, tmp_path, 
     with pytest.raises(CompogenError, match=needle):
         run_fake(cfg.replace(iterations=1), tmp_path / "run", log=lambda s: None)
     assert sorted(p.name for p in (tmp_path / "run").rglob("*")) == before
+
+
+def test_custom_split_reports_metrics_over_its_targets_and_coverage_of_its_arm(tmp_path, monkeypatch):
+    """Issue 22: the paper's IIWA split moved onto another arm, through ``compogen bootstrap``."""
+    import csv
+    from functools import partial
+
+    from fake_stages import FakeStages, write_fake_real_data
+
+    import compogen.loop.bootstrap as bootstrap
+    from compogen.cli import main
+
+    class SmallFakeStages(FakeStages):  # the preset's 8,000 samples per task are more than this test needs
+        def generate(self, model_dir, task, n, out_file, seed):
+            super().generate(model_dir, task, 100, out_file, seed)
+
+    suite = get_suite("builtin")
+
+    def moved(split):
+        return ",".join(suite.task_id(t._replace(robot="ThreeLink")) for t in suite.tasks(split))
+
+    train, targets = moved("iiwa:train14"), moved("iiwa:test")
+    monkeypatch.setattr(bootstrap, "run_loop", partial(run_loop, stages=SmallFakeStages))
+    data = write_fake_real_data(tmp_path / "data", suite, train)
+    run = tmp_path / "run"
+    argv = ["bootstrap", "--preset", "standard", "--train", train, "--targets", targets, "--data", str(data), "--out", str(run), "--workers", "0"]
+    assert main(argv) == 0
+    target_ids = targets.split(",")
+    summary = list(csv.DictReader((run / "summary.csv").open()))
+    assert summary and {r["task"] for r in csv.DictReader((run / "metrics.csv").open())} == set(target_ids)
+    best = dict.fromkeys(target_ids, 0.0)
+    admitted = 0
+    for row in summary:  # against the per-task results on disk
+        folder = run / "iterations" / f"{int(row['iteration']):03d}" / "validation"
+        for t in target_ids:
+            if (folder / f"{t}.json").is_file():
+                best[t] = max(best[t], json.loads((folder / f"{t}.json").read_text())["success"])
+        admitted += len(json.loads((run / "state.json").read_text())["history"][int(row["iteration"])]["admitted"])
+        assert int(row["n_eval"]) == 32
+        assert float(row["mean_best_success"]) == pytest.approx(np.mean(list(best.values())), abs=1e-6)
+        assert int(row["solved_at_least_once"]) == sum(b > 0 for b in best.values()) > 0
+        assert int(row["admitted_total"]) == admitted
+        assert float(row["coverage"]) == pytest.approx((14 + admitted) / 64, abs=1e-6)  # ThreeLink's 64 tasks
+    assert float(summary[-1]["mean_best_success"]) > 0
