@@ -143,6 +143,8 @@ def main(argv=None) -> None:
                     "validate_s": val_s,
                 }
             )
+            if args.out:  # each finished run is kept at once (a later --reuse of this file picks it up)
+                Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baselines": {}}, indent=1))
             print(
                 f"{label} seed {seed}: mean {np.mean(sr):.3f}, >tau0 {sum(s > TAU0 for s in sr)}/{len(sr)}, >0 {sum(s > 0 for s in sr)}"
                 f" (train {train_s:.0f} s, generate {gen_s:.0f} s, validate {val_s:.0f} s)",

@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SpaceBounds", "conform"]
+from compogen.suites.base import SUCCESS_REWARD, Suite
+
+__all__ = ["SpaceBounds", "conform", "suite_bounds"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class SpaceBounds:
     #: Largest reward of a step that is not a success (the suite's dense-reward ceiling).
     dense_reward_max: float = 1.0
     #: The reward of a successful step (:data:`~compogen.suites.base.SUCCESS_REWARD`).
-    success_reward: float = 1.0
+    success_reward: float = SUCCESS_REWARD
 
     def __post_init__(self):
         if not (self.action_low < self.action_high and self.reward_low <= self.dense_reward_max <= self.success_reward):
@@ -67,3 +69,10 @@ def conform(batch: dict[str, Any], bounds: SpaceBounds) -> tuple[dict[str, np.nd
     out["terminals"] = t if t.dtype == bool else t > 0.5
     counts = {"actions_clipped": int((out["actions"] != a).sum()), "rewards_changed": int((out["rewards"] != r).sum())}
     return out, counts
+
+
+def suite_bounds(suite: Suite) -> SpaceBounds:
+    """The box ``suite``'s transitions live in: its action space, rewards in ``[0, suite.dense_reward_max]``
+    below success and :data:`~compogen.suites.base.SUCCESS_REWARD` on success."""
+    box = suite.action_space()
+    return SpaceBounds(float(box.low.min()), float(box.high.max()), 0.0, float(suite.dense_reward_max), SUCCESS_REWARD)

@@ -56,7 +56,7 @@ def build_backbone(arch: str, layout: TransitionLayout, preset: str | GeneratorP
         tokens=p.dit_tokens,
         pos_std=p.dit_pos_std,
         zero_decoder=p.dit_zero_decoder,
-        task_cond=p.dit_task_cond,
+        task_cond=p.dit_task_cond or tok != "compositional",  # the other DiTs know the task only this way
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from compogen.data.conform import SpaceBounds, conform
+from compogen.data.conform import SpaceBounds, conform, suite_bounds
 from compogen.data.normalizer import Normalizer
 from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions
@@ -62,7 +62,7 @@ class Generator:
         from compogen.suites.registry import SUITES, get_suite
 
         name = self.config.get("suite")
-        return get_suite(name).space_bounds() if name in SUITES else SpaceBounds()
+        return suite_bounds(get_suite(name)) if name in SUITES else SpaceBounds()
 
     def unpack(self, flat: np.ndarray, task: Task) -> tuple[dict[str, np.ndarray], dict[str, int]]:
         """Flat samples as transition columns inside the task's spaces, and how many values that changed."""

@@ -62,7 +62,7 @@ class GeneratorPreset(Config):
     dit_zero_decoder: bool = False
     #: DiTs: condition the adaLN modulations on the task indicator as well as the noise level (the paper's
     #: ``u = E_t(t) + E_n(n)``). False: adaLN sees only the noise level, and the task reaches the compositional
-    #: DiT only through its per-element encoders/decoders, so the shared blocks cannot key on task combinations.
+    #: DiT only through its per-element encoders/decoders, so the shared blocks cannot key on task combinations (``dit`` and ``semantic-dit`` ignore it: they have no other way).
     dit_task_cond: bool = True
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000

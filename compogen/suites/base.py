@@ -14,7 +14,6 @@ from typing import Any, Sequence
 import gymnasium as gym
 import numpy as np
 
-from compogen.data.conform import SpaceBounds
 from compogen.errors import CompogenError
 from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
@@ -88,11 +87,6 @@ class Suite(ABC):
     def action_space(self) -> gym.spaces.Box:
         """Every task's action space: the suites' contract is actions in [-1, 1]."""
         return gym.spaces.Box(-1.0, 1.0, shape=(self.action_dim,), dtype=np.float32)
-
-    def space_bounds(self) -> SpaceBounds:
-        """The box generated transitions are brought into (:func:`compogen.data.conform.conform`)."""
-        box = self.action_space()
-        return SpaceBounds(float(box.low.min()), float(box.high.max()), 0.0, float(self.dense_reward_max), SUCCESS_REWARD)
 
     def env_id(self, task: Task | str) -> str:
         """The registered Gymnasium id of ``task``'s env (``gymnasium.make(suite.env_id(task))``)."""

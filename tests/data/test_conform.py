@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compogen.data.conform import SpaceBounds, conform
+from compogen.data.conform import SpaceBounds, conform, suite_bounds
 from compogen.suites import get_suite
 from compogen.suites.base import SUCCESS_REWARD
 
@@ -45,7 +45,7 @@ def test_bounds_refuse_inconsistent_values():
 def test_builtin_suite_bounds_match_its_reward_rule():
     """The built-in suite pays at most 0.9 before success and exactly 1 on success; its action box is [-1, 1]."""
     suite = get_suite("builtin")
-    b = suite.space_bounds()
+    b = suite_bounds(suite)
     box = suite.action_space()
     assert (b.action_low, b.action_high) == (float(box.low.min()), float(box.high.max()))
     assert b.dense_reward_max == pytest.approx(0.9) and b.success_reward == SUCCESS_REWARD
