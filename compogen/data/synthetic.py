@@ -1,7 +1,9 @@
 """Synthetic transition files: the SynthER key contract, streamed to HDF5.
 
 Keys: ``observations, actions, rewards, next_observations, terminals`` (the
-paper's code writes the same keys to ``.npz``; both are read). Metadata (task,
+paper's code writes the same keys to ``.npz``; both are read), and optionally
+``timeouts`` (episodic files: rows in episode order, an episode ends at
+``terminals | timeouts``; absent means no timeouts). Metadata (task,
 sampler settings, seed, model) is JSON in the file's ``compogen`` attribute.
 """
 
@@ -35,37 +37,40 @@ class SyntheticWriter(AtomicH5Writer):
     (4, 0)
     """
 
-    def __init__(self, path: str | os.PathLike, obs_dim: int, action_dim: int, attrs: dict[str, Any] | None = None):
+    def __init__(self, path: str | os.PathLike, obs_dim: int, action_dim: int, attrs: dict[str, Any] | None = None, timeouts: bool = False):
         self.obs_dim, self.action_dim = int(obs_dim), int(action_dim)
         self.attrs = dict(attrs or {})
+        self.keys = KEYS + (("timeouts",) if timeouts else ())
         f32 = np.float32
-        super().__init__(
-            path,
-            {
-                "observations": ((self.obs_dim,), f32),
-                "actions": ((self.action_dim,), f32),
-                "rewards": ((), f32),
-                "next_observations": ((self.obs_dim,), f32),
-                "terminals": ((), bool),
-            },
-            chunk_rows=8192,
-        )
+        columns = {
+            "observations": ((self.obs_dim,), f32),
+            "actions": ((self.action_dim,), f32),
+            "rewards": ((), f32),
+            "next_observations": ((self.obs_dim,), f32),
+            "terminals": ((), bool),
+        }
+        if timeouts:
+            columns["timeouts"] = ((), bool)
+        super().__init__(path, columns, chunk_rows=8192)
 
     def append(self, **batch: np.ndarray) -> None:
-        missing = [k for k in KEYS if k not in batch]
+        missing = [k for k in self.keys if k not in batch]
         if missing:
             raise DataError(f"synthetic batch misses keys {missing}")
         n = len(batch["observations"])
-        for k in KEYS:
+        batch = {k: batch[k] for k in self.keys}
+        for k in self.keys:
             v = np.asarray(batch[k])
             want = self._d[k].shape[1:]
             if v.shape != (n, *want) and not (v.ndim == 2 and v.shape == (n, 1) and want == ()):
                 raise DataError(f"synthetic batch: {k} has shape {list(v.shape)}, want {[n, *want]}")
-            if k != "terminals":
+            if k not in ("terminals", "timeouts"):
                 check_finite("synthetic batch", {k: v})
         cols = dict(batch)
-        term = np.asarray(cols["terminals"])
-        cols["terminals"] = term if term.dtype == bool else term > 0.5
+        for k in ("terminals", "timeouts"):
+            if k in cols:
+                flag = np.asarray(cols[k])
+                cols[k] = flag if flag.dtype == bool else flag > 0.5
         self.append_columns(cols, n)
 
     def close(self) -> None:
@@ -73,9 +78,10 @@ class SyntheticWriter(AtomicH5Writer):
 
 
 def write_synthetic(path: str | os.PathLike, data: Transitions, attrs: dict[str, Any] | None = None) -> None:
-    """Write a whole :class:`Transitions` at once."""
-    with SyntheticWriter(path, data.obs_dim, data.action_dim, attrs) as w:
-        w.append(**data.as_dict())
+    """Write a whole :class:`Transitions` at once (with its ``timeouts`` column when any is set)."""
+    timeouts = bool(np.asarray(data.timeouts).any())
+    with SyntheticWriter(path, data.obs_dim, data.action_dim, attrs, timeouts=timeouts) as w:
+        w.append(**data.as_dict(), **({"timeouts": data.timeouts} if timeouts else {}))
 
 
 def read_synthetic_attrs(path: str | os.PathLike) -> dict[str, Any]:
@@ -97,11 +103,11 @@ def read_synthetic(path: str | os.PathLike, task: Task | None = None, obs_dim: i
     try:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as z:
-                cols = {k: z[k] for k in KEYS if k in z.files}
+                cols = {k: z[k] for k in (*KEYS, "timeouts") if k in z.files}
                 have = list(z.files)
         else:
             with h5py.File(path, "r") as f:
-                cols = {k: f[k][()] for k in KEYS if k in f}
+                cols = {k: f[k][()] for k in (*KEYS, "timeouts") if k in f}
                 have = list(f.keys())
     except (OSError, ValueError, KeyError) as e:
         raise DataError(f"{path}: cannot read synthetic data (truncated or wrong format): {e}") from None
@@ -121,6 +127,7 @@ def read_synthetic(path: str | os.PathLike, task: Task | None = None, obs_dim: i
             terminals=np.asarray(cols["terminals"]).reshape(-1).astype(bool)
             if np.size(cols["terminals"]) == n
             else np.asarray(cols["terminals"]).astype(bool),
+            timeouts=np.asarray(cols["timeouts"]).reshape(-1).astype(bool) if "timeouts" in cols else None,
             tasks=[task] if task is not None else [],
         )
     except DataError as e:

@@ -23,6 +23,7 @@ from compogen.data.synthetic import SyntheticWriter
 from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
 from compogen.generator.checkpoint import EMA, Checkpoint, read_checkpoint
+from compogen.generator.conditional import sample_conditional
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.samplers import SamplerConfig, get_sampler, run_sampler
 from compogen.layouts.transition import TransitionLayout
@@ -117,6 +118,49 @@ class Generator:
             x = run_sampler(cfg, fn, idx, cond1.expand(b, -1), self.layout.dim, seed, self.edm)
             out[b0 : b0 + b] = self.normalizer.denormalize(x.cpu().numpy())
         return out
+
+    def sample_given(
+        self,
+        task: Task | str,
+        observations: np.ndarray,
+        actions: np.ndarray | None = None,
+        sampler: str | SamplerConfig = "fast",
+        steps: int | None = None,
+        seed: int = 0,
+        index: np.ndarray | None = None,
+        bf16: bool = False,
+    ) -> Transitions:
+        """``(a, r, s', d)`` given ``s`` (full observations ``[n, obs_dim]``), or ``(r, s', d)`` given ``(s, a)``,
+        from the joint model by inpainting (:mod:`compogen.generator.conditional`).
+
+        The given columns come back exactly as given; the generated ones are brought into the task's spaces.
+        Row ``i`` depends only on ``(seed, index[i])`` and its given values (``index`` defaults to ``0..n-1``;
+        give disjoint indices to calls that must draw independent noise).
+        """
+        cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
+        task = self.layout.space.parse(task)
+        lay = self.layout
+        obs = np.asarray(observations, dtype=np.float32)
+        n = len(obs)
+        act = np.zeros((n, lay.action_dim), np.float32) if actions is None else np.asarray(actions, dtype=np.float32)
+        if index is None:
+            index = np.arange(n)
+        if len(index) != n or len(act) != n:
+            raise CompogenError(f"observations ({n}), actions ({len(act)}) and index ({len(index)}) must have the same length")
+        zeros = np.zeros(n, np.float32)
+        known = torch.as_tensor(self.normalizer.normalize(lay.pack(obs, act, zeros, obs, zeros)), device=self.device)
+        mask = torch.zeros(lay.dim, dtype=torch.bool)
+        mask[lay.s] = True
+        if actions is not None:
+            mask[lay.a] = True
+        cond = torch.as_tensor(lay.space.indicator(task), device=self.device).expand(n, -1)
+        idx = torch.as_tensor(np.asarray(index, dtype=np.int64))
+        x = sample_conditional(cfg, self._denoiser_fn(bf16), idx, cond, known, mask.to(self.device), seed, self.edm)
+        d, _ = self.unpack(self.normalizer.denormalize(x.cpu().numpy()), task)
+        d["observations"] = obs.copy()
+        if actions is not None:
+            d["actions"] = act.copy()
+        return Transitions(d["observations"], d["actions"], d["rewards"], d["next_observations"], d["terminals"], tasks=[task])
 
     def sample(
         self, task: Task | str, n: int, sampler: str = "fast", steps: int | None = None, seed: int = 0, batch_size: int = 4096, bf16: bool = False

@@ -1,0 +1,148 @@
+"""Whole synthetic episodes: the joint generator chained through its own conditional.
+
+Episode ``e`` starts at an initial state of the task (by default the simulator's ``reset``, which
+draws from the task's initial-state distribution without stepping the dynamics), then repeats:
+sample ``(a, r, s', d)`` given ``s`` (:meth:`Generator.sample_given`), and continue from ``s'``, until
+``d`` or the suite's horizon (a timeout). So ``observations[t + 1]`` *is* the ``s'`` of step ``t``,
+bit for bit, and any episode reader (Minari's, d3rlpy's, ``obs[:-1]``/``obs[1:]``) reads exact
+transitions.
+
+The result is an episodic :class:`~compogen.data.Transitions`: rows in episode order, an episode
+ends at the first row with ``terminals | timeouts``. Episode ``e``'s step ``t`` draws its noise from
+sample index ``e·horizon + t``, so an episode depends only on ``(seed, e)`` and its initial state,
+whatever the number of episodes run side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from compogen.data.synthetic import write_synthetic
+from compogen.data.transitions import Transitions
+from compogen.errors import CompogenError
+from compogen.generator.samplers import SamplerConfig, get_sampler
+from compogen.tasks.space import Task
+
+__all__ = ["EPISODES", "episode_bounds", "initial_states", "synthesize_episodes", "generate_episodes"]
+
+#: ``attrs["layout"]`` of a synthetic file holding whole episodes.
+EPISODES = "episodes"
+
+
+def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: int = 0) -> np.ndarray:
+    """``n`` initial observations ``[n, obs_dim]`` of ``task``: ``reset(seed=...)`` of its env, one seed per episode."""
+    env = suite.make_env(task)
+    try:
+        seeds = [int(np.random.SeedSequence([int(seed), start + i]).generate_state(1)[0]) for i in range(n)]
+        return np.stack([np.asarray(env.reset(seed=s)[0], dtype=np.float32) for s in seeds])
+    finally:
+        env.close()
+
+
+def synthesize_episodes(
+    generator: Any,
+    task: Task | str,
+    initial: np.ndarray,
+    horizon: int,
+    sampler: str | SamplerConfig = "fast",
+    steps: int | None = None,
+    seed: int = 0,
+    start: int = 0,
+    progress: bool = False,
+) -> Transitions:
+    """One episode per row of ``initial`` (``[E, obs_dim]``), run side by side; episode ``i`` is
+    episode number ``start + i`` for the noise. Returns an episodic :class:`Transitions` with timeouts."""
+    if horizon < 1:
+        raise CompogenError(f"horizon must be >= 1, got {horizon}")
+    cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
+    task = generator.layout.space.parse(task)
+    s = np.asarray(initial, dtype=np.float32).copy()
+    n_ep = len(s)
+    keys = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+    episode: list[np.ndarray] = []
+    active = np.arange(n_ep)
+    bar = tqdm(total=horizon, desc=f"episodes x{n_ep}", disable=not progress)
+    for t in range(horizon):
+        if not len(active):
+            break
+        tr = generator.sample_given(task, s[active], sampler=cfg, seed=seed, index=(start + active) * horizon + t)
+        tr.timeouts = np.full(len(active), t == horizon - 1) & ~tr.terminals
+        for k in keys:
+            cols[k].append(getattr(tr, k))
+        episode.append(active)
+        s[active] = tr.next_observations
+        active = active[~(tr.terminals | tr.timeouts)]
+        bar.update(1)
+    bar.close()
+    order = np.argsort(np.concatenate(episode), kind="stable")  # rows were appended step by step: regroup by episode
+    cols = {k: np.concatenate(v)[order] for k, v in cols.items()}
+    return Transitions(**cols, tasks=[task])
+
+
+def episode_bounds(data: Transitions) -> list[slice] | None:
+    """The episodes of ``data`` (slices), or None when its rows do not chain as episodes
+    (``next_observations[t] != observations[t + 1]`` inside an episode)."""
+    ends = np.flatnonzero(np.asarray(data.terminals, bool) | np.asarray(data.timeouts, bool))
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data) - 1)
+    inside = np.ones(max(len(data) - 1, 0), bool)
+    inside[ends[ends < len(data) - 1]] = False
+    if not np.array_equal(data.next_observations[:-1][inside], data.observations[1:][inside]):
+        return None
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    return [slice(int(a), int(b) + 1) for a, b in zip(starts, ends)]
+
+
+def generate_episodes(
+    model: Any,
+    task: Task | str,
+    episodes: int,
+    out_path: str | os.PathLike,
+    suite: Any = None,
+    sampler: str = "fast",
+    steps: int | None = None,
+    seed: int = 0,
+    batch_episodes: int = 64,
+    device: str = "cpu",
+    progress: bool = True,
+) -> Path:
+    """Write ``episodes`` synthetic episodes of ``task`` to ``out_path`` (a synthetic HDF5 file with a
+    ``timeouts`` column and ``attrs["layout"] == "episodes"``), ``batch_episodes`` at a time."""
+    from compogen.generator.generate import Generator
+    from compogen.suites.registry import get_suite, suite_for_task
+
+    gen = model if isinstance(model, Generator) else Generator.load(model, device)
+    if episodes < 1:
+        raise CompogenError(f"episodes must be >= 1, got {episodes}")
+    if suite is None:
+        suite = get_suite(gen.config["suite"]) if gen.config.get("suite") else suite_for_task(task)
+    task = gen.layout.space.parse(task)
+    cfg = get_sampler(sampler, steps)
+    t0 = time.time()
+    parts = []
+    for e0 in tqdm(range(0, episodes, batch_episodes), desc=f"episodes {suite.task_id(task)}", disable=not progress):
+        k = min(batch_episodes, episodes - e0)
+        init = initial_states(suite, task, k, seed, start=e0)
+        parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0))
+    data = Transitions.concatenate(parts)
+    attrs = {
+        "task": suite.task_id(task),
+        "layout": EPISODES,
+        "episodes": int(episodes),
+        "transitions": len(data),
+        "initial_states": "env.reset",
+        "horizon": int(suite.horizon),
+        "sampler": {"name": sampler, **cfg.to_dict()},
+        "seed": int(seed),
+        "model": gen.info(),
+        "seconds": round(time.time() - t0, 3),
+    }
+    write_synthetic(out_path, data, attrs)
+    return Path(out_path)

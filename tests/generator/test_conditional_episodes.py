@@ -1,0 +1,114 @@
+"""Conditional sampling keeps the given dims exact; synthetic episodes chain exactly and reproduce by seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from compogen.data import read_synthetic, read_synthetic_attrs
+from compogen.generator import ARCHITECTURES, Generator, TrainConfig, train_generator
+from compogen.generator.conditional import sample_conditional
+from compogen.generator.episodes import EPISODES, episode_bounds, generate_episodes, initial_states, synthesize_episodes
+from compogen.generator.samplers import get_sampler
+from compogen.suites import get_suite
+
+SUITE = get_suite("builtin")
+TRAIN = ["fivelink-box-none-push", "threelink-plate-objectwall-shelf"]
+UNSEEN = "fivelink-plate-objectwall-push"
+
+
+@pytest.fixture(scope="module")
+def expert_pool():
+    from compogen.data import Transitions
+    from compogen.rl import expert_transitions
+
+    return Transitions.concatenate([expert_transitions(SUITE, t, 300, seed=0) for t in TRAIN])
+
+
+@pytest.fixture(scope="module", params=list(ARCHITECTURES))
+def model(request, tmp_path_factory, expert_pool):
+    out = tmp_path_factory.mktemp(request.param) / "run"
+    train_generator(
+        expert_pool, SUITE.transition_layout(), out, TrainConfig(arch=request.param, preset="tiny", steps=6), suite="builtin", progress=False
+    )
+    return Generator.load(out)
+
+
+def test_inpainting_holds_known_dims_on_their_noising_path():
+    """With an exact denoiser of a point mass, the free dims come out at the mass and the known dims exact."""
+    dim, n = 6, 5
+    target = torch.arange(dim, dtype=torch.float32)
+    calls = []
+
+    def point_mass(x, sigma, cond):
+        calls.append(x.clone())
+        return target.expand(len(x), -1).clone()
+
+    known = torch.randn(n, dim)
+    mask = torch.tensor([True, False, True, False, False, False])
+    for name in ("fast", "heun", "paper"):
+        x = sample_conditional(get_sampler(name, 4), point_mass, torch.arange(n), torch.zeros(n, 1), known, mask, seed=3)
+        torch.testing.assert_close(x[:, mask], known[:, mask], rtol=0, atol=0)
+        torch.testing.assert_close(x[:, ~mask], target[~mask].expand(n, -1))
+    # the denoiser always saw the known dims at x0 + sigma * eps with the sample's initial noise
+    from compogen.generator.rng import counter_normal
+
+    eps = counter_normal(3, torch.arange(n), 0, dim)[:, mask]
+    ratio = (calls[0][:, mask] - known[:, mask]) / eps
+    assert torch.allclose(ratio, ratio[0, 0].expand_as(ratio), rtol=1e-4)
+
+
+def test_sample_given_keeps_the_given_columns(model):
+    obs = initial_states(SUITE, UNSEEN, 4, seed=1)
+    a = np.random.default_rng(0).uniform(-1, 1, (4, SUITE.action_dim)).astype(np.float32)
+    t = model.sample_given(UNSEEN, obs, sampler="fast", steps=3, seed=1)
+    np.testing.assert_array_equal(t.observations, obs)
+    assert np.abs(t.actions).max() <= 1.0 and t.terminals.dtype == bool
+    t2 = model.sample_given(UNSEEN, obs, a, sampler="fast", steps=3, seed=1)
+    np.testing.assert_array_equal(t2.actions, a)
+    np.testing.assert_array_equal(t2.observations, obs)
+    lo = SUITE.transition_layout().observation_layout
+    sp = SUITE.space
+    assert (lo.indicator_from_obs(t2.next_observations, sp) == sp.indicator(UNSEEN)).all()
+    # row i depends on (seed, index[i]) only: the same row alone gives the same values
+    alone = model.sample_given(UNSEEN, obs[2:3], a[2:3], sampler="fast", steps=3, seed=1, index=np.array([2]))
+    np.testing.assert_allclose(alone.next_observations[0], t2.next_observations[2], atol=1e-5)
+
+
+def test_episodes_chain_exactly_and_reproduce(model):
+    init = initial_states(SUITE, UNSEEN, 3, seed=0)
+    ep = synthesize_episodes(model, UNSEEN, init, horizon=6, sampler="fast", steps=2, seed=5)
+    bounds = episode_bounds(ep)
+    assert bounds is not None and len(bounds) == 3
+    for b in bounds:
+        obs, nxt = ep.observations[b], ep.next_observations[b]
+        np.testing.assert_array_equal(nxt[:-1], obs[1:])  # observations[t + 1] is the s' of step t, bit for bit
+        flags = ep.terminals[b] | ep.timeouts[b]
+        assert flags[-1] and not flags[:-1].any()  # flags only at the episode's end
+        assert (len(obs) == 6 and ep.timeouts[b][-1]) or ep.terminals[b][-1]
+    np.testing.assert_array_equal(ep.observations[bounds[0]][0], init[0])
+    again = synthesize_episodes(model, UNSEEN, init[1:], horizon=6, sampler="fast", steps=2, seed=5, start=1)
+    np.testing.assert_allclose(again.observations, ep.observations[bounds[0].stop :], atol=1e-5)
+    other = synthesize_episodes(model, UNSEEN, init, horizon=6, sampler="fast", steps=2, seed=6)
+    assert not np.allclose(other.actions[:3], ep.actions[:3])
+
+
+def test_loose_transitions_are_not_episodes(expert_pool):
+    assert episode_bounds(expert_pool) is not None  # real rollouts chain
+    shuffled = expert_pool.subset(np.random.default_rng(0).permutation(len(expert_pool)))
+    assert episode_bounds(shuffled) is None
+
+
+def test_generate_episodes_writes_an_episodic_file(tmp_path, model):
+    out = generate_episodes(model, UNSEEN, 3, tmp_path / "ep.h5", sampler="fast", steps=2, seed=0, batch_episodes=2, progress=False)
+    a = read_synthetic_attrs(out)
+    assert a["layout"] == EPISODES and a["episodes"] == 3 and a["task"] == UNSEEN
+    data = read_synthetic(out)
+    assert len(data) == a["transitions"] and (data.terminals | data.timeouts).sum() == 3
+    bounds = episode_bounds(data)
+    assert bounds is not None and len(bounds) == 3
+    # the file holds what the in-memory synthesis gives (episodes 0-1, then 2, as written)
+    first = synthesize_episodes(model, UNSEEN, initial_states(SUITE, UNSEEN, 2, seed=0), SUITE.horizon, "fast", steps=2, seed=0)
+    np.testing.assert_array_equal(data.timeouts[: len(first)], first.timeouts)
+    np.testing.assert_allclose(data.observations[: len(first)], first.observations, atol=1e-6)
