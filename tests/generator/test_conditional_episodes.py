@@ -112,3 +112,30 @@ def test_generate_episodes_writes_an_episodic_file(tmp_path, model):
     first = synthesize_episodes(model, UNSEEN, initial_states(SUITE, UNSEEN, 2, seed=0), SUITE.horizon, "fast", steps=2, seed=0)
     np.testing.assert_array_equal(data.timeouts[: len(first)], first.timeouts)
     np.testing.assert_allclose(data.observations[: len(first)], first.observations, atol=1e-6)
+
+
+def test_model_env_passes_gymnasium_checks_and_reproduces(model):
+    from gymnasium.utils.env_checker import check_env
+
+    from compogen.generator.model_env import ModelEnv
+
+    env = ModelEnv(model, UNSEEN, sampler="fast", steps=2, horizon=4)
+    sim = SUITE.make_env(UNSEEN)
+    assert env.observation_space == sim.observation_space and env.action_space == sim.action_space
+    check_env(env, skip_render_check=True)
+
+    def run(seed):
+        obs, _ = env.reset(seed=seed)
+        out, rng = [obs], np.random.default_rng(0)
+        for _ in range(4):
+            obs, r, term, trunc, info = env.step(rng.uniform(-1, 1, SUITE.action_dim).astype(np.float32))
+            out.append(obs)
+            assert env.observation_space.contains(obs) and isinstance(info["success"], bool)
+            if term or trunc:
+                return np.stack(out), term, trunc
+        raise AssertionError("the horizon did not truncate")
+
+    a, b, c = run(7), run(7), run(8)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert a[1:] == b[1:] and (a[2] or a[1])
+    assert not np.array_equal(a[0][0], c[0][0])
