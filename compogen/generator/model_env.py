@@ -61,11 +61,14 @@ class ModelEnv(gym.Env):
         self._obs: np.ndarray | None = None
         self._t = 0
         self._stream = 0
+        #: The simulator seed of the last reset's initial state (``suite.make_env(task).reset(seed=env.reset_seed)``
+        #: starts the simulator where the model starts).
+        self.reset_seed: int | None = None
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        sim_seed, self._stream = (int(x) for x in self.np_random.integers(0, 2**31 - 1, size=2))
-        obs, _ = self._sim.reset(seed=sim_seed)
+        self.reset_seed, self._stream = (int(x) for x in self.np_random.integers(0, 2**31 - 1, size=2))
+        obs, _ = self._sim.reset(seed=self.reset_seed)
         self._obs = np.asarray(obs, dtype=np.float32)
         self._t = 0
         return self._obs.copy(), {"success": False}

@@ -1,0 +1,144 @@
+"""How good are the joint generator's conditionals? Against the simulator, on training and held-out tasks.
+
+For each task, real expert episodes (noise 0.1) give states ``s`` and actions ``a`` with the
+simulator's true ``(r, s', d)``. Then:
+
+1. **dynamics** ``(r, s', d) | (s, a)``: error of the generated ``s'`` against the simulator's, per
+   observation factor (RMSE over the factor's dims, and the same for the trivial guess ``s' = s``, a
+   reference every useful model must beat), reward MAE, terminal accuracy;
+2. **policy** ``a | s``: RMSE of the generated action against the (noisy) expert's action in the same
+   state (the simulator cannot be set to an arbitrary state, so the action is not executed here);
+3. **model-mode env** (:class:`~compogen.generator.model_env.ModelEnv`): the expert's actions replayed in the
+   model and in the simulator from the same initial state; the number of steps until the model's
+   object position is more than ``--tol`` away from the simulator's (median over episodes).
+
+    python benchmarks/bench_conditional.py --model /tmp/cg/mlp-laptop-5000-s0 --out benchmarks/results/conditional.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def replay_divergence(gen, suite, task, episodes: int, tol: float, seed: int) -> list[int]:
+    """Steps each expert episode's object position stays within ``tol`` of the simulator's in the model."""
+    from compogen.generator.model_env import ModelEnv
+
+    obj = suite.observation_layout.factor("object")
+    pos = slice(obj.start, obj.start + 2)  # the object's position (x, z on the built-in suite)
+    menv = ModelEnv(gen, task, suite=suite, sampler="fast", steps=20)
+    sim, expert = suite.make_env(task), suite.expert(task)
+    out = []
+    for e in range(episodes):
+        m_obs, _ = menv.reset(seed=seed + e)
+        s_obs, _ = sim.reset(seed=menv.reset_seed)  # the simulator starts where the model starts
+        assert np.array_equal(m_obs, s_obs)
+        expert.reset()
+        n = 0
+        for _ in range(suite.horizon):
+            a = expert.act(s_obs)
+            m_obs, _, m_term, m_trunc, _ = menv.step(a)
+            s_obs, _, s_term, s_trunc, _ = sim.step(a)
+            if np.abs(m_obs[pos] - s_obs[pos]).max() > tol:
+                break
+            n += 1
+            if s_term or s_trunc or m_term or m_trunc:
+                break
+        out.append(n)
+    sim.close()
+    menv.close()
+    return out
+
+
+def main(argv=None) -> None:
+    from compogen.generator import Generator
+    from compogen.rl import expert_transitions
+    from compogen.suites import get_suite
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--train-tasks", default="iiwa:train14")
+    ap.add_argument("--heldout-tasks", default="iiwa:test")
+    ap.add_argument("--rows", type=int, default=256, help="real transitions per task")
+    ap.add_argument("--replays", type=int, default=3, help="model-env replays per task")
+    ap.add_argument("--tol", type=float, default=0.05, help="object-factor divergence threshold (m)")
+    ap.add_argument("--sampler-steps", type=int, default=20)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    gen = Generator.load(args.model)
+    suite = get_suite(gen.config["suite"])
+    factors = suite.observation_layout.factors
+    rows, t0 = [], time.perf_counter()
+    for group, spec in (("training", args.train_tasks), ("held-out", args.heldout_tasks)):
+        for i, task in enumerate(suite.tasks(spec)):
+            real = expert_transitions(suite, task, args.rows, noise=0.1, seed=10_000 + i)
+            pick = np.random.default_rng(i).choice(len(real), size=min(args.rows, len(real)), replace=False)
+            real = real.subset(np.sort(pick))
+            dyn = gen.sample_given(task, real.observations, real.actions, steps=args.sampler_steps, seed=i)
+            row = {"group": group, "task": suite.task_id(task)}
+            for f in factors:
+                sl = slice(f.start, f.stop)
+                row[f"rmse_{f.name}"] = float(np.sqrt(((dyn.next_observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
+                row[f"rmse0_{f.name}"] = float(np.sqrt(((real.observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
+            row["reward_mae"] = float(np.abs(dyn.rewards - real.rewards).mean())
+            row["terminal_acc"] = float((dyn.terminals == real.terminals).mean())
+            row["terminal_real"] = int(real.terminals.sum())
+            # policy: the generated action, executed by the simulator from the real state
+            pol = gen.sample_given(task, real.observations, steps=args.sampler_steps, seed=10_000 + i)
+            row["policy_action_rmse"] = float(np.sqrt(((pol.actions - real.actions) ** 2).mean()))
+            row["replay_steps"] = replay_divergence(gen, suite, task, args.replays, args.tol, seed=i)
+            rows.append(row)
+            print(
+                f"{group} {row['task']}: s' rmse object {row['rmse_object']:.4f} (copy {row['rmse0_object']:.4f}),"
+                f" proprio {row['rmse_proprio']:.4f} (copy {row['rmse0_proprio']:.4f}), reward mae {row['reward_mae']:.3f},"
+                f" terminal acc {row['terminal_acc']:.3f}, replay {row['replay_steps']} ({time.perf_counter() - t0:.0f} s)",
+                flush=True,
+            )
+    info = gen.info()
+    lines = [
+        "# Conditional sampling against the simulator: dynamics, policy and model-env replays",
+        "",
+        f"`python benchmarks/bench_conditional.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        "",
+        f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler fast, {args.sampler_steps} steps; inpainting",
+        f"- per task {args.rows} real expert transitions (noise 0.1); replays: {args.replays} expert episodes, object within {args.tol} m",
+        f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
+        "",
+        "RMSE of the generated s' per factor (model / copy-s baseline), reward MAE, terminal accuracy, generated-action RMSE"
+        " against the expert's, median replay steps before divergence:",
+        "",
+        "| tasks | n | "
+        + " | ".join(f"{f.name} s' (model / copy)" for f in factors)
+        + " | reward MAE | terminal acc | action RMSE | replay steps (median) |",
+        "|---|---:|" + "---|" * len(factors) + "---:|---:|---:|---:|",
+    ]
+    for group in ("training", "held-out"):
+        g = [r for r in rows if r["group"] == group]
+        if not g:
+            continue
+        cells = [f"{np.mean([r[f'rmse_{f.name}'] for r in g]):.4f} / {np.mean([r[f'rmse0_{f.name}'] for r in g]):.4f}" for f in factors]
+        lines.append(
+            f"| {group} | {len(g)} | {' | '.join(cells)} | {np.mean([r['reward_mae'] for r in g]):.3f} | {np.mean([r['terminal_acc'] for r in g]):.3f} |"
+            f" {np.mean([r['policy_action_rmse'] for r in g]):.3f} | {np.median([s for r in g for s in r['replay_steps']]):.0f} |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
