@@ -14,7 +14,7 @@ import typer
 
 from compogen.errors import CompogenError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "package_version"]
 
 app = typer.Typer(
     name="compogen",
@@ -23,6 +23,32 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def package_version() -> str:
+    """The installed package's version (``importlib.metadata``), else the source tree's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("compogen")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree that is not installed
+        from compogen import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"compogen {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Iterative compositional data generation for robot control."""
+
 
 # Order = order in --help.
 _MODULES = [

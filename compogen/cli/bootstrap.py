@@ -7,12 +7,13 @@ same command again to resume an interrupted run.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from compogen.cli.options import episodes_option, noise_option, seed_option
+from compogen.cli.options import episodes_option, noise_option, quiet_option, seed_option
 from compogen.config import given
 from compogen.loop.config import LOOP_PRESETS, loop_preset
 
@@ -39,6 +40,7 @@ def bootstrap(
     seed: Optional[int] = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
     episodes: int = episodes_option(),
     noise: float = noise_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Run Algorithm 1 end to end (collect if needed, train, generate, validate, iterate)."""
     from compogen.loop.bootstrap import run_bootstrap
@@ -68,8 +70,10 @@ def bootstrap(
         from compogen.cli.publish import how_to_load
         from compogen.publish import default_dataset_id
 
-        print(f"\n{len(admitted)} admitted datasets. Publish them as Minari datasets: compogen publish --run {out}")
-        print(how_to_load([default_dataset_id(t) for t in admitted]))
+        print(f"\n{len(admitted)} admitted datasets, not published yet. Publish them as Minari datasets:")
+        print(f"  compogen publish --run {out}")
+        print("Once published, load them with:")
+        print(textwrap.indent(how_to_load([default_dataset_id(t) for t in admitted]), "  "))
     else:
         print(f"\nno dataset admitted; to publish the latest dataset of every target anyway: compogen publish --run {out} --all")
 

@@ -7,7 +7,7 @@ import time
 
 import typer
 
-from compogen.cli.options import episodes_option, noise_option, seed_option
+from compogen.cli.options import episodes_option, noise_option, quiet_option, seed_option
 from compogen.suites import DEFAULT_SUITE, get_suite
 
 __all__ = ["register", "collect"]
@@ -23,6 +23,8 @@ def collect(
     workers: int = typer.Option(2, "--workers", min=1, help="Processes (one task per process at a time)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace existing files."),
     dtype: str = typer.Option("expert", "--type", help="Dataset type folder under --out."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (summary and per-task results) on stdout, nothing else."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Roll out the suite's scripted expert with action noise and write one dataset per task."""
     from compogen.rl.rollout import CollectConfig
@@ -33,14 +35,14 @@ def collect(
     cfg = CollectConfig(episodes=episodes, noise=noise, seed=seed, overwrite=overwrite)
     results = collect_tasks(s, s.tasks(tasks), out, cfg, workers=workers, type=dtype)
     elapsed = time.perf_counter() - t0
+    mean = sum(r["success_rate"] for r in results) / len(results)
+    summary = {"tasks": len(results), "episodes": episodes, "noise": noise, "mean_success": round(mean, 4), "seconds": round(elapsed, 1), "out": out}
+    if as_json:
+        print(json.dumps({**summary, "results": results}))
+        return
     for r in results:
         print(f"{r['task']:40s} success {r['success_rate']:.2f}  transitions {r['transitions']}")
-    mean = sum(r["success_rate"] for r in results) / len(results)
-    print(
-        json.dumps(
-            {"tasks": len(results), "episodes": episodes, "noise": noise, "mean_success": round(mean, 4), "seconds": round(elapsed, 1), "out": out}
-        )
-    )
+    print(json.dumps(summary))
 
 
 def register(app: typer.Typer) -> None:

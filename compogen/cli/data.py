@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from compogen.cli.options import quiet_option
 from compogen.data import (
     find_datasets,
     load_pool,
@@ -111,6 +112,7 @@ def inspect(
     suite: Optional[str] = typer.Option(None, help="Suite the data belongs to (default: told by the folder names or the file)."),
     type_: str = typer.Option(None, "--type", help="Dataset type folder (expert, medium, ...); default: all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Per task: transitions, episodes, success rate, mean episode return (every file validated first)."""
     if not root.exists():

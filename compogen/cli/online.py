@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from compogen.cli.options import seeds_option
+from compogen.cli.options import quiet_option, seeds_option
 from compogen.config import given
 
 __all__ = ["online", "register"]
@@ -27,6 +27,7 @@ def online(
     seeds: Any = seeds_option("0", "RL seeds, e.g. 0,1,2 (run one after another)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Online RL with periodic evaluation, checkpoints (rerun to resume; a larger --steps extends a run), a CSV and a PNG."""
     import torch

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-__all__ = ["SEED_LIMIT", "parse_seed", "parse_seeds", "seed_option", "seeds_option", "episodes_option", "noise_option"]
+__all__ = ["SEED_LIMIT", "parse_seed", "parse_seeds", "seed_option", "seeds_option", "episodes_option", "noise_option", "quiet_option"]
 
 SEED_LIMIT = 2**32
 """Every seed option takes 0 <= seed < 2**32: what numpy, torch and the environments all accept."""
@@ -54,3 +54,17 @@ def episodes_option() -> Any:
 def noise_option() -> Any:
     """Noise on the collected expert actions (``collect``, ``bootstrap``)."""
     return typer.Option(0.1, "--noise", min=0.0, help="Std σ of the Gaussian noise added to expert actions when collecting (state coverage).")
+
+
+def _set_quiet(value: bool) -> bool:
+    from compogen.progress import set_quiet
+
+    set_quiet(value)  # every command takes it, so each invocation sets it afresh
+    return value
+
+
+def quiet_option() -> Any:
+    """``--quiet``: no progress output (bars, or off a terminal their percent lines); results still print."""
+    return typer.Option(
+        False, "--quiet", "-q", callback=_set_quiet, help="No progress output (bars on a terminal, a line per 10 % elsewhere); results still print."
+    )

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from compogen.cli.options import seed_option
+from compogen.cli.options import quiet_option, seed_option
 
 __all__ = ["publish", "register", "how_to_load"]
 
@@ -37,6 +37,7 @@ def publish(
         1000, "--per-episode", min=1, help="Independent transitions per Minari episode (1: one-step episodes, ~15 KB each)."
     ),
     seed: int = seed_option(0, "Seed of the --max-transitions subset."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Publish synthetic data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
     from compogen.errors import CompogenError

@@ -6,6 +6,7 @@ import json
 
 import typer
 
+from compogen.cli.options import quiet_option
 from compogen.suites import DEFAULT_SUITE, get_suite
 
 __all__ = ["show", "list_", "register"]
@@ -26,9 +27,10 @@ def _describe(suite, task) -> dict:
 
 @tasks_app.command("show")
 def show(
-    task: str = typer.Argument(..., help="Task id, e.g. iiwa-plate-none-push (any case)."),
+    task: str = typer.Argument(..., help="Task id, e.g. fivelink-plate-none-push (any case)."),
     suite: str = typer.Option(DEFAULT_SUITE, help="Suite name."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Canonical id, the four elements and the 16-dim indicator of TASK."""
     s = get_suite(suite)
@@ -45,6 +47,7 @@ def list_(
     split: str = typer.Option("all", help="Split spec: all, iiwa:train14, iiwa:test, default:0:train, ..."),
     suite: str = typer.Option(DEFAULT_SUITE, help="Suite name."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """The tasks of a split."""
     s = get_suite(suite)

@@ -8,8 +8,9 @@ from typing import List, Optional
 
 import typer
 
-from compogen.cli.options import seed_option
+from compogen.cli.options import quiet_option, seed_option
 from compogen.errors import DataError
+from compogen.loop.config import DEFAULT_ARCH
 from compogen.suites import DEFAULT_SUITE, get_suite
 
 __all__ = ["train", "register"]
@@ -18,7 +19,7 @@ __all__ = ["train", "register"]
 def train(
     data: Path = typer.Option(..., "--data", help="Dataset root (<root>/<type>/<Robot>_<Obj>_<Obst>_<Objective>/data.hdf5)."),
     tasks: str = typer.Option(..., "--tasks", help="Training tasks: split spec (iiwa:train14, default:0:train) or comma-separated ids."),
-    arch: str = typer.Option("sc-dit", "--arch", help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
+    arch: str = typer.Option(DEFAULT_ARCH, "--arch", help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
     preset: str = typer.Option("small", "--preset", help="Size/budget preset: paper, small, laptop, cpu, tiny."),
     out: Path = typer.Option(..., "--out", help="Run directory (checkpoints, config.json)."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
@@ -34,6 +35,7 @@ def train(
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
     threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Train a generator; prints the run directory and the final loss as JSON."""
     import torch
@@ -45,6 +47,9 @@ def train(
     from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
     from compogen.generator import TrainConfig, train_generator
     from compogen.generator.checkpoint import read_config
+    from compogen.loop.stages import route_generator_progress
+
+    route_generator_progress()
 
     if threads:
         torch.set_num_threads(threads)

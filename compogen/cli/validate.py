@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import typer
 
-from compogen.cli.options import seeds_option
+from compogen.cli.options import quiet_option, seeds_option
 from compogen.errors import CompogenError
 from compogen.suites import DEFAULT_SUITE, get_suite
 
@@ -39,7 +39,7 @@ def _folder_task(suite, path: Path) -> str | None:
 
 def validate_cmd(
     data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz) or a real dataset's data.hdf5 (calibration)."),
-    task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. iiwa-box-none-push (default: the file's 'task' attribute)."),
+    task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. fivelink-box-none-push (default: the file's 'task' attribute)."),
     algo: Optional[str] = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
     seeds: Any = seeds_option(None, "Comma-separated RL seeds (default: the preset's)."),
     preset_name: str = typer.Option("quick", "--preset", help="Validation preset: paper, cpu, quick, tiny."),
@@ -48,7 +48,7 @@ def validate_cmd(
     steps: Optional[int] = typer.Option(None, "--steps", help="Override the preset's gradient steps."),
     out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Save the best policy per seed here (safetensors)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Train offline RL on one task's synthetic transitions with several seeds; report success rates."""
     from compogen.cli.data import is_synthetic

@@ -12,7 +12,11 @@ from compogen.loop.rundir import LEGACY_STAGES
 from compogen.loop.schedule import ThresholdSchedule
 from compogen.registry import Registry
 
-__all__ = ["LoopConfig", "LOOP_PRESETS", "loop_preset"]
+__all__ = ["DEFAULT_ARCH", "LoopConfig", "LOOP_PRESETS", "loop_preset"]
+
+DEFAULT_ARCH = "sc-dit"
+"""The denoiser used where none is named: ``compogen train --arch`` and :class:`LoopConfig` (the loop presets
+name their own). Set here only, from what the benchmarks show best (the compositional comparison decides it)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class LoopConfig(Config):
     """Δτ: see :class:`ThresholdSchedule`."""
     patience: int = ThresholdSchedule.patience
     """C: see :class:`ThresholdSchedule`."""
-    arch: str = "sc-dit"
+    arch: str = DEFAULT_ARCH
     """Denoiser architecture: mlp, dit, semantic-dit, sc-dit."""
     generator_preset: str = "small"
     """Generator size/training preset (see compogen.generator presets)."""

@@ -87,7 +87,7 @@ def run_online(
     ``out`` holds a checkpoint of the same settings. RLPD samples half of every minibatch from
     ``offline``; SAC with ``offline`` starts from a replay buffer pre-filled with it.
     ``stop_after``: return after that many environment steps (tests; the run stays resumable)."""
-    from tqdm.auto import tqdm
+    from compogen.progress import bar as progress_bar
 
     config.check()
     suite = suite_for_task(task)
@@ -172,7 +172,9 @@ def run_online(
             checkpoint()
         obs, _ = envs.reset(seed=_env_seed(seed, k))
         ended = np.zeros(config.num_envs, bool)  # next step of these envs is the autoreset (no transition)
-        bar = tqdm(total=config.steps, initial=t, unit="step", desc=f"{config.algo} {task_id} seed {seed}", disable=not progress, dynamic_ncols=True)
+        bar = progress_bar(
+            total=config.steps, initial=t, unit="step", desc=f"{config.algo} {task_id} seed {seed}", disable=not progress, dynamic_ncols=True
+        )
         with bar:
             while t < config.steps:
                 if stop_after is not None and t >= stop_after:

@@ -147,10 +147,9 @@ def collect(
     import multiprocessing as mp
     import time
 
-    from tqdm.auto import tqdm
-
     from compogen.data import dataset_path
     from compogen.parallel import process_pool
+    from compogen.progress import bar as progress_bar
 
     if not suite.has_expert:
         suite.expert(tasks[0])  # raises the suite's one-line reason
@@ -160,7 +159,7 @@ def collect(
         if existing:
             raise FileExistsError(f"{existing[0]} exists ({len(existing)} files); use --overwrite to replace")
     results = []
-    bar = tqdm(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
+    bar = progress_bar(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
     queue = mp.get_context("spawn").SimpleQueue()  # handed to the workers at start: no manager process to outlive us
     with bar:
         with process_pool(min(workers, len(tasks)), initializer=_set_progress_queue, initargs=(queue,)) as pool:

@@ -183,8 +183,7 @@ def train_and_keep_best(
     """
     import time
 
-    from tqdm.auto import tqdm
-
+    from compogen.progress import bar as progress_bar
     from compogen.validation.results import EvalPoint, SeedResult
 
     t0 = time.perf_counter() if started is None else started
@@ -196,7 +195,7 @@ def train_and_keep_best(
     history: list[list[EvalPoint]] = [[] for _ in range(P)]
     env_steps = [0] * P
     try:
-        with tqdm(total=config.steps, desc=f"{desc} P={P}", disable=not progress, leave=False) as bar:
+        with progress_bar(total=config.steps, desc=f"{desc} P={P}", disable=not progress, leave=False) as bar:
             done = 0
             for r, at in enumerate(config.eval_steps()):
                 train(at - done, bar.update)
