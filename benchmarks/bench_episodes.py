@@ -1,0 +1,125 @@
+"""Chained synthetic episodes against independent transitions: does the validator train as well on them?
+
+For each task: whole episodes synthesised by chaining the generator's conditional
+(:func:`compogen.generator.episodes.synthesize_episodes`, initial states from the simulator's reset),
+batches of ``--batch-episodes`` until at least the loop preset's ``samples_per_task`` transitions; then
+the same number of independent transitions (:func:`compogen.generator.generate`), with the loop's
+sampler. Both are validated with the loop's validation preset and RL seeds.
+
+    python benchmarks/bench_episodes.py --model /tmp/cg/mlp-laptop-5000-s0 --out benchmarks/results/episodes.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv=None) -> None:
+    from bench_zero_shot import ci95
+
+    from compogen.data import Transitions
+    from compogen.generator import Generator
+    from compogen.generator.episodes import initial_states, synthesize_episodes
+    from compogen.loop.config import loop_preset
+    from compogen.suites import get_suite
+    from compogen.validation import preset as vpreset
+    from compogen.validation import validate_many
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--loop-preset", default="standard")
+    ap.add_argument("--tasks", default=None, help="split spec (default: the preset's training then held-out tasks)")
+    ap.add_argument("--batch-episodes", type=int, default=48)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    lc = loop_preset(args.loop_preset)
+    gen = Generator.load(args.model)
+    suite = get_suite(gen.config["suite"])
+    groups = {"custom": suite.tasks(args.tasks)} if args.tasks else {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
+    vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
+    rows, t0 = [], time.perf_counter()
+    for group, tasks in groups.items():
+        chained, indep = [], []
+        for i, task in enumerate(tasks):
+            t1 = time.perf_counter()
+            parts, n, e0 = [], 0, 0
+            while n < lc.samples_per_task:
+                init = initial_states(suite, task, args.batch_episodes, seed=i, start=e0)
+                parts.append(synthesize_episodes(gen, task, init, suite.horizon, lc.sampler, lc.sampler_steps, seed=i, start=e0))
+                n += len(parts[-1])
+                e0 += args.batch_episodes
+            ep = Transitions.concatenate(parts)
+            t_chain = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            ind = gen.sample(task, len(ep), lc.sampler, lc.sampler_steps, seed=1000 + i)
+            t_ind = time.perf_counter() - t1
+            chained.append((task, ep))
+            indep.append((task, ind))
+            ends = ep.terminals | ep.timeouts
+            rows.append(
+                {
+                    "group": group,
+                    "task": suite.task_id(task),
+                    "transitions": len(ep),
+                    "episodes": int(ends.sum()),
+                    "terminated": float(ep.terminals.sum() / ends.sum()),
+                    "chain_s": t_chain,
+                    "independent_s": t_ind,
+                }
+            )
+            print(
+                f"{group} {rows[-1]['task']}: {len(ep)} transitions in {rows[-1]['episodes']} episodes ({t_chain:.0f} s; independent {t_ind:.0f} s)",
+                flush=True,
+            )
+        for name, items in (("chained", chained), ("independent", indep)):
+            res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
+            for r, row in zip(res, [r for r in rows if r["group"] == group]):
+                row[name] = r.success_rate
+            print(f"{group} {name}: mean {np.mean([r.success_rate for r in res]):.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    info = gen.info()
+    lines = [
+        "# Chained synthetic episodes against independent transitions (validator success)",
+        "",
+        f"`python benchmarks/bench_episodes.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        "",
+        f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler `{lc.sampler}` ({lc.sampler_steps} steps)",
+        f"- per task: episodes of up to {suite.horizon} steps until >= {lc.samples_per_task} transitions, and as many independent transitions;"
+        f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), RL seeds {list(lc.rl_seeds)}",
+        f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
+        "",
+        "| tasks | n | chained success [95 % CI] | independent success [95 % CI] | chained >= independent | episodes ending in a terminal | chain s / independent s per task |",
+        "|---|---:|---|---|---:|---:|---|",
+    ]
+    for group in groups:
+        g = [r for r in rows if r["group"] == group]
+        c, d = np.array([r["chained"] for r in g]), np.array([r["independent"] for r in g])
+        (cl, ch), (dl, dh) = ci95(c), ci95(d)
+        lines.append(
+            f"| {group} | {len(g)} | {c.mean():.3f} [{cl:.2f}, {ch:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] | {int((c >= d).sum())} of {len(g)} |"
+            f" {np.mean([r['terminated'] for r in g]):.2f} | {np.mean([r['chain_s'] for r in g]):.1f} / {np.mean([r['independent_s'] for r in g]):.1f} |"
+        )
+    lines += ["", "| task | group | transitions | episodes | chained | independent |", "|---|---|---:|---:|---:|---:|"]
+    lines += [f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} |" for r in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text)
+        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
