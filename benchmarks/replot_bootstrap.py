@@ -3,7 +3,8 @@
     python benchmarks/replot_bootstrap.py benchmarks/results/bootstrap_standard.md benchmarks/results/bootstrap_standard.png
 
 For results whose run directory is gone: the per-task success of every round and the admitting round are in
-the log; environment steps are not, so they are zero in the re-plot (no panel shows them).
+the log; environment steps are not, so they are zero in the re-plot (no panel shows them). When the result file
+compares the loop with multi-task BC (``--baseline-steps``), the BC mean success is drawn as a line.
 """
 
 from __future__ import annotations
@@ -30,8 +31,18 @@ def main(src: str, png: str) -> None:
     history = [{"iteration": k, "tau": taus.get(k, 0.8), "results": results[k], "admitted": admitted[k]} for k in sorted(results)]
     train = int(re.search(r"training \w+ generator on (\d+) real", text).group(1))
     universe = 64  # the IIWA split's tasks (14 training + 50 targets)
+    bc = re.search(r"vs multi-task BC ([\d.]+)\*\*", text)
+    baseline = float(bc.group(1)) if bc else None
     with tempfile.TemporaryDirectory() as tmp:
-        write_metrics(Path(tmp), history, list(results[min(results)]), train, universe, "mlp on builtin (iiwa:train14), re-plotted")
+        write_metrics(
+            Path(tmp),
+            history,
+            list(results[min(results)]),
+            train,
+            universe,
+            "mlp on builtin (iiwa:train14), re-plotted",
+            baseline=baseline,
+        )
         Path(png).write_bytes((Path(tmp) / "progress.png").read_bytes())
 
 

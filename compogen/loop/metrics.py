@@ -92,42 +92,73 @@ def _csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def plot_metrics(summary: list[dict], path: Path, title: str = "", rows: list[dict] | None = None) -> None:
+ROUND_AXIS = "round (0: generator trained on the real data only)"
+"""The x axis of every panel: Algorithm 1's rounds."""
+BASELINE_LABEL = "multi-task BC, same real data"
+
+
+def plot_metrics(
+    summary: list[dict],
+    path: Path,
+    title: str = "",
+    rows: list[dict] | None = None,
+    baseline: float | None = None,
+    baseline_label: str = BASELINE_LABEL,
+) -> None:
     """The Figure 6 panels (best and raw success, by initial difficulty, solved once, coverage, τ) and,
     with ``rows`` (:func:`compute_metrics`' per-task rows), each held-out task's success per round
-    with the round that admitted it marked."""
+    with the round that admitted it marked. ``baseline``: a mean success on the same held-out tasks
+    (e.g. multi-task BC on the run's real data), drawn as a horizontal line on the success panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     it = [s["iteration"] for s in summary]
-    fig = plt.figure(figsize=(19 if rows else 13, 7 if not rows else max(7.0, 0.22 * summary[0]["n_eval"] + 1.5)))
+    n_eval = summary[0]["n_eval"]
+    n_easy = summary[0]["n_initially_successful"]
+    fig = plt.figure(figsize=(19 if rows else 13, 7.5 if not rows else max(7.5, 0.22 * n_eval + 1.5)))
     grid = fig.add_gridspec(2, 4 if rows else 3, width_ratios=[1, 1, 1, 1.3] if rows else None)
     ax = [[fig.add_subplot(grid[r, c]) for c in range(3)] for r in range(2)]
+    mean_success = f"mean success rate\n({n_eval} held-out tasks)"
     panels = [
-        (ax[0][0], [("mean_best_success", "best so far")], "Success (best so far)", (0, 1)),
-        (ax[0][1], [("mean_raw_success", "raw per iteration")], "Success (raw per iteration)", (0, 1)),
+        (ax[0][0], [("mean_best_success", "loop")], "Success (best round so far, per task)", mean_success, (0, 1)),
+        (ax[0][1], [("mean_raw_success", "loop")], "Success this round (admitted tasks keep their score)", mean_success, (0, 1)),
         (
             ax[0][2],
-            [("mean_best_initially_successful", "success at iter 0"), ("mean_best_initially_unsolved", "no success at iter 0")],
+            [
+                ("mean_best_initially_successful", f"success > 0 in round 0 ({n_easy} tasks)"),
+                ("mean_best_initially_unsolved", f"no success in round 0 ({n_eval - n_easy} tasks)"),
+            ],
             "Best success by initial difficulty",
+            "mean best-so-far success rate",
             (0, 1),
         ),
-        (ax[1][0], [("solved_at_least_once", "tasks")], "Tasks solved at least once", (0, max(1, summary[0]["n_eval"]))),
-        (ax[1][1], [("coverage", "coverage")], "Coverage (real + admitted) / all", (0, 1)),
-        (ax[1][2], [("tau", "τ")], "Quality threshold τ", (0, 1)),
+        (
+            ax[1][0],
+            [("solved_at_least_once", "tasks")],
+            "Tasks solved at least once",
+            f"held-out tasks with success > 0\n(of {n_eval})",
+            (0, max(1, n_eval)),
+        ),
+        (ax[1][1], [("coverage", "coverage")], "Coverage of the task space", "(real + admitted tasks) / all tasks", (0, 1)),
+        (ax[1][2], [("tau", "τ")], "Quality threshold τ", "τ: success rate a dataset must beat", (0, 1)),
     ]
-    for a, series, name, ylim in panels:
+    for a, series, name, ylabel, ylim in panels:
         for key, label in series:
             a.plot(it, [s[key] for s in summary], marker="o", label=label)
         a.set_title(name)
-        a.set_xlabel("iteration")
+        a.set_xlabel(ROUND_AXIS, fontsize=8)
+        a.set_ylabel(ylabel, fontsize=8)
         a.set_ylim(*ylim)
         a.set_xticks(it)
         a.grid(alpha=0.3)
-        if len(series) > 1:
-            a.legend(fontsize=8)
+    if baseline is not None:
+        for a in (ax[0][0], ax[0][1]):
+            a.axhline(baseline, color="tab:red", linestyle="--", linewidth=1.2, label=f"{baseline_label}: {baseline:.2f}")
+    for a, series, *_ in panels:
+        if len(series) > 1 or (baseline is not None and a in (ax[0][0], ax[0][1])):
+            a.legend(fontsize=7, loc="best" if len(series) > 1 else "lower right")
     if rows:
         _plot_tasks(fig.add_subplot(grid[:, 3]), rows, it)
     if title:
@@ -158,18 +189,27 @@ def _plot_tasks(a, rows: list[dict], iterations: list[int]) -> None:
     a.set_yticklabels(tasks, fontsize=7)
     a.set_xticks(range(len(iterations)))
     a.set_xticklabels([str(k) for k in iterations])
-    a.set_xlabel("iteration")
+    a.set_xlabel("round", fontsize=8)
     n_adm = len(admitted)
     a.set_title(f"Success per held-out task ({n_adm} admitted: red box; blank: not evaluated)", fontsize=9)
-    a.figure.colorbar(im, ax=a, fraction=0.05, pad=0.02)
+    a.figure.colorbar(im, ax=a, fraction=0.05, pad=0.02).set_label("success rate", fontsize=8)
 
 
-def write_metrics(run_path: Path, history, eval_ids, n_train: int, n_universe: int, title: str = "") -> list[dict]:
+def write_metrics(
+    run_path: Path,
+    history,
+    eval_ids,
+    n_train: int,
+    n_universe: int,
+    title: str = "",
+    baseline: float | None = None,
+    baseline_label: str = BASELINE_LABEL,
+) -> list[dict]:
     rows, summary = compute_metrics(history, eval_ids, n_train, n_universe)
     atomic_write_text(run_path / "metrics.csv", _csv(rows))
     atomic_write_text(run_path / "summary.csv", _csv(summary))
     if summary:
-        plot_metrics(summary, run_path / "progress.png", title, rows)
+        plot_metrics(summary, run_path / "progress.png", title, rows, baseline, baseline_label)
     return summary
 
 

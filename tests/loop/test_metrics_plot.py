@@ -50,3 +50,21 @@ def test_round_steps_scale_with_the_pool_only_when_asked():
     assert round_steps(scaled, 14, 24) == round(base * 24 / 14)
     assert round_steps(scaled.replace(generator_steps=700), 14, 28) == 1400
     assert LoopConfig.from_dict(scaled.to_dict()).scale_generator_steps  # stored with the run
+
+
+def test_panels_say_what_their_axes_mean_and_draw_a_given_baseline(tmp_path, monkeypatch):
+    from compogen.loop.metrics import plot_metrics
+
+    figures, close = [], plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: figures.append(fig))
+    _, summary = compute_metrics(HISTORY, EVAL, 14, 64)
+    plot_metrics(summary, tmp_path / "a.png", baseline=0.52)
+    plot_metrics(summary, tmp_path / "b.png")
+    with_bc, without = (f.axes[:6] for f in figures)
+    assert all(a.get_xlabel().startswith("round") and a.get_ylabel() for a in with_bc)
+    assert with_bc[0].get_ylabel() == "mean success rate\n(4 held-out tasks)"
+    bc = [line for a in with_bc[:2] for line in a.get_lines() if line.get_label().startswith("multi-task BC")]
+    assert len(bc) == 2 and all(set(line.get_ydata()) == {0.52} for line in bc)
+    assert not [line for a in without for line in a.get_lines() if line.get_label().startswith("multi-task BC")]
+    for f in figures:
+        close(f)
