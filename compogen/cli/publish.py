@@ -33,15 +33,21 @@ def publish(
     all_targets: bool = typer.Option(False, "--all", help="With --run: also the latest dataset of every target the run did not admit."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id."),
     max_transitions: Optional[int] = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
-    per_episode: int = typer.Option(
-        1000, "--per-episode", min=1, help="Independent transitions per Minari episode (1: one-step episodes, ~15 KB each)."
+    layout: str = typer.Option(
+        "auto",
+        "--layout",
+        help="episodes: the data's episodes as Minari episodes (refused unless the rows chain as episodes); transitions: "
+        "independent transitions, each its own one-step episode (~15 KB and a few ms each); auto: episodes when the rows "
+        "chain, else transitions.",
     ),
+    author: Optional[str] = typer.Option(None, "--author", help="Minari's author field (default: git config user.name)."),
+    author_email: Optional[str] = typer.Option(None, "--author-email", help="Minari's author_email field (default: git config user.email)."),
     seed: int = seed_option(0, "Seed of the --max-transitions subset."),
     quiet: bool = quiet_option(),
 ) -> None:
     """Publish synthetic data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
     from compogen.errors import CompogenError
-    from compogen.publish import check_dataset_id, datasets_root, publish_file, publish_run
+    from compogen.publish import LAYOUT_CHOICES, check_dataset_id, datasets_root, layout_summary, publish_file, publish_run
 
     if (data is None) == (run is None):
         raise CompogenError("give exactly one of --data FILE or --run RUN_DIR")
@@ -51,12 +57,14 @@ def publish(
         raise CompogenError("--all goes with --run")
     if dataset_id is not None:
         check_dataset_id(dataset_id)
+    if layout not in LAYOUT_CHOICES:
+        raise CompogenError(f"--layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
     if data is not None and not data.is_file():
         raise CompogenError(f"--data {data}: no such file")
-    kwargs = dict(overwrite=overwrite, max_transitions=max_transitions, per_episode=per_episode, seed=seed)
+    kwargs = dict(overwrite=overwrite, max_transitions=max_transitions, layout=layout, seed=seed, author=author, author_email=author_email)
     if data is not None:
         ids = [publish_file(data, task, dataset_id=dataset_id, **kwargs)]
-        print(f"published {ids[0]}")
+        print(f"published {ids[0]}: {layout_summary(ids[0])}")
     else:
         ids = publish_run(run, all=all_targets, **kwargs)
     if ids:

@@ -97,6 +97,11 @@ class Suite(ABC):
         normalisation), or None where the suite has no measured values."""
         return None
 
+    def reference_episodes(self, task: Task | str) -> int | None:
+        """How many episodes each of :meth:`reference_scores`' means averages (Minari's
+        ``num_episodes_average_score``), or None where there are no reference scores."""
+        return None
+
     def expert(self, task: Task | str, config: Any = None):
         """A scripted expert for ``task``: an object with ``reset()`` and ``act(obs) -> action``."""
         raise CompogenError(f"suite {self.name!r} has no scripted expert; collect and bootstrap need one to make real data")

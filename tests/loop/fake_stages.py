@@ -38,6 +38,7 @@ class FakeStages:
         lay = self.suite.transition_layout()
         flat = rng.normal(size=(n, lay.dim)).astype(np.float32)
         flat[:, lay.r] = rng.uniform(-0.5, 0.5, size=(n, 1))
+        flat[:, lay.a] = np.clip(flat[:, lay.a], -1.0, 1.0)  # as the real stage's samples: actions in the action space
         with SyntheticWriter(out_file, lay.obs_dim, lay.action_dim, {"seed": seed}) as w:
             w.append(**lay.unpack(flat, task))
 

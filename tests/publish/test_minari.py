@@ -1,4 +1,7 @@
-"""Publishing synthetic files as Minari datasets: exact round trips, env specs, refusals, atomicity."""
+"""Publishing synthetic files as Minari datasets: both layouts, exact round trips, env specs, metadata, refusals, atomicity.
+
+The check of the published datasets against Minari's and Gymnasium's documentation is
+``test_minari_conformance.py``."""
 
 from __future__ import annotations
 
@@ -11,28 +14,30 @@ import textwrap
 import numpy as np
 import pytest
 
-from compogen.data import read_synthetic, write_synthetic
-from compogen.errors import CompogenError
-from compogen.publish import default_dataset_id, publish, publish_file
+from compogen.data import read_synthetic
+from compogen.data.minari_io import episode_bounds, read_minari
+from compogen.errors import CompogenError, DataError
+from compogen.publish import default_dataset_id, publish, publish_file, standard_metadata
+from compogen.publish.datasets import _web_url
 from compogen.rl import to_d4rl
 
-from .conftest import BUILTIN_TASK, COMPOSUITE_TASK, random_transitions, tree
+from .conftest import BUILTIN_TASK, COMPOSUITE_TASK, EPISODE_LENGTHS, random_episodes, random_transitions, tree
 
 DATASET = default_dataset_id(BUILTIN_TASK)
+COLUMNS = ("observations", "actions", "rewards", "next_observations", "terminals", "timeouts")
 
-# A fresh interpreter that knows nothing of compogen's API: plain Minari reads the dataset, the
-# next states come from infos (chunks) or observations[1:] (one-step episodes), the env is recovered.
+# A fresh interpreter that knows nothing of compogen's API: plain Minari reads the dataset as its
+# documentation says (s = observations[:-1], s' = observations[1:] in each episode), the env is recovered.
 FRESH = textwrap.dedent(
     """
     import sys, numpy as np, minari
     ds = minari.load_dataset(sys.argv[1])
     cols = {k: [] for k in ("observations", "actions", "rewards", "next_observations", "terminals")}
     for ep in ds.iterate_episodes():
-        n = len(ep.rewards)
-        nxt = (ep.infos or {}).get("next_observations")
-        cols["observations"].append(ep.observations[:n])
-        cols["next_observations"].append(nxt[1:] if nxt is not None else ep.observations[1:])
+        cols["observations"].append(ep.observations[:-1])
+        cols["next_observations"].append(ep.observations[1:])
         cols["actions"].append(ep.actions); cols["rewards"].append(ep.rewards); cols["terminals"].append(ep.terminations)
+        assert not (ep.terminations[:-1].any() or ep.truncations[:-1].any()) and ep.terminations[-1] != ep.truncations[-1]
     np.savez(sys.argv[2], **{k: np.concatenate(v) for k, v in cols.items()})
     for env in (ds.recover_environment(), ds.recover_environment(eval_env=True)):
         obs, _ = env.reset(seed=0)
@@ -49,22 +54,66 @@ def _fresh(dataset_id, out, env):
     return r.stdout.strip()
 
 
-@pytest.mark.parametrize("per_episode", [1000, 1])
-def test_publish_then_load_in_a_fresh_process(minari_root, builtin_file, tmp_path, per_episode):
-    path, data = builtin_file
-    if per_episode == 1:
-        data = data.subset(slice(0, 60))
-        write_synthetic(path, data, {"task": BUILTIN_TASK})
-    assert publish_file(path, per_episode=per_episode) == DATASET
+def _same(got, data):
+    for key in COLUMNS:
+        np.testing.assert_array_equal(got[key] if isinstance(got, dict) else getattr(got, key), getattr(data, key), err_msg=key)
+
+
+@pytest.mark.parametrize("layout", ["episodes", "transitions"])
+def test_publish_then_load_in_a_fresh_process(minari_root, builtin_file, transitions_file, tmp_path, layout):
+    import minari
+
+    path, data = builtin_file if layout == "episodes" else transitions_file
+    assert publish_file(path) == DATASET  # the layout follows the data
+    ds = minari.load_dataset(DATASET)
+    assert ds.storage.metadata["compogen"]["layout"] == layout
+    assert ds.total_episodes == (len(EPISODE_LENGTHS) if layout == "episodes" else len(data)) and ds.total_steps == len(data)
     out = tmp_path / "loaded.npz"
     _fresh(DATASET, out, {**os.environ, "MINARI_DATASETS_PATH": str(minari_root)})
     with np.load(out) as z:
         for key in ("observations", "actions", "rewards", "next_observations", "terminals"):
             np.testing.assert_array_equal(z[key], getattr(data, key), err_msg=key)
-    # the same through compogen's reader
-    d4rl = to_d4rl(DATASET)
-    np.testing.assert_array_equal(d4rl["next_observations"], data.next_observations)
-    assert not d4rl["timeouts"].any()
+    # compogen's reader gives the published data back exactly, timeouts included
+    _same(to_d4rl(DATASET), data)
+    _same(read_minari(DATASET), data)
+
+
+def test_episode_bounds_follow_the_flags_and_need_chained_rows():
+    data = random_episodes((3, 4, 2), open_last=True)
+    assert episode_bounds(data) == [slice(0, 3), slice(3, 7), slice(7, 9)]
+    assert episode_bounds(data.subset(slice(0, 1))) == [slice(0, 1)]
+    assert episode_bounds(data.subset(np.array([0, 2, 1, 3, 4, 5, 6, 7, 8]))) is None  # rows out of order
+    broken = data.subset(np.arange(9))
+    broken.next_observations[4, 0] += 1e-6  # one value inside an episode: not episodes any more
+    assert episode_bounds(broken) is None
+    broken.timeouts[4] = True  # ... unless the episode ends there
+    assert episode_bounds(broken) == [slice(0, 3), slice(3, 5), slice(5, 7), slice(7, 9)]
+    assert episode_bounds(random_transitions(50)) is None
+
+
+def test_layout_option_forces_or_refuses(minari_root):
+    import minari
+
+    episodes = random_episodes((4, 6), open_last=True)
+    episodes.timeouts[3] = True  # both terminal and timed out: Minari gets the termination, compogen keeps both
+    loose = random_transitions(20, terminal_rate=0.3)
+    loose.timeouts[[2, 5]] = True
+    with pytest.raises(DataError, match="not episodes.*layout='transitions'"):
+        publish(loose, BUILTIN_TASK, layout="episodes")
+    with pytest.raises(CompogenError, match="layout must be one of auto, episodes, transitions"):
+        publish(episodes, BUILTIN_TASK, layout="chunks")
+    assert tree(minari_root) == []
+    one_step = publish(episodes, BUILTIN_TASK, dataset_id="test/one-step-v0", layout="transitions")
+    ds = minari.load_dataset(one_step)
+    assert ds.total_episodes == 10 and ds.storage.metadata["compogen"]["layout"] == "transitions"
+    assert all(len(ep.observations) == 2 for ep in ds.iterate_episodes())
+    _same(read_minari(one_step), episodes)
+    _same(read_minari(publish(loose, BUILTIN_TASK, dataset_id="test/loose-v0")), loose)
+    eps = minari.load_dataset(publish(episodes, BUILTIN_TASK, dataset_id="test/eps-v0"))
+    first = next(eps.iterate_episodes())
+    assert first.terminations[-1] and not first.truncations[-1]  # exactly one flag: d3rlpy refuses both
+    assert eps.storage.metadata["compogen"]["timeout_episodes"] == [0]
+    _same(read_minari(eps), episodes)
 
 
 def test_metadata_says_synthetic_and_points_at_the_simulator(minari_root, builtin_file):
@@ -74,13 +123,43 @@ def test_metadata_says_synthetic_and_points_at_the_simulator(minari_root, builti
     publish_file(path)
     ds = minari.load_dataset(DATASET)
     meta = ds.storage.metadata
-    assert "SYNTHETIC" in meta["description"] and "not a trajectory" in meta["description"]
+    assert "SYNTHETIC episodes" in meta["description"] and "last step only" in meta["description"]
     c = meta["compogen"]
     assert c["synthetic"] and c["task"] == BUILTIN_TASK and c["suite"] == "builtin" and c["transitions"] == len(data)
-    assert c["source"]["file"] == path.name and len(c["source"]["sha256"]) == 64
+    assert c["layout"] == "episodes" and c["source_episodes"] == len(EPISODE_LENGTHS)
+    assert c["source"]["file"] == path.name and len(c["source"]["sha256"]) == 64 and c["source"]["layout"] == "episodes"
     assert ds.env_spec.id == f"compogen/{BUILTIN_TASK}-v0"
     assert json.loads(meta["eval_env_spec"])["kwargs"] == {"task_id": BUILTIN_TASK}
-    assert ds.total_steps == len(data) and ds.total_episodes == 3
+    assert ds.total_steps == len(data) and ds.total_episodes == len(EPISODE_LENGTHS)
+    # Minari's own fields, as `minari show` prints them
+    want = standard_metadata()
+    for key in ("author", "author_email", "code_permalink", "algorithm_name", "minari_version"):
+        assert meta[key] == want[key], key
+    assert meta["minari_version"] == minari.__version__ and meta["algorithm_name"] == "compogen-generator"
+    assert c["code"]["permalink"] == meta["code_permalink"]
+
+
+def test_standard_metadata_from_arguments_then_git_then_clear_defaults(monkeypatch, tmp_path):
+    import importlib
+
+    pd = importlib.import_module("compogen.publish.datasets")  # compogen.publish is also a function's name
+
+    given = standard_metadata("mlp", "Ada", "ada@example.org", "https://example.org/code/abc")
+    assert (given["author"], given["author_email"], given["code_permalink"], given["algorithm_name"]) == (
+        {"Ada"},
+        {"ada@example.org"},
+        "https://example.org/code/abc",
+        "compogen-mlp",
+    )
+    monkeypatch.setattr(pd, "_git", lambda *a, **k: None)  # no git at all
+    bare = standard_metadata()
+    assert bare["author"] == {"not recorded (pass --author to compogen publish, or set git config user.name)"}
+    assert "not recorded" in next(iter(bare["author_email"])) and "not a git checkout" in bare["code_permalink"]
+    answers = {"rev-parse": "abc123", "remote": "upstream", "get-url": "git@github.com:lab/compogen.git", "config": None, "ls-files": "x"}
+    monkeypatch.setattr(pd, "_git", lambda *a, **k: answers[a[1] if a[0] == "remote" and len(a) > 1 else a[0]])
+    assert standard_metadata()["code_permalink"] == "https://github.com/lab/compogen/tree/abc123"
+    assert _web_url("https://user:secret@github.com/lab/compogen.git") == "https://github.com/lab/compogen"  # never a credential
+    assert _web_url("ssh://git@gitlab.example.org/lab/compogen.git") == "https://gitlab.example.org/lab/compogen"
 
 
 def test_reference_scores_are_the_measured_returns_or_absent(minari_root):
@@ -95,9 +174,10 @@ def test_reference_scores_are_the_measured_returns_or_absent(minari_root):
     assert high > low
     meta = minari.load_dataset(publish(random_transitions(20), "fivelink-plate-none-shelf")).storage.metadata
     assert (meta["ref_min_score"], meta["ref_max_score"]) == (low, high)
-    assert suite.reference_scores(BUILTIN_TASK) is None
+    assert meta["num_episodes_average_score"] == suite.reference_episodes("fivelink-plate-none-shelf") == 50
+    assert suite.reference_scores(BUILTIN_TASK) is None and suite.reference_episodes(BUILTIN_TASK) is None
     meta = minari.load_dataset(publish(random_transitions(20), BUILTIN_TASK)).storage.metadata
-    assert "ref_min_score" not in meta and "ref_max_score" not in meta
+    assert "ref_min_score" not in meta and "ref_max_score" not in meta and "num_episodes_average_score" not in meta
 
 
 def test_minari_cli_lists_and_shows_the_dataset(minari_root, builtin_file):
@@ -108,6 +188,9 @@ def test_minari_cli_lists_and_shows_the_dataset(minari_root, builtin_file):
     assert listed.returncode == 0 and DATASET in listed.stdout, listed.stderr[-2000:]
     shown = subprocess.run(minari_cli + ["show", DATASET], capture_output=True, text=True, env=env, timeout=120)
     assert shown.returncode == 0 and "SYNTHETIC" in shown.stdout, shown.stderr[-2000:]
+    for field in ("Author", "Email", "Code Permalink", "Algorithm", "Minari Version"):
+        assert field in shown.stdout, field
+    assert "Not provided" not in shown.stdout
 
 
 def test_duplicate_id_refused_and_overwrite_replaces(minari_root, builtin_file, tmp_path):
@@ -116,7 +199,7 @@ def test_duplicate_id_refused_and_overwrite_replaces(minari_root, builtin_file, 
     path, data = builtin_file
     publish_file(path)
     before = tree(minari_root)
-    other = random_transitions(300, seed=1)
+    other = random_episodes((100, 200), seed=1)
     with pytest.raises(CompogenError, match="exists"):
         publish(other, BUILTIN_TASK)
     assert tree(minari_root) == before
@@ -145,7 +228,7 @@ def test_failed_publish_leaves_nothing(minari_root, builtin_file, monkeypatch, o
         MinariStorage.get_storage_class("hdf5") if hasattr(MinariStorage, "get_storage_class") else _hdf5(), "update_episodes", broken
     )
     with pytest.raises(OSError, match="disk full"):
-        publish(random_transitions(100, seed=2), BUILTIN_TASK, overwrite=overwrite)
+        publish(random_episodes(seed=2), BUILTIN_TASK, overwrite=overwrite)
     assert tree(minari_root) == before
     assert list(minari.list_local_datasets()) == ([DATASET] if overwrite else [])
     if overwrite:  # the old dataset is intact
@@ -160,7 +243,7 @@ def _hdf5():
 
 def test_bad_id_and_bad_data_refused_before_touching_disk(minari_root, builtin_file):
     path, data = builtin_file
-    for bad in ("Compogen/X-v0", "compogen/../x-v0", "compogen/x", "/abs/x-v0", "compogen//x-v0"):
+    for bad in ("Compogen/X-v0", "compogen/../x-v0", "compogen/x", "/abs/x-v0", "compogen//x-v0", "t/x-v0", "my.lab/x-v0"):
         with pytest.raises(CompogenError, match="bad dataset id"):
             publish_file(path, dataset_id=bad)
     with pytest.raises(CompogenError, match="holds data of"):
@@ -173,21 +256,43 @@ def test_bad_id_and_bad_data_refused_before_touching_disk(minari_root, builtin_f
         publish(other, BUILTIN_TASK)
     with pytest.raises(Exception, match="obs 93"):
         publish(random_transitions(10, obs_dim=93, action_dim=8), BUILTIN_TASK)
+    wild = random_transitions(10)
+    wild.actions[[1, 4], 2] = [1.5, -3.0]  # a dataset's action_space must contain its actions
+    with pytest.raises(DataError, match=r"2 of 10 actions lie outside the action space \[-1, 1\] \(min -3, max 1.5\).*conform"):
+        publish(wild, BUILTIN_TASK)
     assert tree(minari_root) == []
 
 
-def test_max_transitions_publishes_a_subset(minari_root, builtin_file):
+def _rows(got, data) -> list[int]:
+    return [int(np.flatnonzero((data.observations == o).all(1))[0]) for o in got.observations]
+
+
+def test_max_transitions_publishes_whole_episodes_or_rows(minari_root, builtin_file, transitions_file):
     import minari
 
     path, data = builtin_file
     publish_file(path, max_transitions=700, seed=5)
-    got = to_d4rl(DATASET)
-    assert len(got["observations"]) == 700
-    rows = [int(np.flatnonzero((data.observations == o).all(1))[0]) for o in got["observations"]]
-    assert len(set(rows)) == 700
-    np.testing.assert_array_equal(got["next_observations"], data.next_observations[rows])
+    got = read_minari(DATASET)
+    bounds = episode_bounds(got)
+    assert 500 <= len(got) <= 700 and bounds is not None and len(bounds) == len(got) // 200 + (len(got) % 200 > 0)
+    for b in bounds:  # every published episode is a whole source episode, flags included
+        rows = _rows(got.subset(b), data)
+        assert rows == list(range(rows[0], rows[0] + len(rows)))
+        _same(got.subset(b), data.subset(np.array(rows)))
     c = minari.load_dataset(DATASET).storage.metadata["compogen"]
-    assert (c["transitions"], c["source_transitions"], c["subsample_seed"]) == (700, 2500, 5)
+    assert (c["transitions"], c["source_transitions"], c["source_episodes"], c["subsample_seed"]) == (len(got), 2500, 13, 5)
+    # no episode fits: the first of the random order, cut, ends in a timeout
+    publish_file(path, max_transitions=50, seed=5, overwrite=True)
+    cut = read_minari(DATASET)
+    rows = _rows(cut, data)
+    assert len(cut) == 50 and rows == list(range(rows[0], rows[0] + 50)) and cut.timeouts[-1] and not cut.timeouts[:-1].any()
+    # independent transitions: a uniform random subset of rows
+    path, data = transitions_file
+    publish_file(path, max_transitions=25, seed=5, overwrite=True)
+    got = read_minari(DATASET)
+    rows = _rows(got, data)
+    assert len(got) == 25 and rows == sorted(set(rows))
+    _same(got, data.subset(np.array(rows)))
 
 
 def test_stale_staging_of_a_killed_publish_is_removed(minari_root, builtin_file):
@@ -201,7 +306,7 @@ def test_stale_staging_of_a_killed_publish_is_removed(minari_root, builtin_file)
 def test_composuite_data_publishes_with_the_composuite_env_spec(minari_root, tmp_path):
     import minari
 
-    data = random_transitions(1200, obs_dim=93, action_dim=8)
+    data = random_episodes((400, 400, 400), obs_dim=93, action_dim=8)
     dataset_id = publish(data, COMPOSUITE_TASK)
     assert dataset_id == "compogen/iiwa-plate-none-push-v0"
     ds = minari.load_dataset(dataset_id)
@@ -236,7 +341,9 @@ def test_generator_provenance_is_recorded(minari_root, tmp_path):
     run = train_generator(make_pool(layout), layout, tmp_path / "gen", TrainConfig(arch="mlp", preset="tiny", seed=0, steps=4), progress=False)
     out = generate(run, UNSEEN, 30, tmp_path / "s.h5", sampler="fast", steps=2, seed=7, batch_size=30, progress=False)
     dataset_id = publish_file(out)
-    gen = minari.load_dataset(dataset_id).storage.metadata["compogen"]["generator"]
+    meta = minari.load_dataset(dataset_id).storage.metadata
+    gen = meta["compogen"]["generator"]
     assert gen["weights_sha256"] == read_config(run)["files"]["ema.safetensors"]["sha256"]
     assert gen["arch"] == "mlp" and gen["step"] == 4 and gen["seed"] == 7 and gen["sampler"]["steps"] == 2
+    assert meta["algorithm_name"] == "compogen-mlp" and meta["compogen"]["layout"] == "transitions"  # generate's rows are independent
     np.testing.assert_array_equal(to_d4rl(dataset_id)["actions"], read_synthetic(out).actions)

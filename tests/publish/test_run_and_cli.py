@@ -13,7 +13,7 @@ from compogen.publish import default_dataset_id, publish_run
 from compogen.rl import to_d4rl
 from compogen.suites import get_suite
 
-from .conftest import BUILTIN_TASK, tree
+from .conftest import BUILTIN_TASK, EPISODE_LENGTHS, tree
 
 SUITE = get_suite("composuite")
 
@@ -75,15 +75,25 @@ def test_publish_run_all_adds_the_latest_dataset_of_every_other_target(minari_ro
     assert main(["publish", "--run", str(out), "--overwrite"]) == 0
 
 
-def test_cli_publish_data(minari_root, builtin_file, capsys):
+def test_cli_publish_data(minari_root, builtin_file, transitions_file, capsys):
     import minari
 
     path, data = builtin_file
-    assert main(["publish", "--data", str(path), "--id", "mine/plate-push-v3", "--per-episode", "500"]) == 0
+    assert main(["publish", "--data", str(path), "--id", "mine/plate-push-v3", "--author", "Ada", "--author-email", "ada@example.org"]) == 0
     out = capsys.readouterr().out
-    assert "published mine/plate-push-v3" in out and "minari.load_dataset('mine/plate-push-v3')" in out
+    assert "published mine/plate-push-v3: 13 Minari episodes, 2500 steps (layout 'episodes': whole episodes)" in out
+    assert "minari.load_dataset('mine/plate-push-v3')" in out
     ds = minari.load_dataset("mine/plate-push-v3")
-    assert ds.total_episodes == 5 and ds.storage.metadata["compogen"]["task"] == BUILTIN_TASK
+    meta = ds.storage.metadata
+    assert ds.total_episodes == len(EPISODE_LENGTHS) and meta["compogen"]["task"] == BUILTIN_TASK
+    assert meta["author"] == {"Ada"} and meta["author_email"] == {"ada@example.org"}
+    # independent transitions: one-step episodes, chosen explicitly or because the rows do not chain
+    for args in (["--data", str(path), "--layout", "transitions", "--max-transitions", "40"], ["--data", str(transitions_file[0])]):
+        assert main(["publish", *args, "--id", "mine/steps-v0", "--overwrite"]) == 0
+        assert "40 Minari episodes, 40 steps" in capsys.readouterr().out or minari.load_dataset("mine/steps-v0").total_episodes == 60
+        assert minari.load_dataset("mine/steps-v0").storage.metadata["compogen"]["layout"] == "transitions"
+    assert main(["publish", "--data", str(transitions_file[0]), "--layout", "episodes"]) == 2
+    assert "not episodes" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -95,6 +105,7 @@ def test_cli_publish_data(minari_root, builtin_file, capsys):
         (["--data", "nope.h5", "--all"], "--all goes with --run"),
         (["--data", "nope.h5"], "no such file"),
         (["--data", "nope.h5", "--id", "UPPER-v0"], "bad dataset id"),
+        (["--data", "nope.h5", "--layout", "chunks"], "--layout must be one of auto, episodes, transitions"),
         (["--run", "/nonexistent/run"], "no such run directory"),
     ],
 )

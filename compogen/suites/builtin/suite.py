@@ -18,11 +18,11 @@ _REFERENCE = Path(__file__).with_name("reference_scores.csv")
 
 
 @lru_cache(maxsize=1)
-def _reference_table() -> dict[str, tuple[float, float]]:
+def _reference_rows() -> dict[str, dict[str, str]]:
     if not _REFERENCE.is_file():
         return {}
     with open(_REFERENCE, newline="") as f:
-        return {row["task"]: (float(row["random_return"]), float(row["expert_return"])) for row in csv.DictReader(f)}
+        return {row["task"]: row for row in csv.DictReader(f)}
 
 
 class BuiltinSuite(Suite):
@@ -71,5 +71,13 @@ class BuiltinSuite(Suite):
         Push): the staged reward pays every step near the goal, the expert's episode ends on success
         while a random policy collects reward for all 200 steps, so a return scale would be upside
         down there. Success rates are the measure that means the same on every task."""
-        refs = _reference_table().get(self.task_id(task))
+        row = _reference_rows().get(self.task_id(task))
+        refs = (float(row["random_return"]), float(row["expert_return"])) if row else None
         return refs if refs is not None and refs[1] > refs[0] else None
+
+    def reference_episodes(self, task: Task | str) -> int | None:
+        """Episodes per policy behind :meth:`reference_scores` (the fewer of the two), None without them."""
+        if self.reference_scores(task) is None:
+            return None
+        row = _reference_rows()[self.task_id(task)]
+        return min(int(row["random_episodes"]), int(row["expert_episodes"]))
