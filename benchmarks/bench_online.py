@@ -7,6 +7,9 @@
     # Figure 10: RLPD whose offline half is the training tasks' expert data vs the loop's best-so-far
     python benchmarks/bench_online.py real --run RUN_DIR --real-data DATA_ROOT [--tasks all] [--seeds 0] [--steps 10000]
 
+    # re-draw the PNGs of a result file (its JSON keeps every seed's curve) without running anything
+    python benchmarks/bench_online.py warmstart --replot benchmarks/results/online_warmstart.json
+
 RUN_DIR is a finished `compogen bootstrap` run: its synthetic datasets, their validation
 success, the environment steps its validation spent per task and its training split.
 ``--tasks auto`` picks the two targets whose latest dataset scored lowest above zero
@@ -74,10 +77,56 @@ def _summary(rows: list[dict]) -> tuple[float, float]:
     return float(x.mean()), float(x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else 0.0
 
 
+TRAIN_AXIS = "environment steps of online training"
+EVAL_AXIS = "★ environment steps the loop spent evaluating policies (validation)"
+
+
+def _label(mode: str, algo: str, row: dict) -> str:
+    """Legend entry of one algorithm: where its offline data came from."""
+    if mode == "real":
+        return f"RLPD, offline half: the training tasks' real expert data ({row['real_tasks']})"
+    if algo == "rlpd":
+        return f"RLPD from synthetic data (the loop's round-{row['round']} dataset, validation success {row['dataset_success']:.2f})"
+    if algo == "sac":
+        return "SAC from scratch (no offline data)"
+    return f"RLPD from {EXPERT_TRANSITIONS:,} expert transitions of the task itself (control)"
+
+
+def _plot(mode: str, row: dict, curves: dict[str, list], path: Path) -> None:
+    """One task's figure: Figure 11 (warm starts) or Figure 10 (real data against the loop's evaluation cost)."""
+    from compogen.online import plot_curves
+
+    marks = {}
+    if mode == "real":
+        marks[f"loop best-so-far success after {row['loop_eval_steps']:,} evaluation steps (top axis)"] = (
+            row["loop_eval_steps"],
+            row["loop_best_success"],
+        )
+    labelled = {_label(mode, a, row): c for a, c in curves.items()}
+    plot_curves(labelled, path, title=row["task"], marks=marks, xlabel=TRAIN_AXIS, marks_xlabel=EVAL_AXIS if marks else None)
+
+
+def _curve(c: list[dict]) -> list[dict]:
+    return [{"env_steps": int(r["env_steps"]), "success": r["success"], "mean_return": r["mean_return"]} for r in c]
+
+
+def replot(mode: str, result: Path) -> None:
+    """Re-draw every task's PNG from a result file's JSON (rows written since the curves are kept in it)."""
+    name = result.stem
+    for row in json.loads(result.read_text())["rows"]:
+        curves = {a: v["curves"] for a, v in row.items() if isinstance(v, dict) and "curves" in v}
+        if not curves:
+            raise SystemExit(f"{result}: row {row['task']} keeps no curves (written before they were kept); rerun the benchmark")
+        png = result.parent / f"{name}_{row['task']}.png"
+        _plot(mode, row, curves, png)
+        print(f"wrote {png}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("mode", choices=["warmstart", "real"])
-    p.add_argument("--run", required=True, type=Path)
+    p.add_argument("--run", type=Path, help="the bootstrap run (needed unless --replot)")
+    p.add_argument("--replot", type=Path, default=None, help="re-draw the PNGs of this result JSON and stop")
     p.add_argument("--real-data", type=Path)
     p.add_argument("--tasks", default=None)
     p.add_argument("--seeds", default=None)
@@ -87,7 +136,11 @@ def main() -> None:
     p.add_argument("--tag", default="", help="suffix of the result files (online_<mode><tag>.md), e.g. _50k")
     p.add_argument("--control-seeds", default="", help="warmstart: seeds of RLPD with the target task's own expert data")
     args = p.parse_args()
-    from compogen.online import plot_curves, read_curve, write_results
+    if args.replot is not None:
+        return replot(args.mode, args.replot)
+    if args.run is None:
+        p.error("--run is required")
+    from compogen.online import read_curve, write_results
 
     state, run_cfg = _run_info(args.run)
     name = f"online_{args.mode}{args.tag}"
@@ -149,11 +202,8 @@ def main() -> None:
             (out / t / a / "config.json").write_text(json.dumps({"task": t, "label": a}))
             write_results(out / t / a, a_seeds, label=a)
             curves[a] = [read_curve(out / t / a / f"seed_{s}") for s in a_seeds]
-        marks = {}
-        if args.mode == "real":
-            marks[f"loop best-so-far ({meta[t]['loop_eval_steps']} eval steps)"] = (meta[t]["loop_eval_steps"], meta[t]["loop_best_success"])
-        plot_curves(curves, RESULTS / f"{name}_{t}.png", title=t, marks=marks)
         row = {"task": t, **meta[t]}
+        _plot(args.mode, row, curves, RESULTS / f"{name}_{t}.png")
         for a in algos:
             finals = [c[-1]["success"] for c in curves[a]]
             bests = [max(r["success"] for r in c) for c in curves[a]]
@@ -165,6 +215,7 @@ def main() -> None:
                 "return_end": _summary(ends),
                 "steps_to_0.8": first,
                 "per_seed_final": finals,
+                "curves": [_curve(c) for c in curves[a]],  # for --replot
             }
         table.append(row)
     (RESULTS / f"{name}.json").write_text(

@@ -91,37 +91,69 @@ def run_seeds(
 
 
 def plot_curves(
-    runs: dict[str, list[list[dict[str, float]]]], path: str | Path, title: str = "", marks: dict[str, tuple[float, float]] | None = None
+    runs: dict[str, list[list[dict[str, float]]]],
+    path: str | Path,
+    title: str = "",
+    marks: dict[str, tuple[float, float]] | None = None,
+    xlabel: str = "environment steps",
+    marks_xlabel: str | None = None,
 ) -> None:
     """Success and mean return against environment steps: per label the mean over seeds with a
-    ± standard-error band (curves are aligned on their evaluation points). ``marks``: extra labelled
-    points (environment steps, success), e.g. the loop's best-so-far success at its evaluation cost."""
+    ± standard-error band (curves are aligned on their evaluation points; success bands clipped to
+    [0, 1]). ``marks``: extra labelled points (x, success), e.g. the loop's best-so-far success at the
+    environment steps its validation spent; with ``marks_xlabel`` they sit on a top x axis of that
+    name (same scale as the bottom one), for steps that count something else than ``xlabel``'s."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    banded, xmax = False, 0.0
     for label, curves in runs.items():
         curves = [c for c in curves if c]
         if not curves:
             continue
         n = min(len(c) for c in curves)
         x = np.array([c[i]["env_steps"] for i in range(n) for c in curves[:1]])
+        xmax = max(xmax, float(x.max()))
         for ax, key in zip(axes, ("success", "mean_return")):
             y = np.array([[c[i][key] for i in range(n)] for c in curves])
             mean = y.mean(0)
             se = y.std(0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)
-            ax.plot(x, mean, label=f"{label} ({len(curves)} seeds)")
-            ax.fill_between(x, mean - se, mean + se, alpha=0.25)
+            low, high = mean - se, mean + se
+            if key == "success":  # a success rate lies in [0, 1], and so does its band
+                low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+            (line,) = ax.plot(x, mean, label=f"{label} ({len(curves)} seed{'s' if len(curves) > 1 else ''})")
+            if len(curves) > 1:
+                ax.fill_between(x, low, high, color=line.get_color(), alpha=0.25, linewidth=0)
+                banded = True
+    mark_ax = axes[0]
+    if marks and marks_xlabel:
+        xmax = max([xmax] + [float(steps) for steps, _ in marks.values()])
+        mark_ax = axes[0].twiny()
+        mark_ax.set_xlabel(marks_xlabel, color="tab:red")
+        mark_ax.tick_params(axis="x", colors="tab:red")
     for label, (steps, success) in (marks or {}).items():
-        axes[0].scatter([steps], [success], marker="*", s=120, zorder=5, label=label)
-    axes[0].set(xlabel="environment steps", ylabel="success rate", ylim=(-0.02, 1.02), title=f"{title} success")
-    axes[1].set(xlabel="environment steps", ylabel="mean episode return", title=f"{title} return")
+        mark_ax.scatter([steps], [success], marker="*", s=150, zorder=5, color="tab:red", label=label)
+    axes[0].set(xlabel=xlabel, ylabel="success rate (deterministic policy)", ylim=(-0.02, 1.02), title=f"{title} success")
+    axes[1].set(xlabel=xlabel, ylabel="mean episode return", title=f"{title} return")
+    if mark_ax is not axes[0]:
+        for ax in (axes[0], mark_ax):
+            ax.set_xlim(-0.03 * xmax, 1.05 * xmax)
     for ax in axes:
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    if mark_ax is not axes[0]:
+        more = mark_ax.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    if banded:
+        handles.append(Patch(color="grey", alpha=0.25, linewidth=0))
+        labels.append("band: ± 1 standard error over seeds (success clipped to [0, 1])")
+    rows = (len(labels) + 1) // 2
+    fig.legend(handles, labels, loc="lower center", ncol=2 if len(labels) > 1 else 1, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.055 * rows + 0.01, 1, 1))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
