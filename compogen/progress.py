@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Any, Iterable, TextIO
 
-__all__ = ["EVERY_PERCENT", "MAX_SILENCE_S", "bar", "is_quiet", "route_tqdm", "set_quiet", "LineBar", "SilentBar"]
+__all__ = ["EVERY_PERCENT", "MAX_SILENCE_S", "bar", "is_quiet", "set_quiet", "LineBar", "SilentBar"]
 
 EVERY_PERCENT = 10
 """Off a terminal, a bar prints a line each time it passes a multiple of this percentage."""
@@ -182,11 +182,3 @@ def bar(
     from tqdm.auto import tqdm
 
     return tqdm(iterable, total=total, initial=initial, desc=desc, unit=unit, file=file, **tqdm_kwargs)
-
-
-def route_tqdm(*modules: Any) -> None:
-    """Make the ``tqdm`` name of modules that import tqdm themselves (``from tqdm.auto import tqdm``)
-    this module's :func:`bar`, so that their bars follow the same rules. Idempotent."""
-    for module in modules:
-        if getattr(module, "tqdm", None) is not None and module.tqdm is not bar:
-            module.tqdm = bar

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-import types
 from pathlib import Path
 
 import pytest
 
 from compogen import progress
-from compogen.progress import LineBar, SilentBar, bar, route_tqdm, set_quiet
+from compogen.progress import LineBar, SilentBar, bar, set_quiet
 
 
 @pytest.fixture(autouse=True)
@@ -101,28 +100,10 @@ def test_on_a_terminal_it_is_tqdm():
         b.update(3)
 
 
-def test_route_tqdm_replaces_a_modules_own_tqdm():
-    from tqdm.auto import tqdm
-
-    module = types.SimpleNamespace(tqdm=tqdm)
-    route_tqdm(module)
-    route_tqdm(module)
-    assert module.tqdm is bar
-
-
 ROOT = Path(__file__).resolve().parents[1] / "compogen"
 
 
 def test_every_progress_bar_goes_through_compogen_progress():
-    """Only compogen.progress imports tqdm, apart from the generator's modules (which the loop and the
-    commands route through it: they are another team's to change)."""
-    import importlib
-
-    from compogen.loop.stages import GENERATOR_BARS, route_generator_progress
-
-    routed = {f"generator/{name}.py" for name in GENERATOR_BARS}
+    """Only compogen.progress imports tqdm."""
     users = {str(p.relative_to(ROOT)) for p in ROOT.rglob("*.py") if re.search(r"^\s*(from|import) tqdm", p.read_text(), re.M)}
-    assert users - {"progress.py"} <= routed, f"import tqdm directly: {sorted(users - routed - {'progress.py'})}"
-    route_generator_progress()
-    for name in GENERATOR_BARS:
-        assert importlib.import_module(f"compogen.generator.{name}").tqdm is bar, name
+    assert users == {"progress.py"}, f"import tqdm directly: {sorted(users - {'progress.py'})}"

@@ -38,9 +38,6 @@ def generate(
     from compogen.cli.checks import check_device, check_output_file
     from compogen.data import read_synthetic_attrs
     from compogen.generator import generate as run
-    from compogen.loop.stages import route_generator_progress
-
-    route_generator_progress()
 
     check_output_file(out, overwrite)
     check_device(device)

@@ -47,9 +47,6 @@ def train(
     from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
     from compogen.generator import TrainConfig, train_generator
     from compogen.generator.checkpoint import read_config
-    from compogen.loop.stages import route_generator_progress
-
-    route_generator_progress()
 
     if threads:
         torch.set_num_threads(threads)

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from compogen.data.synthetic import write_synthetic
 from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
 from compogen.generator.samplers import SamplerConfig, get_sampler
+from compogen.progress import bar as tqdm
 from compogen.tasks.space import Task
 
 __all__ = ["EPISODES", "episode_bounds", "initial_states", "synthesize_episodes", "generate_episodes"]

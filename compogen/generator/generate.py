@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from compogen.data.conform import SpaceBounds, conform, suite_bounds
 from compogen.data.normalizer import Normalizer
@@ -27,6 +26,7 @@ from compogen.generator.conditional import sample_conditional
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.samplers import SamplerConfig, get_sampler, run_sampler
 from compogen.layouts.transition import TransitionLayout
+from compogen.progress import bar as tqdm
 from compogen.tasks.space import Task
 
 __all__ = ["Generator", "generate"]

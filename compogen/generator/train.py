@@ -21,7 +21,6 @@ from typing import Any, Iterator
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from compogen.config import Config
 from compogen.data.normalizer import Normalizer
@@ -33,6 +32,7 @@ from compogen.generator.edm import EDMConfig
 from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
+from compogen.progress import bar as tqdm
 
 __all__ = ["TrainConfig", "data_summary", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
 

@@ -13,21 +13,7 @@ from typing import Any
 from compogen.data import Transitions
 from compogen.tasks import Task
 
-__all__ = ["DiffusionStages", "round_steps", "route_generator_progress", "GENERATOR_BARS"]
-
-
-GENERATOR_BARS = ("train", "generate", "episodes")
-"""The generator's modules that make progress bars with their own ``from tqdm.auto import tqdm``."""
-
-
-def route_generator_progress() -> None:
-    """The generator's bars follow :mod:`compogen.progress`'s rules (a line per 10 % off a terminal,
-    nothing with ``--quiet``): its modules import tqdm themselves, so their ``tqdm`` is routed."""
-    import importlib
-
-    from compogen.progress import route_tqdm
-
-    route_tqdm(*(importlib.import_module(f"compogen.generator.{name}") for name in GENERATOR_BARS))
+__all__ = ["DiffusionStages", "round_steps"]
 
 
 def round_steps(config, n_real: int, n_pool: int) -> int | None:
@@ -52,7 +38,6 @@ class DiffusionStages:
     def train(self, pool: Transitions, out_dir: Path, seed: int) -> dict[str, Any]:
         from compogen.generator import TrainConfig, train_generator
 
-        route_generator_progress()
         cfg = self.config
         steps = round_steps(cfg, len(self.suite.tasks(cfg.train)), len(pool.tasks))
         train_generator(
