@@ -16,7 +16,14 @@ __all__ = ["generate", "register"]
 def generate(
     model: Path = typer.Option(..., "--model", help="Run directory written by `compogen train`."),
     task: str = typer.Option(..., "--task", help="Task id, e.g. fivelink-plate-none-push (seen or unseen)."),
-    n: int = typer.Option(..., "--n", min=1, help="Number of transitions."),
+    n: Optional[int] = typer.Option(None, "--n", min=1, help="Number of independent transitions (or --episodes)."),
+    episodes: Optional[int] = typer.Option(
+        None,
+        "--episodes",
+        min=1,
+        help="Number of whole episodes instead: initial states from the task's reset, then (a, r, s', d) given s, chained until done or the horizon.",
+    ),
+    batch_episodes: int = typer.Option(64, "--batch-episodes", min=1, help="Episodes synthesised side by side (with --episodes)."),
     out: Path = typer.Option(..., "--out", help="Output file (.h5 or .hdf5)."),
     sampler: str = typer.Option(
         "fast",
@@ -32,24 +39,33 @@ def generate(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
     quiet: bool = quiet_option(),
 ) -> None:
-    """Generate N transitions of TASK; prints a JSON summary."""
+    """Generate N independent transitions, or whole episodes, of TASK; prints a JSON summary."""
     import torch
 
     from compogen.cli.checks import check_device, check_output_file
     from compogen.data import read_synthetic_attrs
+    from compogen.errors import CompogenError
     from compogen.generator import generate as run
+    from compogen.generator.episodes import generate_episodes
 
+    if (n is None) == (episodes is None):
+        raise CompogenError("give exactly one of --n (independent transitions) and --episodes (whole episodes)")
     check_output_file(out, overwrite)
     check_device(device)
     if threads:
         torch.set_num_threads(threads)
-    path = run(model, task, n, out, sampler=sampler, steps=steps, seed=seed, batch_size=batch_size, bf16=bf16, device=device)
+    if episodes is None:
+        path = run(model, task, n, out, sampler=sampler, steps=steps, seed=seed, batch_size=batch_size, bf16=bf16, device=device)
+    else:
+        path = generate_episodes(model, task, episodes, out, sampler=sampler, steps=steps, seed=seed, batch_episodes=batch_episodes, device=device)
     a = read_synthetic_attrs(path)
     print(
         json.dumps(
             {
                 "out": str(path),
                 "task": a["task"],
+                "layout": a.get("layout", "transitions"),
+                **({"episodes": a["episodes"]} if "episodes" in a else {}),
                 "transitions": a["transitions"],
                 "sampler": a["sampler"]["name"],
                 "denoiser_calls": a["sampler"]["denoiser_calls"],

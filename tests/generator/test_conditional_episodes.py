@@ -139,3 +139,22 @@ def test_model_env_passes_gymnasium_checks_and_reproduces(model):
     np.testing.assert_array_equal(a[0], b[0])
     assert a[1:] == b[1:] and (a[2] or a[1])
     assert not np.array_equal(a[0][0], c[0][0])
+
+
+def test_cli_generate_episodes(tmp_path, model, capsys):
+    import json
+
+    from compogen.cli import main
+
+    if model.config["arch"] != "mlp":
+        pytest.skip("one architecture is enough for the command")
+    out = tmp_path / "ep.h5"
+    code = main(["generate", "--model", str(model.model_dir), "--task", UNSEEN, "--episodes", "2", "--steps", "2", "--out", str(out), "--quiet"])
+    assert code in (0, None)
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["layout"] == EPISODES and summary["episodes"] == 2
+    assert episode_bounds(read_synthetic(out)) is not None
+    for extra in ([], ["--n", "5", "--episodes", "2"]):
+        args = ["generate", "--model", str(model.model_dir), "--task", UNSEEN, "--out", str(tmp_path / "x.h5"), *extra]
+        assert main(args) == 2 and "exactly one of --n" in capsys.readouterr().err
+    assert not (tmp_path / "x.h5").exists()
