@@ -25,19 +25,13 @@ def test_the_section_has_the_promised_snippets():
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("index", range(len(_snippets())))
 def test_readme_snippet_runs(index, tmp_path, monkeypatch):
-    from compogen.data import Transitions
+    from random_data import random_episodes
+
     from compogen.publish import publish
 
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
     monkeypatch.chdir(tmp_path)
-    rng = np.random.default_rng(0)
-    n = 3000
-    data = Transitions(
-        rng.normal(size=(n, 48)).astype(np.float32),
-        rng.uniform(-1, 1, (n, 7)).astype(np.float32),
-        rng.uniform(size=n).astype(np.float32),
-        rng.normal(size=(n, 48)).astype(np.float32),
-        rng.uniform(size=n) < 0.05,
-    )
-    publish(data, "fivelink-plate-none-push")
+    data = random_episodes((200,) * 15)  # 3,000 steps of chained episodes, as synthetic episodes are published
+    data.rewards = np.random.default_rng(0).uniform(size=len(data)).astype(np.float32)
+    assert publish(data, "fivelink-plate-none-push", layout="episodes")
     exec(compile(_snippets()[index], f"README snippet {index}", "exec"), {"__name__": "__readme__"})

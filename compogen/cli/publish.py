@@ -42,6 +42,9 @@ def publish(
     ),
     author: Optional[str] = typer.Option(None, "--author", help="Minari's author field (default: git config user.name)."),
     author_email: Optional[str] = typer.Option(None, "--author-email", help="Minari's author_email field (default: git config user.email)."),
+    code_permalink: Optional[str] = typer.Option(
+        None, "--code-permalink", help="Minari's code_permalink field (default: compogen's git remote at its commit, else its version and commit)."
+    ),
     seed: int = seed_option(0, "Seed of the --max-transitions subset."),
     quiet: bool = quiet_option(),
 ) -> None:
@@ -61,7 +64,15 @@ def publish(
         raise CompogenError(f"--layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
     if data is not None and not data.is_file():
         raise CompogenError(f"--data {data}: no such file")
-    kwargs = dict(overwrite=overwrite, max_transitions=max_transitions, layout=layout, seed=seed, author=author, author_email=author_email)
+    kwargs = dict(
+        overwrite=overwrite,
+        max_transitions=max_transitions,
+        layout=layout,
+        seed=seed,
+        author=author,
+        author_email=author_email,
+        code_permalink=code_permalink,
+    )
     if data is not None:
         ids = [publish_file(data, task, dataset_id=dataset_id, **kwargs)]
         print(f"published {ids[0]}: {layout_summary(ids[0])}")

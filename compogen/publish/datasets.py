@@ -291,9 +291,9 @@ def _code_provenance() -> dict[str, Any]:
     if remote and commit:
         permalink = f"{remote}/tree/{commit}"
     elif commit:
-        permalink = f"compogen {compogen.__version__}, git commit {commit} (no git remote; pass code_permalink= to name one)"
+        permalink = f"compogen {compogen.__version__}, commit {commit[:12]} (no git remote)"
     else:
-        permalink = f"compogen {compogen.__version__} (an installed package, not a git checkout; pass code_permalink= to name the code)"
+        permalink = f"compogen {compogen.__version__} (no git checkout)"
     return {"commit": commit, "dirty": dirty, "remote": remote, "permalink": permalink}
 
 
@@ -302,8 +302,8 @@ def standard_metadata(
 ) -> dict[str, Any]:
     """Minari's own metadata fields, as ``minari show`` prints them: ``algorithm_name``, ``author``,
     ``author_email`` (given, else ``git config user.name`` / ``user.email``, else a line saying how to
-    set them), ``code_permalink`` (given, else compogen's git remote at its commit, else its version
-    and commit) and ``minari_version``."""
+    set them), ``code_permalink`` (given, else compogen's git remote at its commit, else compogen's
+    version and commit, short: ``minari show`` prints it as a link) and ``minari_version``."""
     from minari import __version__ as minari_version
 
     not_set = "not recorded (pass {} to compogen publish, or set git config {})"

@@ -79,14 +79,31 @@ def test_cli_publish_data(minari_root, builtin_file, transitions_file, capsys):
     import minari
 
     path, data = builtin_file
-    assert main(["publish", "--data", str(path), "--id", "mine/plate-push-v3", "--author", "Ada", "--author-email", "ada@example.org"]) == 0
+    assert (
+        main(
+            [
+                "publish",
+                "--data",
+                str(path),
+                "--id",
+                "mine/plate-push-v3",
+                "--author",
+                "Ada",
+                "--author-email",
+                "ada@example.org",
+                "--code-permalink",
+                "https://example.org/c",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "published mine/plate-push-v3: 13 Minari episodes, 2500 steps (layout 'episodes': whole episodes)" in out
     assert "minari.load_dataset('mine/plate-push-v3')" in out
     ds = minari.load_dataset("mine/plate-push-v3")
     meta = ds.storage.metadata
     assert ds.total_episodes == len(EPISODE_LENGTHS) and meta["compogen"]["task"] == BUILTIN_TASK
-    assert meta["author"] == {"Ada"} and meta["author_email"] == {"ada@example.org"}
+    assert meta["author"] == {"Ada"} and meta["author_email"] == {"ada@example.org"} and meta["code_permalink"] == "https://example.org/c"
     # independent transitions: one-step episodes, chosen explicitly or because the rows do not chain
     for args in (["--data", str(path), "--layout", "transitions", "--max-transitions", "40"], ["--data", str(transitions_file[0])]):
         assert main(["publish", *args, "--id", "mine/steps-v0", "--overwrite"]) == 0
