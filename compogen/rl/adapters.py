@@ -1,14 +1,16 @@
 """Transitions into other libraries' data structures, each an exact round trip.
 
 Every adapter takes a *source*: :class:`~compogen.data.Transitions`, a synthetic
-file (``.h5``/``.npz``), a ``MinariDataset`` or a Minari dataset id (compogen's
-chunks of independent transitions, or ordinary episodes where the next state is
-``observations[t + 1]``). Next observations are always the stored ones, never
-rebuilt as ``obs[i + 1]`` across independent rows.
+file (``.h5``/``.npz``), a ``MinariDataset`` or a Minari dataset id (compogen's, in
+any layout, or ordinary episodes with flat Box or goal-conditioned Dict observations, where
+the next state is ``observations[t + 1]``: :func:`~compogen.data.minari_io.read_minari`).
+Next observations are always the stored ones, never rebuilt as ``obs[i + 1]`` across
+independent rows.
 
 - :func:`to_d4rl`: a D4RL ``qlearning_dataset``-style dict (CORL, JAX/PyTorch scripts);
 - :func:`to_d3rlpy`: a d3rlpy ``ReplayBuffer`` (use instead of ``d3rlpy.datasets.get_minari``,
-  which shifts the observations of every episode after the first);
+  which in d3rlpy 2.8.1 starts every episode after the first late by one observation per earlier
+  episode and drops the last step of truncated episodes);
 - :func:`to_sb3_buffer` / :func:`fill_sb3_buffer`: a stable-baselines3 ``ReplayBuffer`` for SAC,
   filled with whole-array writes.
 """
