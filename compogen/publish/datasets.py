@@ -156,6 +156,8 @@ def publish(
         raise DataError(
             f"{task_id}: data has obs {data.obs_dim} / actions {data.action_dim}, suite {suite.name!r} has {suite.observation_layout.dim} / {suite.action_dim}"
         )
+    if not len(data):
+        raise DataError(f"{task_id}: no transitions to publish")
     data.check_finite(task_id)
     _check_actions(data, suite.action_space(), task_id)
     bounds = episode_bounds(data) if layout != TRANSITIONS else None
@@ -178,13 +180,14 @@ def publish(
 
     refs = suite.reference_scores(task)
     spec = _env_spec(suite, task)
+    code = _code_provenance()
     episodes = len(bounds) if bounds is not None else len(data)
     meta: dict[str, Any] = {
         "dataset_id": dataset_id,
         "description": _describe(task_id, suite, len(data), layout, episodes, prov),
         "eval_env_spec": spec.to_json(),
         "requirements": [f"compogen>={__version__}"],
-        **standard_metadata((prov.get("generator") or {}).get("arch"), author, author_email, code_permalink),
+        **standard_metadata((prov.get("generator") or {}).get("arch"), author, author_email, code_permalink or code["permalink"]),
         "compogen": {
             "synthetic": True,
             "layout": layout,
@@ -195,7 +198,7 @@ def publish(
             "source_episodes": source_episodes,
             "subsample_seed": int(seed) if len(data) < source_n else None,
             "compogen_version": __version__,
-            "code": _code_provenance(),
+            "code": code,
             **prov,
         },
     }

@@ -254,6 +254,8 @@ def test_bad_id_and_bad_data_refused_before_touching_disk(minari_root, builtin_f
     other.tasks = [get_suite("builtin").parse("fivelink-box-none-push")]
     with pytest.raises(Exception, match="the data are of task fivelink-box-none-push, not fivelink-plate-none-push"):
         publish(other, BUILTIN_TASK)
+    with pytest.raises(DataError, match="no transitions to publish"):
+        publish(random_transitions(0), BUILTIN_TASK)
     with pytest.raises(Exception, match="obs 93"):
         publish(random_transitions(10, obs_dim=93, action_dim=8), BUILTIN_TASK)
     wild = random_transitions(10)
