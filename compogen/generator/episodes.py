@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from compogen.data.minari_io import EPISODES, episode_bounds
 from compogen.data.synthetic import write_synthetic
 from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
@@ -29,10 +30,7 @@ from compogen.generator.samplers import SamplerConfig, get_sampler
 from compogen.progress import bar as tqdm
 from compogen.tasks.space import Task
 
-__all__ = ["EPISODES", "episode_bounds", "initial_states", "synthesize_episodes", "generate_episodes"]
-
-#: ``attrs["layout"]`` of a synthetic file holding whole episodes.
-EPISODES = "episodes"
+__all__ = ["EPISODES", "episode_bounds", "generate_episodes", "initial_states", "synthesize_episodes"]  # the first two re-exported from data
 
 
 def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: int = 0) -> np.ndarray:
@@ -84,20 +82,6 @@ def synthesize_episodes(
     order = np.argsort(np.concatenate(episode), kind="stable")  # rows were appended step by step: regroup by episode
     cols = {k: np.concatenate(v)[order] for k, v in cols.items()}
     return Transitions(**cols, tasks=[task])
-
-
-def episode_bounds(data: Transitions) -> list[slice] | None:
-    """The episodes of ``data`` (slices), or None when its rows do not chain as episodes
-    (``next_observations[t] != observations[t + 1]`` inside an episode)."""
-    ends = np.flatnonzero(np.asarray(data.terminals, bool) | np.asarray(data.timeouts, bool))
-    if not len(ends) or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data) - 1)
-    inside = np.ones(max(len(data) - 1, 0), bool)
-    inside[ends[ends < len(data) - 1]] = False
-    if not np.array_equal(data.next_observations[:-1][inside], data.observations[1:][inside]):
-        return None
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    return [slice(int(a), int(b) + 1) for a, b in zip(starts, ends)]
 
 
 def generate_episodes(
