@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from compogen.validation.data import normalization_stats
+from compogen.validation.evaluate import evaluate as run_episodes
 
 
 class Policy(nn.Module):
@@ -84,21 +85,14 @@ class SemanticCompositionalPolicy(nn.Module):
 
 
 def evaluate(suite, policy: nn.Module, task, episodes: int, seed: int = 1000) -> float:
-    """Success rate of ``policy`` (deterministic) over ``episodes`` episodes of ``task`` (vector env)."""
-    venv = suite.make_vector_env(task, episodes)
-    obs, _ = venv.reset(seed=seed)
-    done = np.zeros(episodes, bool)
-    success = np.zeros(episodes, bool)
-    for _ in range(suite.horizon):
+    """Success rate of ``policy`` (deterministic) over ``episodes`` episodes of ``task``: the validator's
+    evaluation (:func:`compogen.validation.evaluate`; episode i resets with ``seed + i``)."""
+
+    def act(obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            act = policy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
-        obs, r, term, trunc, info = venv.step(act)
-        success |= info["success"] & ~done
-        done |= term | trunc
-        if done.all():
-            break
-    venv.close()
-    return float(success.mean())
+            return policy(torch.as_tensor(obs, dtype=torch.float32)).numpy()
+
+    return run_episodes(suite, task, act, episodes=episodes, seed=seed).success_rate
 
 
 def train_multitask_bc(

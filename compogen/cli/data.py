@@ -19,7 +19,7 @@ from compogen.data import (
 )
 from compogen.errors import DataError
 from compogen.suites import available_suites, get_suite
-from compogen.suites.base import SUCCESS_REWARD
+from compogen.suites.base import success_steps
 
 data_app = typer.Typer(help="Inspect datasets on disk.", no_args_is_help=True)
 
@@ -80,7 +80,7 @@ def _synthetic_summary(path: Path, suite) -> dict:
         "task": attrs.get("task"),
         "transitions": len(data),
         "reward_mean": float(data.rewards.mean()),
-        "success_transition_rate": float((data.rewards >= SUCCESS_REWARD).mean()),
+        "success_transition_rate": float(success_steps(data.rewards).mean()),
         "done_rate": float(data.terminals.mean()),
     }
 

@@ -51,8 +51,7 @@ def train(
     if threads:
         torch.set_num_threads(threads)
     s = get_suite(suite)
-    spec = [t for t in tasks.split(",")] if "," in tasks else tasks
-    task_list = s.tasks(spec)
+    task_list = s.tasks(tasks)
     pool = load_pool(data, task_list, s, type=type_)
     parts = [pool]
     for path in synthetic or []:

@@ -8,7 +8,6 @@ from typing import Any
 from compogen.config import Config
 from compogen.errors import CompogenError
 from compogen.loop.executor import EXECUTORS
-from compogen.loop.rundir import LEGACY_STAGES
 from compogen.loop.schedule import ThresholdSchedule
 from compogen.registry import Registry
 
@@ -96,16 +95,6 @@ class LoopConfig(Config):
             return ThresholdSchedule(**{f.name: getattr(self, f.name) for f in fields(ThresholdSchedule)})
         except ValueError as e:
             raise CompogenError(str(e)) from None
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "LoopConfig":
-        d = dict(d)
-        legacy = d.pop("stages", LEGACY_STAGES)  # runs made before stages left the config
-        if legacy != LEGACY_STAGES:
-            raise CompogenError(
-                f"the run's config names stages {legacy!r}; compogen runs only its own stages (a study passes its own class to run_loop(stages=...))"
-            )
-        return super().from_dict(d)
 
     def check(self) -> "LoopConfig":
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""

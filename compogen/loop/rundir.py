@@ -21,9 +21,6 @@ from typing import Any
 from compogen.errors import CompogenError
 from compogen.io import atomic_write_json
 
-#: What runs made before the stages left the config stored in it (the only value accepted).
-LEGACY_STAGES = "compogen.loop.stages:DiffusionStages"
-
 __all__ = ["RunDir"]
 
 
@@ -76,8 +73,6 @@ class RunDir:
             return
         if not isinstance(old, dict):
             raise CompogenError(f"{self.config_file}: expected a JSON object of loop settings")
-        if old.get("stages") == LEGACY_STAGES:  # runs made before stages left the config
-            old = {k: v for k, v in old.items() if k != "stages"}
         if old != config:
             diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
             raise CompogenError(f"{self.path} holds a run with other settings ({', '.join(diff)}); use a new --out directory")

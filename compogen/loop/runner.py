@@ -160,19 +160,10 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     rd.init(config.to_dict())
     schedule = config.schedule
     saved = rd.read_json(rd.state_file)
-    state = (
-        check_state(saved, rd, target_ids)
-        if saved is not None
-        else {
-            "iteration": 0,
-            "solved": [],
-            "tau": schedule.tau0,
-            "patience": 0,
-            "done": False,
-            "pool": [],
-            "history": [],
-        }
-    )
+    if saved is not None:
+        state = check_state(saved, rd, target_ids)
+    else:
+        state = {"iteration": 0, **ScheduleState.initial(schedule).to_record(), "pool": [], "history": []}
     if state["iteration"] > 0:
         log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
     title = f"{config.arch} on {config.suite} ({config.train})"
@@ -220,7 +211,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
             rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
         results = {t: rd.read_json(rd.validation(k, t)) for t in todo}
         # lines 8-12: admit, patience, threshold, pool
-        before = ScheduleState(frozenset(state["solved"]), state["tau"], state["patience"], False)
+        before = ScheduleState.from_record(state)
         after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
         newly = sorted(after.solved - before.solved)
         keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
@@ -237,7 +228,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         state["pool"] += [
             {"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly
         ]
-        state.update(iteration=k + 1, solved=sorted(after.solved), tau=after.tau, patience=after.patience, done=after.done)
+        state.update(iteration=k + 1, **after.to_record())
         write_metrics(rd.path, state["history"], eval_ids, len(train), n_universe, title)
         rd.write_json(rd.state_file, state)
         log(f"[iter {k}] admitted {len(newly)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}")

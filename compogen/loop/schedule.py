@@ -53,7 +53,17 @@ class ScheduleState:
 
     @classmethod
     def initial(cls, schedule: ThresholdSchedule) -> "ScheduleState":
+        """Before the first round: nothing solved, τ = τ0."""
         return cls(frozenset(), schedule.tau0, 0, False)
+
+    def to_record(self) -> dict:
+        """The fields as a run's ``state.json`` holds them (solved tasks sorted)."""
+        return {"solved": sorted(self.solved), "tau": self.tau, "patience": self.patience, "done": self.done}
+
+    @classmethod
+    def from_record(cls, record: Mapping) -> "ScheduleState":
+        """The state held in ``record`` (a run's state; other keys are ignored)."""
+        return cls(frozenset(record["solved"]), record["tau"], record["patience"], record["done"])
 
 
 def advance(state: ScheduleState, success: Mapping[str, float], schedule: ThresholdSchedule, targets: Iterable[str]) -> ScheduleState:

@@ -1,19 +1,38 @@
 """The three stages of a round, as Algorithm 1 uses them: train, generate, validate.
 
 :class:`DiffusionStages` is the real pipeline (EDM generator + offline-RL
-validation). The runner loads stages by ``module:Class`` from the config, so a
-study can swap in its own (the tests use cheap stand-ins).
+validation). A study swaps in its own class in code, ``run_loop(config, out,
+stages=MyStages)`` (never by a name in a file); the tests use cheap stand-ins.
+Every stages class has the methods of :class:`Stages`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from compogen.data import Transitions
 from compogen.tasks import Task
 
-__all__ = ["DiffusionStages", "round_steps"]
+__all__ = ["DiffusionStages", "Stages", "round_steps"]
+
+
+class Stages(Protocol):
+    """What the runner calls; a class is built as ``cls(config, suite)`` (in each worker process)."""
+
+    def train(self, pool: Transitions, out_dir: Path, seed: int) -> dict[str, Any]:
+        """Train the round's generator on ``pool`` into ``out_dir``; returns facts for the round's marker."""
+        ...
+
+    def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
+        """Write ``n`` synthetic transitions of ``task`` to ``out_file``."""
+        ...
+
+    def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
+        """Score ``data`` for ``task``; the result needs ``success`` (in [0, 1]). ``iteration`` is the
+        round: :class:`DiffusionStages` does not use it (a dataset is scored the same in any round); a
+        study's stages may (the test stand-ins make success grow with it)."""
+        ...
 
 
 def round_steps(config, n_real: int, n_pool: int) -> int | None:

@@ -19,13 +19,24 @@ from compogen.layouts.observation import ObservationLayout
 from compogen.tasks.space import Task, TaskSpace
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["ENV_ID", "SUCCESS_REWARD", "Suite", "env_id", "register_task_envs"]
+__all__ = ["ENV_ID", "SUCCESS_REWARD", "Suite", "env_id", "register_task_envs", "success_steps"]
 
 
 #: The suites' contract: an episode succeeds exactly when a step's reward reaches this value (the
-#: paper's definition; ``info["success"]`` is set on that step). Validation, data summaries and
-#: benchmarks all decide success by it.
+#: paper's definition; ``info["success"]`` is set on that step). Evaluation (validators, online RL,
+#: the multi-task BC baselines) and data summaries decide success by the reward
+#: (:func:`success_steps`), so that data without infos is judged alike.
 SUCCESS_REWARD = 1.0
+
+
+def success_steps(rewards: Sequence[float] | np.ndarray, threshold: float = SUCCESS_REWARD) -> np.ndarray:
+    """Which steps succeed: the reward reaches ``threshold`` (:data:`SUCCESS_REWARD`), element-wise.
+
+    >>> success_steps([0.0, 1.0, 0.99]).tolist()
+    [False, True, False]
+    """
+    return np.asarray(rewards, dtype=np.float64) >= threshold
+
 
 #: Gymnasium id of a task's env, registered on ``import compogen`` (task ids are unique across suites).
 ENV_ID = "compogen/{task_id}-v0"

@@ -1,9 +1,10 @@
 """Roll policies out in a suite's simulator and score them.
 
 Success of an episode is the paper's: the reward reaches 1 at some step
-(:func:`compogen.validation.metrics.episode_success`). Several policies (each
-with its own envs, e.g. the batched validator's P policies) can be stepped
-together so that one batched forward pass serves all of them.
+(:func:`compogen.suites.base.success_steps`, the rule of ``episode_success``).
+Several policies (each with its own envs, e.g. the batched validator's P
+policies) can be stepped together so that one batched forward pass serves all
+of them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Sequence
 
+import gymnasium as gym
 import numpy as np
 
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
-from compogen.validation.metrics import SUCCESS_REWARD, wilson_interval
+from compogen.validation.metrics import success_steps, wilson_interval
 
 __all__ = ["EvalResult", "EvalEnvs", "evaluate", "evaluate_many", "make_eval_envs", "eval_seed", "train_and_keep_best"]
 
@@ -49,36 +51,13 @@ def eval_seed(seed: int, round_: int = 0) -> int:
     return (1_000_003 * (int(seed) + 1) + 10_007 * int(round_)) % (2**31 - 1)
 
 
-class _EnvList:
-    """Minimal vector-env stand-in over a list of envs (when a suite has no vector env)."""
-
-    def __init__(self, envs: list):
-        self.envs = envs
-        self.num_envs = len(envs)
-
-    def reset(self, seed: Sequence[int]):
-        obs = [e.reset(seed=int(s))[0] for e, s in zip(self.envs, seed)]
-        return np.stack(obs), {}
-
-    def step(self, actions: np.ndarray):
-        out = [e.step(a) for e, a in zip(self.envs, actions)]
-        obs, rew, term, trunc, _ = zip(*out)
-        return np.stack(obs), np.asarray(rew, np.float64), np.asarray(term), np.asarray(trunc), {}
-
-    def close(self) -> None:
-        for e in self.envs:
-            e.close()
-
-
-EvalEnvs = Any  # a gymnasium VectorEnv or _EnvList
+EvalEnvs = gym.vector.VectorEnv
+"""The envs one policy is evaluated in (``suite.make_vector_env``)."""
 
 
 def make_eval_envs(suite: Suite, task: Task | str, num_envs: int) -> EvalEnvs:
-    """``suite.make_vector_env(task, num_envs)``, or a list of ``make_env`` envs if that is unavailable."""
-    try:
-        return suite.make_vector_env(task, num_envs)
-    except (NotImplementedError, AttributeError):
-        return _EnvList([suite.make_env(task) for _ in range(num_envs)])
+    """``num_envs`` copies of ``task``'s env, stepped together (:meth:`Suite.make_vector_env`)."""
+    return suite.make_vector_env(task, num_envs)
 
 
 def evaluate_many(
@@ -123,7 +102,7 @@ def evaluate_many(
                 r = np.asarray(r, np.float64)
                 a = active[p]
                 ret[p] += np.where(a, r, 0.0)
-                won[p] |= a & (r >= SUCCESS_REWARD)
+                won[p] |= a & success_steps(r)
                 steps[p] += int(a.sum())
                 active[p] = a & ~(np.asarray(term, bool) | np.asarray(trunc, bool))
                 nxt.append(o)

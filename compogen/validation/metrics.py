@@ -7,19 +7,18 @@ from typing import Sequence
 
 import numpy as np
 
-from compogen.suites.base import SUCCESS_REWARD
+from compogen.suites.base import SUCCESS_REWARD, success_steps
 
-__all__ = ["SUCCESS_REWARD", "episode_success", "wilson_interval"]
+__all__ = ["SUCCESS_REWARD", "episode_success", "success_steps", "wilson_interval"]
 
 
 def episode_success(rewards: Sequence[float] | np.ndarray, threshold: float = SUCCESS_REWARD) -> bool:
-    """True when the reward reaches ``threshold`` (1) at some step of the episode.
+    """True when the reward reaches ``threshold`` (1) at some step of the episode (:func:`success_steps`).
 
     >>> episode_success([0.0, 0.3, 1.0, 0.0]), episode_success([0.0, 0.99]), episode_success([])
     (True, False, False)
     """
-    r = np.asarray(rewards, dtype=np.float64)
-    return bool(r.size and (r >= threshold).any())
+    return bool(success_steps(rewards, threshold).any())
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

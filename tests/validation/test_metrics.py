@@ -8,7 +8,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from compogen.validation.evaluate import _EnvList, evaluate, evaluate_many
+from compogen.validation.evaluate import evaluate, evaluate_many
 from compogen.validation.metrics import episode_success, wilson_interval
 
 
@@ -72,8 +72,12 @@ class _LateRewardEnv(gym.Env):
         return np.zeros(3, np.float32), r, False, self.t >= 6, {"success": False}
 
 
+def _vector(*envs: gym.Env) -> gym.vector.SyncVectorEnv:
+    return gym.vector.SyncVectorEnv([lambda e=e: e for e in envs])
+
+
 def test_evaluate_counts_success_from_reward_and_steps():
-    envs = [_EnvList([_LateRewardEnv(3), _LateRewardEnv(None)]), _EnvList([_LateRewardEnv(None), _LateRewardEnv(None)])]
+    envs = [_vector(_LateRewardEnv(3), _LateRewardEnv(None)), _vector(_LateRewardEnv(None), _LateRewardEnv(None))]
     res = evaluate_many(envs, lambda o: np.zeros((*o.shape[:2], 1), np.float32), episodes=3, first_seeds=[0, 0], max_steps=50)
     # waves of 2 envs: episodes 0, 1 in wave one, episode 2 on env 0 in wave two
     assert [r.successes for r in res] == [2, 0]

@@ -175,10 +175,6 @@ class TaskWorld:
         )  # fmt: skip
         return np.array(vals, dtype=np.float32)
 
-    def finger_contacts(self) -> tuple[bool, bool]:
-        """Whether the left / right finger touches the object (contact sensors, last physics step)."""
-        return bool(self._touch[0] > 0), bool(self._touch[1] > 0)
-
     def _evaluate(self, state) -> tuple[float, bool, bool]:
         """Staged dense reward in [0, 0.9] (1 exactly on success), success, failure."""
         qpos, qvel, ee, touch = state
