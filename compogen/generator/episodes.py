@@ -96,9 +96,11 @@ def generate_episodes(
     batch_episodes: int = 64,
     device: str = "cpu",
     progress: bool = True,
+    min_transitions: int = 0,
 ) -> Path:
     """Write ``episodes`` synthetic episodes of ``task`` to ``out_path`` (a synthetic HDF5 file with a
-    ``timeouts`` column and ``attrs["layout"] == "episodes"``), ``batch_episodes`` at a time."""
+    ``timeouts`` column and ``attrs["layout"] == "episodes"``), ``batch_episodes`` at a time; more
+    batches follow until the file holds at least ``min_transitions`` transitions."""
     from compogen.generator.generate import Generator
     from compogen.suites.registry import get_suite, suite_for_task
 
@@ -111,15 +113,20 @@ def generate_episodes(
     cfg = get_sampler(sampler, steps)
     t0 = time.time()
     parts = []
-    for e0 in tqdm(range(0, episodes, batch_episodes), desc=f"episodes {suite.task_id(task)}", disable=not progress):
-        k = min(batch_episodes, episodes - e0)
+    e0, total = 0, 0
+    bar = tqdm(total=episodes, desc=f"episodes {suite.task_id(task)}", disable=not progress)
+    while e0 < episodes or total < min_transitions:
+        k = min(batch_episodes, episodes - e0) if e0 < episodes else batch_episodes
         init = initial_states(suite, task, k, seed, start=e0)
         parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0))
+        e0, total = e0 + k, total + len(parts[-1])
+        bar.update(k)
+    bar.close()
     data = Transitions.concatenate(parts)
     attrs = {
         "task": suite.task_id(task),
         "layout": EPISODES,
-        "episodes": int(episodes),
+        "episodes": int(e0),
         "transitions": len(data),
         "initial_states": "env.reset",
         "horizon": int(suite.horizon),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,6 +30,7 @@ import numpy as np
 from compogen.data import Transitions, read_synthetic, read_synthetic_attrs
 from compogen.data.minari_io import EPISODES, TRANSITIONS, episode_bounds, write_minari_storage
 from compogen.errors import CompogenError, DataError
+from compogen.generator.checkpoint import has_checkpoint
 from compogen.io import atomic_dir, file_sha256
 from compogen.suites import Suite, suite_for_task
 from compogen.tasks import Task
@@ -404,6 +406,21 @@ def _checkpoint_sha256(model_dir: str | None) -> str | None:
         return None
 
 
+def _run_episodes(model_dir: Path, task_id: str, validated: Path, config: Any, out: Path) -> Path:
+    """Whole episodes of ``task_id`` from a run's round generator, at least as many transitions as the
+    round's validated file, with the run's sampler and seed: what ``publish --run`` publishes by default."""
+    from compogen.data import read_synthetic_attrs as attrs_of
+    from compogen.generator.episodes import generate_episodes
+    from compogen.generator.generate import Generator
+
+    gen = Generator.load(model_dir)
+    n = int(attrs_of(validated).get("transitions") or config.samples_per_task)
+    episodes = max(1, -(-n // suite_for_task(task_id).horizon))
+    return generate_episodes(
+        gen, task_id, episodes, out, sampler=config.sampler, steps=config.sampler_steps, seed=config.seed, progress=False, min_transitions=n
+    )
+
+
 def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, **kwargs: Any) -> list[str]:
     """Publish the datasets a self-improvement run admitted (with ``all``, also the latest dataset of
     every target it did not admit); return the ids."""
@@ -456,7 +473,14 @@ def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], Non
             "rl_seeds": list(config.rl_seeds),
         }
         prov = {"validation": validation, "generator": {"iteration": k}, "run": {"dir": str(rd.path.resolve()), "seed": config.seed}}
-        dataset_id = publish_file(rd.synthetic(k, t), t, provenance=prov, **kwargs)
+        with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
+            source = rd.synthetic(k, t)
+            if kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
+                source = _run_episodes(rd.generator(k), t, source, config, Path(tmp) / f"{t}.h5")
+                prov["validation"]["validated_data"] = (
+                    "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
+                )
+            dataset_id = publish_file(source, t, provenance=prov, **kwargs)
         verdict = f"{'admitted' if admitted else 'not admitted'}, success {res.get('success', float('nan')):.2f}"
         log(f"published {dataset_id}: {t} round {k} ({verdict}); {layout_summary(dataset_id, kwargs.get('root'))}")
         ids.append(dataset_id)

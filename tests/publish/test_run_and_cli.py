@@ -115,3 +115,39 @@ def test_cli_publish_bad_input(minari_root, capsys, args, message):
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert tree(minari_root) == []
+
+
+def test_publish_run_writes_episodes_from_the_rounds_generator(minari_root, tmp_path):
+    """With the round's generator in the run, ``publish --run`` publishes whole synthetic episodes
+    (at least as many transitions as the validated file) and says what was validated."""
+    import minari
+    from loop.fake_stages import FakeStages, write_fake_real_data
+
+    from compogen.data.minari_io import episode_bounds, read_minari
+    from compogen.generator import TrainConfig, train_generator
+    from compogen.loop.rundir import RunDir
+    from compogen.rl import expert_transitions
+
+    suite = get_suite("builtin")
+    real = write_fake_real_data(tmp_path / "real", suite)
+    cfg = LoopConfig(
+        suite="builtin", data=str(real), train="iiwa:train14", targets="iiwa:test8", eval="iiwa:test8", iterations=2, samples_per_task=150, workers=0
+    )
+    out = tmp_path / "run"
+    state = run_loop(cfg, out, stages=FakeStages, log=lambda _: None)
+    assert state["pool"]
+    k = state["pool"][0]["iteration"]
+    pool = expert_transitions(suite, "fivelink-box-none-push", 200)
+    gen_dir = RunDir(out).generator(k)
+    train_generator(pool, suite.transition_layout(), gen_dir, TrainConfig(arch="mlp", preset="tiny", steps=4), suite="builtin", resume=False, progress=False)
+    entry = state["pool"][0]
+    ids = publish_run(out, log=lambda _: None)
+    dataset_id = default_dataset_id(entry["task"])
+    assert dataset_id in ids
+    data = read_minari(dataset_id)
+    assert len(data) >= 150 and episode_bounds(data) is not None
+    meta = minari.load_dataset(dataset_id).storage.metadata["compogen"]
+    assert meta["layout"] == "episodes" and "not validated themselves" in meta["validation"]["validated_data"]
+    # --layout transitions publishes the validated file itself
+    ids = publish_run(out, log=lambda _: None, layout="transitions", overwrite=True)
+    np.testing.assert_array_equal(read_minari(dataset_id).observations, read_synthetic(out / entry["file"]).observations)
