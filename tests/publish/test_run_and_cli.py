@@ -139,7 +139,9 @@ def test_publish_run_writes_episodes_from_the_rounds_generator(minari_root, tmp_
     k = state["pool"][0]["iteration"]
     pool = expert_transitions(suite, "fivelink-box-none-push", 200)
     gen_dir = RunDir(out).generator(k)
-    train_generator(pool, suite.transition_layout(), gen_dir, TrainConfig(arch="mlp", preset="tiny", steps=4), suite="builtin", resume=False, progress=False)
+    train_generator(
+        pool, suite.transition_layout(), gen_dir, TrainConfig(arch="mlp", preset="tiny", steps=4), suite="builtin", resume=False, progress=False
+    )
     entry = state["pool"][0]
     ids = publish_run(out, log=lambda _: None)
     dataset_id = default_dataset_id(entry["task"])
