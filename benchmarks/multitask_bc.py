@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from compogen.seeding import isolated_global_rng
 from compogen.validation.data import normalization_stats
 from compogen.validation.evaluate import evaluate as run_episodes
 
@@ -111,31 +112,32 @@ def train_multitask_bc(
     ``on_eval(step, policy)`` is called every ``eval_every`` steps and at the end (policy in eval mode).
     ``arch``: ``mlp`` or ``sc`` (needs ``suite`` for its observation layout and task space).
     """
-    torch.manual_seed(seed)
-    X = torch.as_tensor(pool.observations, dtype=torch.float32)
-    Y = torch.as_tensor(pool.actions, dtype=torch.float32)
-    mean, std = normalization_stats(pool.observations)  # the validator's normalisation
-    if arch == "sc":
-        policy = SemanticCompositionalPolicy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1], suite.observation_layout, suite.space)
-    else:
-        policy = Policy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1])
-    opt = torch.optim.Adam(policy.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    g = torch.Generator().manual_seed(seed)
-    loss = torch.tensor(float("nan"))
-    for step in range(1, steps + 1):
-        idx = torch.randint(0, len(X), (batch_size,), generator=g)
-        loss = ((policy(X[idx]) - Y[idx]) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        if on_eval is not None and eval_every and (step % eval_every == 0 or step == steps):
-            policy.eval()
-            on_eval(step, policy)
-            policy.train()
-    policy.eval()
-    return policy, float(loss.item())
+    with isolated_global_rng():  # the caller's global torch stream is left as it was
+        torch.manual_seed(seed)
+        X = torch.as_tensor(pool.observations, dtype=torch.float32)
+        Y = torch.as_tensor(pool.actions, dtype=torch.float32)
+        mean, std = normalization_stats(pool.observations)  # the validator's normalisation
+        if arch == "sc":
+            policy = SemanticCompositionalPolicy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1], suite.observation_layout, suite.space)
+        else:
+            policy = Policy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1])
+        opt = torch.optim.Adam(policy.parameters(), lr=lr)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+        g = torch.Generator().manual_seed(seed)
+        loss = torch.tensor(float("nan"))
+        for step in range(1, steps + 1):
+            idx = torch.randint(0, len(X), (batch_size,), generator=g)
+            loss = ((policy(X[idx]) - Y[idx]) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            if on_eval is not None and eval_every and (step % eval_every == 0 or step == steps):
+                policy.eval()
+                on_eval(step, policy)
+                policy.train()
+        policy.eval()
+        return policy, float(loss.item())
 
 
 def baseline_success(

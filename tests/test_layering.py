@@ -69,7 +69,7 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 #: The architecture, lowest layer first: a package imports only packages of lower layers (or top-level modules).
 LAYERS = [
-    ["errors", "io", "parallel", "progress", "registry", "config", ""],
+    ["errors", "io", "parallel", "progress", "registry", "config", "seeding", ""],
     ["tasks"],
     ["layouts"],
     ["suites"],

@@ -9,7 +9,6 @@ ends with the same admitted tasks and metrics as one that never stopped.
 from __future__ import annotations
 
 import time
-import zlib
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,6 +19,7 @@ from compogen.loop.executor import JobOutcome, make_executor
 from compogen.loop.metrics import format_table, write_metrics
 from compogen.loop.rundir import RunDir
 from compogen.loop.schedule import ScheduleState, advance
+from compogen.seeding import derive
 from compogen.suites import get_suite
 from compogen.tasks import Task
 from compogen.tasks.splits import resolve_tasks
@@ -71,10 +71,6 @@ def resolve_run_tasks(config: LoopConfig, suite) -> tuple[list[Task], list[Task]
         raise CompogenError(f"targets overlap the training tasks: {[suite.task_id(t) for t in overlap][:5]}")
     arms = {t.robot for t in [*train, *targets]}
     return train, targets, evals, sum(t.robot in arms for t in suite.space)
-
-
-def _seed(*parts: Any) -> int:
-    return zlib.crc32(":".join(map(str, parts)).encode()) & 0x7FFFFFFF
 
 
 def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +170,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         if rd.read_json(rd.generator_marker(k)) is None:
             log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state['pool'])} synthetic tasks")
             t0 = time.perf_counter()
-            info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), _seed(config.seed, "train", k))
+            info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), derive(config.seed, "train", k))
             rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
             rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
         # lines 4-7: generate and validate every unsolved target
@@ -187,7 +183,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
                 "task": t,
                 "model_dir": str(rd.generator(k)),
                 "synthetic": str(rd.synthetic(k, t)),
-                "seed": _seed(config.seed, "generate", k, t),
+                "seed": derive(config.seed, "generate", k, t),
             }
             for t in todo
             if rd.read_json(rd.validation(k, t)) is None

@@ -30,6 +30,7 @@ from compogen.io import atomic_dir, atomic_write_json, atomic_write_text
 from compogen.online.agent import Agent
 from compogen.online.config import OnlineConfig
 from compogen.online.replay import ReplayBuffer, SymmetricSampler
+from compogen.seeding import derive, isolated_global_rng, numpy_rng, torch_generator
 from compogen.suites import suite_for_task
 from compogen.validation.data import normalization_stats
 from compogen.validation.evaluate import eval_seed, evaluate
@@ -37,10 +38,6 @@ from compogen.validation.evaluate import eval_seed, evaluate
 __all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online", "without_steps"]
 
 CURVE_FIELDS = ["env_steps", "success", "ci_low", "ci_high", "mean_return", "eval_env_steps", "updates", "alpha", "wall_s"]
-
-
-def _env_seed(seed: int, k: int) -> int:
-    return (7_919 * (int(seed) + 1) + 104_729 * int(k)) % (2**31 - 1)
 
 
 def without_steps(record: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +70,27 @@ def make_buffers(config: OnlineConfig, offline: Transitions | None, obs_dim: int
     return offline_buf, ReplayBuffer(config.steps, obs_dim, action_dim)
 
 
+def _open_run(config: OnlineConfig, task: str, out: Path, offline: Transitions | None, seed: int):
+    """(suite, task id, the run's identity, its saved state or None), after checking everything."""
+    config.check()
+    suite = suite_for_task(task)
+    task_id = suite.task_id(task)
+    if config.algo == "rlpd" and (offline is None or len(offline) == 0):
+        raise CompogenError("rlpd needs offline data (--dataset or --real-data)")
+    if offline is not None and (offline.obs_dim != suite.observation_layout.dim or offline.action_dim != suite.action_dim):
+        raise CompogenError(
+            f"offline data has obs {offline.obs_dim} / actions {offline.action_dim}, {task_id} has {suite.observation_layout.dim} / {suite.action_dim}"
+        )
+    identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
+    state = out / "checkpoint" / "state.json"
+    saved = json.loads(state.read_text()) if state.is_file() else None
+    if saved is not None and without_steps(saved["identity"]) != without_steps(identity):
+        raise CompogenError(f"{out} holds a run with other settings; use a new output directory")
+    if saved is not None and saved["env_steps"] > config.steps:
+        raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
+    return suite, task_id, identity, saved
+
+
 def run_online(
     config: OnlineConfig,
     task: str,
@@ -86,135 +104,133 @@ def run_online(
     """Train ``config.algo`` on ``task`` for ``config.steps`` environment steps into ``out``; resume if
     ``out`` holds a checkpoint of the same settings. RLPD samples half of every minibatch from
     ``offline``; SAC with ``offline`` starts from a replay buffer pre-filled with it.
-    ``stop_after``: return after that many environment steps (tests; the run stays resumable)."""
-    from compogen.progress import bar as progress_bar
-
-    config.check()
-    suite = suite_for_task(task)
-    task_id = suite.task_id(task)
-    if config.algo == "rlpd" and (offline is None or len(offline) == 0):
-        raise CompogenError("rlpd needs offline data (--dataset or --real-data)")
-    if offline is not None and (offline.obs_dim != suite.observation_layout.dim or offline.action_dim != suite.action_dim):
-        raise CompogenError(
-            f"offline data has obs {offline.obs_dim} / actions {offline.action_dim}, {task_id} has {suite.observation_layout.dim} / {suite.action_dim}"
-        )
+    ``stop_after``: return after that many environment steps (tests; the run stays resumable).
+    The caller's global random state is left as it was."""
     out = Path(out)
-    identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
-    ckpt = out / "checkpoint"
-    saved = json.loads((ckpt / "state.json").read_text()) if (ckpt / "state.json").is_file() else None
-    if saved is not None and without_steps(saved["identity"]) != without_steps(identity):
-        raise CompogenError(f"{out} holds a run with other settings; use a new output directory")
-    if saved is not None and saved["env_steps"] > config.steps:
-        raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
+    suite, task_id, identity, saved = _open_run(config, task, out, offline, seed)
     out.mkdir(parents=True, exist_ok=True)
+    with isolated_global_rng():
+        run = _OnlineRun(config, suite, task_id, out, offline, int(seed), identity)
+        if saved is not None:
+            run.resume(saved)
+            log(f"resuming {out} at {run.t} environment steps")
+        if not run.train(progress, stop_after):
+            return {"stopped": True, "env_steps": run.t}
+    return run.finish()
 
-    torch.manual_seed(seed)
-    obs_dim, act_dim = suite.observation_layout.dim, suite.action_dim
-    stats = normalization_stats(offline.observations) if config.normalize_observations and offline is not None else None
-    agent = Agent(config, obs_dim, act_dim, obs_stats=stats)
-    offline_buf, online = make_buffers(config, offline, obs_dim, act_dim)
-    rng = np.random.default_rng([seed, 1])
-    subsets = torch.Generator().manual_seed(int(seed) + 17)
-    sampler = SymmetricSampler(offline_buf, online, config.batch_size, config.offline_ratio if offline_buf is not None else 0.0, rng)
 
-    t, k, updates, history, wall0 = 0, 0, 0, [], 0.0
-    if saved is not None:
-        state = torch.load(ckpt / "agent.pt", weights_only=True)
-        agent.load_state_dict(state["agent"])
+class _OnlineRun:
+    """One run between its checkpoints: agent, buffers, random streams, counters and curve."""
+
+    def __init__(self, config: OnlineConfig, suite, task_id: str, out: Path, offline: Transitions | None, seed: int, identity: dict):
+        self.config, self.suite, self.task_id, self.out, self.seed, self.identity = config, suite, task_id, out, seed, identity
+        self.ckpt = out / "checkpoint"
+        torch.manual_seed(seed)  # the agent's networks and action noise (the global stream, isolated by run_online)
+        obs_dim, self.act_dim = suite.observation_layout.dim, suite.action_dim
+        stats = normalization_stats(offline.observations) if config.normalize_observations and offline is not None else None
+        self.agent = Agent(config, obs_dim, self.act_dim, obs_stats=stats)
+        offline_buf, self.online = make_buffers(config, offline, obs_dim, self.act_dim)
+        self.rng = numpy_rng(seed, "online replay")  # random actions and minibatches
+        self.subsets = torch_generator(seed, "online critic subsets")
+        ratio = config.offline_ratio if offline_buf is not None else 0.0
+        self.sampler = SymmetricSampler(offline_buf, self.online, config.batch_size, ratio, self.rng)
+        self.t, self.k, self.updates, self.history, self.wall0 = 0, 0, 0, [], 0.0
+
+    def resume(self, saved: dict[str, Any]) -> None:
+        state = torch.load(self.ckpt / "agent.pt", weights_only=True)
+        self.agent.load_state_dict(state["agent"])
         torch.set_rng_state(state["torch_rng"])
-        subsets.set_state(state["subset_rng"])
-        with np.load(ckpt / "buffer.npz") as z:
-            online.load_state({key: z[key] for key in z.files})
-        rng.bit_generator.state = saved["numpy_rng"]
-        t, k, updates, history, wall0 = saved["env_steps"], saved["evals"], saved["updates"], saved["history"], saved["wall_s"]
-        log(f"resuming {out} at {t} environment steps")
-
-    envs = suite.make_vector_env(task_id, config.num_envs)
-    t0 = time.perf_counter() - wall0
-    last_alpha = float(agent.alpha.detach())
-
-    def evaluation() -> None:
-        res = evaluate(suite, task_id, lambda o: agent.act(o, deterministic=True), config.eval_episodes, seed=eval_seed(seed, k))
-        history.append(
-            {
-                "env_steps": int(t),
-                "success": float(res.success_rate),
-                "ci_low": float(res.ci_low),
-                "ci_high": float(res.ci_high),
-                "mean_return": float(res.mean_return),
-                "eval_env_steps": int(res.env_steps),
-                "updates": int(updates),
-                "alpha": float(last_alpha),
-                "wall_s": float(time.perf_counter() - t0),
-            }
+        self.subsets.set_state(state["subset_rng"])
+        with np.load(self.ckpt / "buffer.npz") as z:
+            self.online.load_state({key: z[key] for key in z.files})
+        self.rng.bit_generator.state = saved["numpy_rng"]
+        self.t, self.k, self.updates, self.history, self.wall0 = (
+            saved["env_steps"],
+            saved["evals"],
+            saved["updates"],
+            saved["history"],
+            saved["wall_s"],
         )
-        _write_curve(out, history)
 
-    def checkpoint() -> None:
-        with atomic_dir(ckpt, replace=True) as tmp:
-            torch.save({"agent": agent.state_dict(), "torch_rng": torch.get_rng_state(), "subset_rng": subsets.get_state()}, tmp / "agent.pt")
-            np.savez(tmp / "buffer.npz", **online.state())
-            state = {
-                "identity": identity,
-                "env_steps": int(t),
-                "evals": int(k),
-                "updates": int(updates),
-                "history": history,
-                "wall_s": float(time.perf_counter() - t0),
-                "numpy_rng": rng.bit_generator.state,
-            }
+    def evaluation(self) -> None:
+        agent = self.agent
+        res = evaluate(
+            self.suite, self.task_id, lambda o: agent.act(o, deterministic=True), self.config.eval_episodes, seed=eval_seed(self.seed, self.k)
+        )
+        row = {"env_steps": int(self.t), "success": float(res.success_rate), "ci_low": float(res.ci_low), "ci_high": float(res.ci_high)}
+        row.update(mean_return=float(res.mean_return), eval_env_steps=int(res.env_steps), updates=int(self.updates), alpha=float(self.last_alpha))
+        self.history.append({**row, "wall_s": float(time.perf_counter() - self.t0)})
+        _write_curve(self.out, self.history)
+
+    def checkpoint(self) -> None:
+        with atomic_dir(self.ckpt, replace=True) as tmp:
+            tensors = {"agent": self.agent.state_dict(), "torch_rng": torch.get_rng_state(), "subset_rng": self.subsets.get_state()}
+            torch.save(tensors, tmp / "agent.pt")
+            np.savez(tmp / "buffer.npz", **self.online.state())
+            state = {"identity": self.identity, "env_steps": int(self.t), "evals": int(self.k), "updates": int(self.updates), "history": self.history}
+            state.update(wall_s=float(time.perf_counter() - self.t0), numpy_rng=self.rng.bit_generator.state)
             (tmp / "state.json").write_text(json.dumps(state))
 
-    try:
-        if saved is None:
-            evaluation()  # the starting point of the curve (environment step 0)
-            k = 1
-            checkpoint()
-        obs, _ = envs.reset(seed=_env_seed(seed, k))
-        ended = np.zeros(config.num_envs, bool)  # next step of these envs is the autoreset (no transition)
-        bar = progress_bar(
-            total=config.steps, initial=t, unit="step", desc=f"{config.algo} {task_id} seed {seed}", disable=not progress, dynamic_ncols=True
-        )
-        with bar:
-            while t < config.steps:
-                if stop_after is not None and t >= stop_after:
-                    return {"stopped": True, "env_steps": t}
-                if t < config.random_steps:
-                    actions = rng.uniform(-1.0, 1.0, (config.num_envs, act_dim)).astype(np.float32)
-                else:
-                    actions = agent.act(obs)
-                nxt, rew, term, trunc, _ = envs.step(actions)
-                keep = ~ended
-                n = int(keep.sum())
-                if n:
-                    online.add(obs[keep], actions[keep], np.asarray(rew)[keep], nxt[keep], np.asarray(term)[keep])
-                ended = np.asarray(term, bool) | np.asarray(trunc, bool)
-                obs = nxt
-                for _ in range(n):
-                    if len(online) >= max(config.learning_starts, 1):
-                        info = agent.update([sampler.sample() for _ in range(config.utd)], subsets)
-                        updates += config.utd
-                        last_alpha = info["alpha"]
-                t += n
-                bar.update(n)
-                if t >= k * config.eval_every or t >= config.steps:
-                    evaluation()
-                    k += 1
-                    checkpoint()
-                    obs, _ = envs.reset(seed=_env_seed(seed, k))
-                    ended[:] = False
-                    bar.set_postfix(success=f"{history[-1]['success']:.2f}", ret=f"{history[-1]['mean_return']:.1f}")
-    finally:
-        envs.close()
-    result = {
-        "task": task_id,
-        "algo": config.algo,
-        "seed": int(seed),
-        "env_steps": int(t),
-        "final_success": history[-1]["success"],
-        "best_success": max(h["success"] for h in history),
-        "updates": int(updates),
-        "wall_s": history[-1]["wall_s"],
-    }
-    atomic_write_json(out / "result.json", result)
-    return result
+    def _evaluate_and_save(self) -> None:
+        self.evaluation()
+        self.k += 1
+        self.checkpoint()
+
+    def _store_and_update(self, obs, actions, step, ended: np.ndarray) -> int:
+        """Store the step's transitions (not those of envs that auto-reset) and do their updates."""
+        nxt, rew, term, trunc, _ = step
+        keep = ~ended
+        n = int(keep.sum())
+        if n:
+            self.online.add(obs[keep], actions[keep], np.asarray(rew)[keep], nxt[keep], np.asarray(term)[keep])
+        cfg = self.config
+        for _ in range(n):
+            if len(self.online) >= max(cfg.learning_starts, 1):
+                info = self.agent.update([self.sampler.sample() for _ in range(cfg.utd)], self.subsets)
+                self.updates += cfg.utd
+                self.last_alpha = info["alpha"]
+        return n
+
+    def train(self, progress: bool, stop_after: int | None) -> bool:
+        """Act, store, update and evaluate up to ``config.steps`` environment steps; False when stopped
+        at ``stop_after``. Training envs reset at every evaluation, with seeds of (seed, evaluation)."""
+        from compogen.progress import bar as progress_bar
+
+        cfg = self.config
+        envs = self.suite.make_vector_env(self.task_id, cfg.num_envs)
+        self.t0 = time.perf_counter() - self.wall0
+        self.last_alpha = float(self.agent.alpha.detach())
+        try:
+            if self.k == 0:  # a new run (a saved one has evaluated at least once)
+                self._evaluate_and_save()  # the starting point of the curve (environment step 0)
+            obs, _ = envs.reset(seed=derive(self.seed, "online envs", self.k))
+            ended = np.zeros(cfg.num_envs, bool)  # next step of these envs is the autoreset (no transition)
+            desc = f"{cfg.algo} {self.task_id} seed {self.seed}"
+            with progress_bar(total=cfg.steps, initial=self.t, unit="step", desc=desc, disable=not progress, dynamic_ncols=True) as bar:
+                while self.t < cfg.steps:
+                    if stop_after is not None and self.t >= stop_after:
+                        return False
+                    if self.t < cfg.random_steps:
+                        actions = self.rng.uniform(-1.0, 1.0, (cfg.num_envs, self.act_dim)).astype(np.float32)
+                    else:
+                        actions = self.agent.act(obs)
+                    step = envs.step(actions)
+                    n = self._store_and_update(obs, actions, step, ended)
+                    obs, ended = step[0], np.asarray(step[2], bool) | np.asarray(step[3], bool)
+                    self.t += n
+                    bar.update(n)
+                    if self.t >= self.k * cfg.eval_every or self.t >= cfg.steps:
+                        self._evaluate_and_save()
+                        obs, _ = envs.reset(seed=derive(self.seed, "online envs", self.k))
+                        ended[:] = False
+                        bar.set_postfix(success=f"{self.history[-1]['success']:.2f}", ret=f"{self.history[-1]['mean_return']:.1f}")
+        finally:
+            envs.close()
+        return True
+
+    def finish(self) -> dict[str, Any]:
+        h = self.history
+        result = {"task": self.task_id, "algo": self.config.algo, "seed": self.seed, "env_steps": int(self.t)}
+        result.update(final_success=h[-1]["success"], best_success=max(r["success"] for r in h), updates=int(self.updates), wall_s=h[-1]["wall_s"])
+        atomic_write_json(self.out / "result.json", result)
+        return result

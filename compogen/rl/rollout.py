@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from compogen.config import Config
+from compogen.seeding import numpy_rng
 from compogen.tasks.space import Task
 
 __all__ = ["CollectConfig", "collect", "collect_task", "expert_transitions", "rollout_expert"]
@@ -61,7 +62,7 @@ def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed
 
     task = suite.parse(task)
     env, expert = suite.make_env(task), suite.expert(task)
-    rng = np.random.default_rng([seed, list(suite.space).index(task)])
+    rng = numpy_rng(seed, list(suite.space).index(task))
     cols: dict[str, list] = {k: [] for k in ("o", "a", "r", "n", "d", "t")}
     total, e = 0, 0
     while total < n:
@@ -87,7 +88,7 @@ def collect_task(suite, task: Task, path: str | os.PathLike, config: CollectConf
     env = suite.make_env(task)
     expert = suite.expert(task)
     task_index = list(suite.space).index(task)
-    rng = np.random.default_rng([config.seed, task_index])
+    rng = numpy_rng(config.seed, task_index)
     attrs = {
         "suite": suite.name,
         "task": suite.task_id(task),

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from compogen.rl.targets import td_target
+from compogen.seeding import torch_generator
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
 
@@ -33,9 +34,7 @@ _CHUNK = 64  # gradient steps of random numbers drawn per policy at a time
 
 def policy_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
     """The random stream of the policy trained with RL seed ``seed``."""
-    g = torch.Generator(device=device)
-    g.manual_seed(int(seed) * 7919 + 17)
-    return g
+    return torch_generator(seed, "validation policy", device=device)
 
 
 def _fused_ok(device: torch.device) -> bool:

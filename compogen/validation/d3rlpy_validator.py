@@ -18,6 +18,7 @@ import torch
 from compogen.data import Transitions
 from compogen.rl.adapters import to_d3rlpy
 from compogen.rl.targets import absorbing_success_rewards
+from compogen.seeding import isolated_global_rng
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
@@ -101,33 +102,34 @@ def run_d3rlpy(
 
     Returns the best evaluation as a :class:`SeedResult` and the best actor's tensors.
     """
-    import d3rlpy
-
-    logging.getLogger("d3rlpy").setLevel(logging.WARNING)
     t0 = time.perf_counter()
-    d3rlpy.seed(int(seed))
-    if config.absorbing_success:  # d3rlpy's own TD target then values a success as absorbing
-        data = dataclasses.replace(data, rewards=absorbing_success_rewards(data.rewards, data.terminals, config.gamma))
-    buffer = to_d3rlpy(data)
-    algo = make_algo(config, data.observations)
-    algo.build_with_dataset(buffer)
-    mean, std = normalization_stats(data.observations, config.normalize_eps, config.normalize_states)
+    with isolated_global_rng():  # d3rlpy.seed (and importing d3rlpy) changes the global generators
+        import d3rlpy
 
-    def train(n, tick):
-        for _ in range(n):
-            algo.update(buffer.sample_transition_batch(config.batch_size))
-            tick(1)
+        logging.getLogger("d3rlpy").setLevel(logging.WARNING)
+        d3rlpy.seed(int(seed))
+        if config.absorbing_success:  # d3rlpy's own TD target then values a success as absorbing
+            data = dataclasses.replace(data, rewards=absorbing_success_rewards(data.rewards, data.terminals, config.gamma))
+        buffer = to_d3rlpy(data)
+        algo = make_algo(config, data.observations)
+        algo.build_with_dataset(buffer)
+        mean, std = normalization_stats(data.observations, config.normalize_eps, config.normalize_states)
 
-    [(result, state)] = train_and_keep_best(
-        suite,
-        [task],
-        [seed],
-        config,
-        train,
-        lambda o: algo.predict(o[0])[None],
-        lambda p: actor_state_d3rlpy(algo, mean, std),
-        progress=progress,
-        desc=f"validate (d3rlpy {config.algo}) seed {seed}",
-        started=t0,
-    )
-    return result, state
+        def train(n, tick):
+            for _ in range(n):
+                algo.update(buffer.sample_transition_batch(config.batch_size))
+                tick(1)
+
+        [(result, state)] = train_and_keep_best(
+            suite,
+            [task],
+            [seed],
+            config,
+            train,
+            lambda o: algo.predict(o[0])[None],
+            lambda p: actor_state_d3rlpy(algo, mean, std),
+            progress=progress,
+            desc=f"validate (d3rlpy {config.algo}) seed {seed}",
+            started=t0,
+        )
+        return result, state

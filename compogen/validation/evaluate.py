@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
+from compogen.seeding import derive
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.metrics import success_steps, wilson_interval
@@ -48,7 +49,7 @@ class EvalResult:
 
 def eval_seed(seed: int, round_: int = 0) -> int:
     """First env seed of evaluation round ``round_`` of RL seed ``seed`` (episode i uses this + i)."""
-    return (1_000_003 * (int(seed) + 1) + 10_007 * int(round_)) % (2**31 - 1)
+    return derive(seed, "evaluation", round_)
 
 
 EvalEnvs = gym.vector.VectorEnv

@@ -206,7 +206,11 @@ def test_resume_after_a_kill_ends_exactly_like_an_uninterrupted_run(tmp_path):
 def test_stopped_run_resumes_in_process(tmp_path):
     data = _data(300)
     cfg = online_preset("tiny", steps=200)
+    torch.manual_seed(11)
+    expected = torch.rand(4)
+    torch.manual_seed(11)
     run_online(cfg, TASK, tmp_path / "a", data, seed=1, progress=False, log=lambda _: None)
+    assert torch.equal(torch.rand(4), expected)  # the caller's global random stream is left alone
     assert run_online(cfg, TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None, stop_after=150)["stopped"]
     run_online(cfg, TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None)
     assert _curve(tmp_path / "a") == _curve(tmp_path / "b")
