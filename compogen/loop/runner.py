@@ -137,6 +137,77 @@ def check_state(state: Any, rd: RunDir, target_ids: list[str]) -> dict:
     return state
 
 
+def _train_generator(config: LoopConfig, suite, stages, train: list[Task], state: dict, rd: RunDir, log: Callable[[str], None]) -> None:
+    """Line 3 of Algorithm 1: train round k's generator on the pool (unless its marker says it is done)."""
+    k = state["iteration"]
+    if rd.read_json(rd.generator_marker(k)) is not None:
+        return
+    log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state['pool'])} synthetic tasks")
+    t0 = time.perf_counter()
+    info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), derive(config.seed, "train", k))
+    rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
+    rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
+
+
+def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, k: int, todo: list[str], log) -> dict[str, dict]:
+    """Lines 4-7: one job per unsolved target without a validation record yet; every target's record."""
+    jobs = [
+        {
+            "config": config.to_dict(),
+            "stages": stage_cls,
+            "iteration": k,
+            "task": t,
+            "model_dir": str(rd.generator(k)),
+            "synthetic": str(rd.synthetic(k, t)),
+            "seed": derive(config.seed, "generate", k, t),
+        }
+        for t in todo
+        if rd.read_json(rd.validation(k, t)) is None
+    ]
+    if jobs:
+        log(f"[iter {k}] generating + validating {len(jobs)} of {len(todo)} unsolved tasks ({config.executor}, {config.workers} workers)")
+        t0 = time.perf_counter()
+
+        def done(i: int, outcome: JobOutcome) -> None:
+            job = jobs[i]
+            if outcome.ok:
+                rec = dict(outcome.value)
+            else:
+                rec = {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
+            rec["attempts"] = outcome.attempts
+            rd.write_json(rd.validation(k, job["task"]), rec)
+            tag = "FAILED" if rec["failed"] else f"success {rec['success']:.2f}"
+            log(f"[iter {k}] {job['task']}: {tag}")
+
+        executor.map(run_task_job, jobs, on_done=done)
+        rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
+    return {t: rd.read_json(rd.validation(k, t)) for t in todo}
+
+
+def _admit(state: dict, results: dict[str, dict], schedule, target_ids: list[str], rd: RunDir) -> ScheduleState:
+    """Lines 8-12: admit, patience, threshold, pool; the round goes into ``state`` (history included)."""
+    k = state["iteration"]
+    before = ScheduleState.from_record(state)
+    after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
+    newly = sorted(after.solved - before.solved)
+    keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
+    state["history"].append(
+        {
+            "iteration": k,
+            "tau": state["tau"],
+            "tau_next": after.tau,
+            "patience": after.patience,
+            "admitted": newly,
+            "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
+        }
+    )
+    state["pool"] += [
+        {"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly
+    ]
+    state.update(iteration=k + 1, **after.to_record())
+    return after
+
+
 def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print, stages: type | None = None) -> dict[str, Any]:
     """Run (or resume) Algorithm 1 into directory ``out``; return the final state.
 
@@ -146,8 +217,7 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     config.check()
     suite = get_suite(config.suite)
     train, targets, evals, n_universe = resolve_run_tasks(config, suite)
-    tid = suite.task_id
-    target_ids, eval_ids = [tid(t) for t in targets], [tid(t) for t in evals]
+    target_ids, eval_ids = [suite.task_id(t) for t in targets], [suite.task_id(t) for t in evals]
     rd = RunDir(out)
     rd.check(config.to_dict())
     stage_cls = stages
@@ -163,70 +233,15 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     if state["iteration"] > 0:
         log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
     title = f"{config.arch} on {config.suite} ({config.train})"
-
     while not state["done"] and state["iteration"] < config.iterations:
         k = state["iteration"]
-        # line 3: train the generator on the pool
-        if rd.read_json(rd.generator_marker(k)) is None:
-            log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state['pool'])} synthetic tasks")
-            t0 = time.perf_counter()
-            info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), derive(config.seed, "train", k))
-            rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
-            rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
-        # lines 4-7: generate and validate every unsolved target
-        todo = [t for t in target_ids if t not in state["solved"]]
-        jobs = [
-            {
-                "config": config.to_dict(),
-                "stages": stage_cls,
-                "iteration": k,
-                "task": t,
-                "model_dir": str(rd.generator(k)),
-                "synthetic": str(rd.synthetic(k, t)),
-                "seed": derive(config.seed, "generate", k, t),
-            }
-            for t in todo
-            if rd.read_json(rd.validation(k, t)) is None
-        ]
-        if jobs:
-            log(f"[iter {k}] generating + validating {len(jobs)} of {len(todo)} unsolved tasks ({config.executor}, {config.workers} workers)")
-            t0 = time.perf_counter()
-
-            def done(i: int, outcome: JobOutcome, jobs=jobs, k=k) -> None:
-                job = jobs[i]
-                if outcome.ok:
-                    rec = dict(outcome.value)
-                else:
-                    rec = {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
-                rec["attempts"] = outcome.attempts
-                rd.write_json(rd.validation(k, job["task"]), rec)
-                tag = "FAILED" if rec["failed"] else f"success {rec['success']:.2f}"
-                log(f"[iter {k}] {job['task']}: {tag}")
-
-            executor.map(run_task_job, jobs, on_done=done)
-            rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
-        results = {t: rd.read_json(rd.validation(k, t)) for t in todo}
-        # lines 8-12: admit, patience, threshold, pool
-        before = ScheduleState.from_record(state)
-        after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
-        newly = sorted(after.solved - before.solved)
-        keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
-        state["history"].append(
-            {
-                "iteration": k,
-                "tau": state["tau"],
-                "tau_next": after.tau,
-                "patience": after.patience,
-                "admitted": newly,
-                "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
-            }
-        )
-        state["pool"] += [
-            {"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly
-        ]
-        state.update(iteration=k + 1, **after.to_record())
+        _train_generator(config, suite, stages, train, state, rd, log)
+        results = _generate_and_validate(config, stage_cls, executor, rd, k, [t for t in target_ids if t not in state["solved"]], log)
+        after = _admit(state, results, schedule, target_ids, rd)
         write_metrics(rd.path, state["history"], eval_ids, len(train), n_universe, title)
         rd.write_json(rd.state_file, state)
-        log(f"[iter {k}] admitted {len(newly)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}")
+        log(
+            f"[iter {k}] admitted {len(state['history'][-1]['admitted'])} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}"
+        )
     log(format_table(state["history"], eval_ids, len(train), n_universe))
     return state

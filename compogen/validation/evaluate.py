@@ -193,21 +193,6 @@ def train_and_keep_best(
             e.close()
     secs = (time.perf_counter() - t0) / P
     return [
-        (
-            SeedResult(
-                int(seeds[p]),
-                b.success_rate,
-                b.successes,
-                b.episodes,
-                b.ci_low,
-                b.ci_high,
-                b.mean_return,
-                best_step[p],
-                env_steps[p],
-                history[p],
-                secs,
-            ),
-            best_state[p],
-        )
-        for p, b in enumerate(best)
+        (SeedResult(int(s), b.success_rate, b.successes, b.episodes, b.ci_low, b.ci_high, b.mean_return, at, steps, h, secs), state)
+        for s, b, at, steps, h, state in zip(seeds, best, best_step, env_steps, history, best_state)
     ]
