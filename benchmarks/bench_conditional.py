@@ -29,6 +29,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+#: Reconstruction-guidance weights compared for the dynamics (0: replacement only).
+GUIDANCE = (0.0, 1.0)
+
 
 def replay_divergence(gen, suite, task, episodes: int, tol: float, seed: int) -> list[int]:
     """Steps each expert episode's object position stays within ``tol`` of the simulator's in the model."""
@@ -69,7 +72,7 @@ def main(argv=None) -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--train-tasks", default="iiwa:train14")
     ap.add_argument("--heldout-tasks", default="iiwa:test")
-    ap.add_argument("--rows", type=int, default=256, help="real transitions per task")
+    ap.add_argument("--rows", type=int, default=128, help="real transitions per task")
     ap.add_argument("--replays", type=int, default=3, help="model-env replays per task")
     ap.add_argument("--tol", type=float, default=0.05, help="object-factor divergence threshold (m)")
     ap.add_argument("--sampler-steps", type=int, default=20)
@@ -86,14 +89,17 @@ def main(argv=None) -> None:
             real = expert_transitions(suite, task, args.rows, noise=0.1, seed=10_000 + i)
             pick = np.random.default_rng(i).choice(len(real), size=min(args.rows, len(real)), replace=False)
             real = real.subset(np.sort(pick))
-            dyn = gen.sample_given(task, real.observations, real.actions, steps=args.sampler_steps, seed=i)
             row = {"group": group, "task": suite.task_id(task)}
+            for g in GUIDANCE:
+                dyn = gen.sample_given(task, real.observations, real.actions, steps=args.sampler_steps, seed=i, guidance=g)
+                for f in factors:
+                    sl = slice(f.start, f.stop)
+                    row[f"rmse_{f.name}_g{g}"] = float(np.sqrt(((dyn.next_observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
+                row[f"reward_mae_g{g}"] = float(np.abs(dyn.rewards - real.rewards).mean())
+                row[f"terminal_acc_g{g}"] = float((dyn.terminals == real.terminals).mean())
             for f in factors:
                 sl = slice(f.start, f.stop)
-                row[f"rmse_{f.name}"] = float(np.sqrt(((dyn.next_observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
                 row[f"rmse0_{f.name}"] = float(np.sqrt(((real.observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
-            row["reward_mae"] = float(np.abs(dyn.rewards - real.rewards).mean())
-            row["terminal_acc"] = float((dyn.terminals == real.terminals).mean())
             row["terminal_real"] = int(real.terminals.sum())
             # policy: the generated action, executed by the simulator from the real state
             pol = gen.sample_given(task, real.observations, steps=args.sampler_steps, seed=10_000 + i)
@@ -101,9 +107,9 @@ def main(argv=None) -> None:
             row["replay_steps"] = replay_divergence(gen, suite, task, args.replays, args.tol, seed=i)
             rows.append(row)
             print(
-                f"{group} {row['task']}: s' rmse object {row['rmse_object']:.4f} (copy {row['rmse0_object']:.4f}),"
-                f" proprio {row['rmse_proprio']:.4f} (copy {row['rmse0_proprio']:.4f}), reward mae {row['reward_mae']:.3f},"
-                f" terminal acc {row['terminal_acc']:.3f}, replay {row['replay_steps']} ({time.perf_counter() - t0:.0f} s)",
+                f"{group} {row['task']}: s' rmse object {row['rmse_object_g1.0']:.4f} (copy {row['rmse0_object']:.4f}),"
+                f" proprio {row['rmse_proprio_g1.0']:.4f} / {row['rmse_proprio_g0.0']:.4f} unguided (copy {row['rmse0_proprio']:.4f}),"
+                f" reward mae {row['reward_mae_g1.0']:.3f}, replay {row['replay_steps']} ({time.perf_counter() - t0:.0f} s)",
                 flush=True,
             )
     info = gen.info()
@@ -116,23 +122,30 @@ def main(argv=None) -> None:
         f"- per task {args.rows} real expert transitions (noise 0.1); replays: {args.replays} expert episodes, object within {args.tol} m",
         f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
         "",
-        "RMSE of the generated s' per factor (model / copy-s baseline), reward MAE, terminal accuracy, generated-action RMSE"
-        " against the expert's, median replay steps before divergence:",
+        "Given the real (s, a): RMSE of the generated s' per factor (model / the copy-s reference), reward MAE and terminal"
+        " accuracy, by reconstruction-guidance weight (0: replacement only). Then the generated action given s against the"
+        " expert's, and the model-env replays (guidance 1):",
         "",
-        "| tasks | n | "
-        + " | ".join(f"{f.name} s' (model / copy)" for f in factors)
-        + " | reward MAE | terminal acc | action RMSE | replay steps (median) |",
-        "|---|---:|" + "---|" * len(factors) + "---:|---:|---:|---:|",
+        "| tasks | guidance | n | " + " | ".join(f"{f.name} s' (model / copy)" for f in factors) + " | reward MAE | terminal acc |",
+        "|---|---:|---:|" + "---|" * len(factors) + "---:|---:|",
     ]
     for group in ("training", "held-out"):
         g = [r for r in rows if r["group"] == group]
         if not g:
             continue
-        cells = [f"{np.mean([r[f'rmse_{f.name}'] for r in g]):.4f} / {np.mean([r[f'rmse0_{f.name}'] for r in g]):.4f}" for f in factors]
-        lines.append(
-            f"| {group} | {len(g)} | {' | '.join(cells)} | {np.mean([r['reward_mae'] for r in g]):.3f} | {np.mean([r['terminal_acc'] for r in g]):.3f} |"
-            f" {np.mean([r['policy_action_rmse'] for r in g]):.3f} | {np.median([s for r in g for s in r['replay_steps']]):.0f} |"
-        )
+        for gw in GUIDANCE:
+            cells = [f"{np.mean([r[f'rmse_{f.name}_g{gw}'] for r in g]):.4f} / {np.mean([r[f'rmse0_{f.name}'] for r in g]):.4f}" for f in factors]
+            lines.append(
+                f"| {group} | {gw} | {len(g)} | {' | '.join(cells)} | {np.mean([r[f'reward_mae_g{gw}'] for r in g]):.3f} |"
+                f" {np.mean([r[f'terminal_acc_g{gw}'] for r in g]):.3f} |"
+            )
+    lines += ["", "| tasks | generated-action RMSE against the expert's | replay steps before divergence (median [quartiles]) |", "|---|---:|---|"]
+    for group in ("training", "held-out"):
+        g = [r for r in rows if r["group"] == group]
+        if g:
+            steps = [s for r in g for s in r["replay_steps"]]
+            q1, q2, q3 = np.percentile(steps, [25, 50, 75])
+            lines.append(f"| {group} | {np.mean([r['policy_action_rmse'] for r in g]):.3f} | {q2:.0f} [{q1:.0f}, {q3:.0f}] |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -28,9 +28,14 @@ from compogen.generator.samplers import Denoiser, SamplerConfig, run_sampler
 __all__ = ["inpaint", "sample_conditional"]
 
 
-def inpaint(denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor, index: torch.Tensor, seed: int) -> Denoiser:
+def inpaint(denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor, index: torch.Tensor, seed: int, guidance: float = 0.0) -> Denoiser:
     """``denoiser`` with dims ``mask`` (bool ``[dim]``) held at ``known`` (``[B, dim]``, normalised;
-    other columns ignored) for samples ``index`` drawn with ``seed``."""
+    other columns ignored) for samples ``index`` drawn with ``seed``.
+
+    ``guidance`` > 0 adds reconstruction guidance (Ho et al. 2022, "Video diffusion models", §3.1): the
+    free dims' denoised values move along ``−∇_x ½‖x0_known − D(x)_known‖²`` scaled by
+    ``guidance·(1 + σ²)`` (for unit-variance data that is the Gaussian conditional's regression step),
+    at the price of one backward pass per call."""
     mask = mask.to(torch.bool)
     eps = counter_normal(seed, index, 0, known.shape[1]).to(known.device)[:, mask]
     x0 = known[:, mask]
@@ -38,7 +43,16 @@ def inpaint(denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor, index: 
     def fn(x: torch.Tensor, sigma: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         x = x.clone()
         x[:, mask] = x0 + sigma.reshape(-1, 1).to(x.dtype) * eps
-        out = denoiser(x, sigma, cond).clone()
+        if guidance > 0:
+            with torch.enable_grad():
+                xg = x.detach().requires_grad_(True)
+                out = denoiser(xg, sigma, cond)
+                (grad,) = torch.autograd.grad(0.5 * ((out[:, mask] - x0) ** 2).sum(), xg)
+            out = out.detach().clone()
+            scale = guidance * (1.0 + sigma.reshape(-1, 1).to(out.dtype) ** 2)
+            out[:, ~mask] -= scale * grad[:, ~mask].to(out.dtype)
+        else:
+            out = denoiser(x, sigma, cond).clone()
         out[:, mask] = x0.to(out.dtype)
         return out
 
@@ -55,10 +69,11 @@ def sample_conditional(
     mask: torch.Tensor,
     seed: int,
     edm: EDMConfig | None = None,
+    guidance: float = 0.0,
 ) -> torch.Tensor:
     """Normalised flat samples ``[B, dim]`` whose dims ``mask`` equal ``known``; the rest drawn from the
     model's conditional. Sample ``i`` depends only on ``(seed, index[i], known[i])``, as in :func:`run_sampler`."""
     mask = mask.to(torch.bool)
-    x = run_sampler(config, inpaint(denoiser, known, mask, index, seed), index, cond, known.shape[1], seed, edm)
+    x = run_sampler(config, inpaint(denoiser, known, mask, index, seed, guidance), index, cond, known.shape[1], seed, edm)
     x[:, mask] = known[:, mask].to(x.dtype)
     return x

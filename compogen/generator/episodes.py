@@ -30,15 +30,27 @@ from compogen.generator.samplers import SamplerConfig, get_sampler
 from compogen.progress import bar as tqdm
 from compogen.tasks.space import Task
 
-__all__ = ["EPISODES", "episode_bounds", "generate_episodes", "initial_states", "synthesize_episodes"]  # the first two re-exported from data
+__all__ = [
+    "EPISODES",
+    "episode_bounds",
+    "generate_episodes",
+    "initial_states",
+    "reset_seed",
+    "synthesize_episodes",
+]  # the first two re-exported from data
+
+
+def reset_seed(seed: int, episode: int) -> int:
+    """The env seed of episode ``episode``'s initial state (``suite.make_env(task).reset(seed=...)`` replays it)."""
+    return int(np.random.SeedSequence([int(seed), int(episode)]).generate_state(1)[0])
 
 
 def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: int = 0) -> np.ndarray:
-    """``n`` initial observations ``[n, obs_dim]`` of ``task``: ``reset(seed=...)`` of its env, one seed per episode."""
+    """``n`` initial observations ``[n, obs_dim]`` of ``task`` (episodes ``start .. start+n-1``): ``reset`` of
+    its env with :func:`reset_seed`."""
     env = suite.make_env(task)
     try:
-        seeds = [int(np.random.SeedSequence([int(seed), start + i]).generate_state(1)[0]) for i in range(n)]
-        return np.stack([np.asarray(env.reset(seed=s)[0], dtype=np.float32) for s in seeds])
+        return np.stack([np.asarray(env.reset(seed=reset_seed(seed, start + i))[0], dtype=np.float32) for i in range(n)])
     finally:
         env.close()
 
