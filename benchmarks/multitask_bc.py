@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from compogen.data.normalizer import observation_normalizer
+from compogen.rl.evaluate import evaluate as run_episodes
 from compogen.seeding import isolated_global_rng
-from compogen.validation.data import normalization_stats
-from compogen.validation.evaluate import evaluate as run_episodes
 
 
 class Policy(nn.Module):
@@ -87,7 +87,7 @@ class SemanticCompositionalPolicy(nn.Module):
 
 def evaluate(suite, policy: nn.Module, task, episodes: int, seed: int = 1000) -> float:
     """Success rate of ``policy`` (deterministic) over ``episodes`` episodes of ``task``: the validator's
-    evaluation (:func:`compogen.validation.evaluate`; episode i resets with ``seed + i``)."""
+    evaluation (:func:`compogen.rl.evaluate.evaluate`; episode i resets with ``seed + i``)."""
 
     def act(obs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -116,11 +116,12 @@ def train_multitask_bc(
         torch.manual_seed(seed)
         X = torch.as_tensor(pool.observations, dtype=torch.float32)
         Y = torch.as_tensor(pool.actions, dtype=torch.float32)
-        mean, std = normalization_stats(pool.observations)  # the validator's normalisation
+        norm = observation_normalizer(pool.observations)  # the validators' normalisation
+        mean, std = torch.as_tensor(norm.mean), torch.as_tensor(norm.std)
         if arch == "sc":
-            policy = SemanticCompositionalPolicy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1], suite.observation_layout, suite.space)
+            policy = SemanticCompositionalPolicy(mean, std, Y.shape[1], suite.observation_layout, suite.space)
         else:
-            policy = Policy(torch.as_tensor(mean), torch.as_tensor(std), Y.shape[1])
+            policy = Policy(mean, std, Y.shape[1])
         opt = torch.optim.Adam(policy.parameters(), lr=lr)
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
         g = torch.Generator().manual_seed(seed)

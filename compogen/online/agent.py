@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from compogen.data.normalizer import Normalizer
 from compogen.online.config import OnlineConfig
 from compogen.online.networks import EnsembleCritic, TanhGaussianActor
 from compogen.rl.targets import td_target
@@ -29,16 +30,12 @@ Batch = dict[str, torch.Tensor]
 class Agent:
     """Actor, critic ensemble, target critics, temperature and their optimizers."""
 
-    def __init__(
-        self, config: OnlineConfig, obs_dim: int, action_dim: int, device: str = "cpu", obs_stats: tuple[np.ndarray, np.ndarray] | None = None
-    ):
-        """``obs_stats``: ``(mean, std)`` that standardise every observation the agent sees (None: identity)."""
+    def __init__(self, config: OnlineConfig, obs_dim: int, action_dim: int, device: str = "cpu", obs_norm: Normalizer | None = None):
+        """``obs_norm`` standardises every observation the agent sees (None: identity)."""
         self.config = config
         self.device = torch.device(device)
         c = config
-        mean, std = obs_stats if obs_stats is not None else (np.zeros(obs_dim, np.float32), np.ones(obs_dim, np.float32))
-        self.obs_mean = torch.as_tensor(mean, dtype=torch.float32, device=self.device)
-        self.obs_std = torch.as_tensor(std, dtype=torch.float32, device=self.device)
+        self.obs_norm = obs_norm if obs_norm is not None else Normalizer.identity(obs_dim)
         self.actor = TanhGaussianActor(obs_dim, action_dim, c.hidden).to(self.device)
         self.critic = EnsembleCritic(obs_dim, action_dim, c.hidden, c.critics, c.layer_norm).to(self.device)
         self.target = copy.deepcopy(self.critic).requires_grad_(False)
@@ -56,7 +53,7 @@ class Agent:
         return self.log_alpha.exp()
 
     def normalize(self, obs: torch.Tensor) -> torch.Tensor:
-        return (obs - self.obs_mean) / self.obs_std
+        return self.obs_norm.normalize(obs)
 
     # -- acting ---------------------------------------------------------------------
     @torch.no_grad()
@@ -120,8 +117,8 @@ class Agent:
             "critic": self.critic.state_dict(),
             "target": self.target.state_dict(),
             "log_alpha": self.log_alpha.detach().clone(),
-            "obs_mean": self.obs_mean.clone(),
-            "obs_std": self.obs_std.clone(),
+            "obs_mean": torch.as_tensor(self.obs_norm.mean, dtype=torch.float32).clone(),
+            "obs_std": torch.as_tensor(self.obs_norm.std, dtype=torch.float32).clone(),
             "actor_opt": self.actor_opt.state_dict(),
             "critic_opt": self.critic_opt.state_dict(),
             "alpha_opt": self.alpha_opt.state_dict(),
@@ -133,7 +130,7 @@ class Agent:
         self.target.load_state_dict(state["target"])
         with torch.no_grad():
             self.log_alpha.copy_(state["log_alpha"])
-        self.obs_mean, self.obs_std = state["obs_mean"].to(self.device), state["obs_std"].to(self.device)
+        self.obs_norm = Normalizer(state["obs_mean"].cpu().numpy(), state["obs_std"].cpu().numpy())
         self.actor_opt.load_state_dict(state["actor_opt"])
         self.critic_opt.load_state_dict(state["critic_opt"])
         self.alpha_opt.load_state_dict(state["alpha_opt"])

@@ -25,15 +25,15 @@ import numpy as np
 import torch
 
 from compogen.data import Transitions
+from compogen.data.normalizer import observation_normalizer
 from compogen.errors import CompogenError
 from compogen.io import atomic_dir, atomic_write_json, atomic_write_text
 from compogen.online.agent import Agent
 from compogen.online.config import OnlineConfig
 from compogen.online.replay import ReplayBuffer, SymmetricSampler
+from compogen.rl.evaluate import eval_seed, evaluate
 from compogen.seeding import derive, isolated_global_rng, numpy_rng, torch_generator
 from compogen.suites import suite_for_task
-from compogen.validation.data import normalization_stats
-from compogen.validation.evaluate import eval_seed, evaluate
 
 __all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online", "without_steps"]
 
@@ -127,8 +127,8 @@ class _OnlineRun:
         self.ckpt = out / "checkpoint"
         torch.manual_seed(seed)  # the agent's networks and action noise (the global stream, isolated by run_online)
         obs_dim, self.act_dim = suite.observation_layout.dim, suite.action_dim
-        stats = normalization_stats(offline.observations) if config.normalize_observations and offline is not None else None
-        self.agent = Agent(config, obs_dim, self.act_dim, obs_stats=stats)
+        norm = observation_normalizer(offline.observations) if config.normalize_observations and offline is not None else None
+        self.agent = Agent(config, obs_dim, self.act_dim, obs_norm=norm)
         offline_buf, self.online = make_buffers(config, offline, obs_dim, self.act_dim)
         self.rng = numpy_rng(seed, "online replay")  # random actions and minibatches
         self.subsets = torch_generator(seed, "online critic subsets")

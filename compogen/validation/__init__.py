@@ -5,10 +5,10 @@
 [0.722, 1.0]
 """
 
+from compogen.rl.evaluate import EvalResult, evaluate, evaluate_many, make_eval_envs
+from compogen.rl.metrics import SUCCESS_REWARD, episode_success, wilson_interval
 from compogen.validation.api import BACKENDS, validate, validate_many
 from compogen.validation.config import PRESETS, ValidationConfig, preset
-from compogen.validation.evaluate import EvalResult, evaluate, evaluate_many, make_eval_envs
-from compogen.validation.metrics import SUCCESS_REWARD, episode_success, wilson_interval
 from compogen.validation.policy_io import load_policy, save_policy
 from compogen.validation.results import EvalPoint, SeedResult, TaskValidation
 

@@ -22,10 +22,12 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from compogen.data.normalizer import Normalizer
 from compogen.rl.targets import td_target
 from compogen.seeding import torch_generator
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
+from compogen.validation.policy_io import policy_tensors
 
 __all__ = ["StackedMLP", "BatchedTD3BC", "policy_generator", "run_batched"]
 
@@ -136,8 +138,8 @@ class BatchedTD3BC:
         starts = np.concatenate([[0], np.cumsum([len(d) for d in unique])[:-1]])
         self.sizes = [len(unique[k]) for k in which]
         self.offsets = torch.tensor([int(starts[k]) for k in which], dtype=torch.long, device=dev)
-        self.obs_mean = torch.from_numpy(np.stack([unique[k].obs_mean for k in which])).to(dev)  # [P, D]
-        self.obs_std = torch.from_numpy(np.stack([unique[k].obs_std for k in which])).to(dev)
+        norms = [unique[k].obs_norm for k in which]
+        self.obs_norm = Normalizer(np.stack([n.mean for n in norms])[:, None], np.stack([n.std for n in norms])[:, None])  # [P, 1, D]
         self.gens = [policy_generator(s, dev) for s in seeds]
         a_sizes = (self.obs_dim, *config.actor_hidden, self.act_dim)
         c_sizes = (self.obs_dim + self.act_dim, *config.critic_hidden, 1)
@@ -241,19 +243,13 @@ class BatchedTD3BC:
     @torch.no_grad()
     def act(self, obs: np.ndarray) -> np.ndarray:
         """Deterministic actions ``[P, n, A]`` for raw observations ``[P, n, obs_dim]``."""
-        x = torch.as_tensor(obs, dtype=torch.float32, device=self.device)
-        x = (x - self.obs_mean[:, None]) / self.obs_std[:, None]
+        x = self.obs_norm.normalize(torch.as_tensor(obs, dtype=torch.float32, device=self.device))
         return torch.tanh(self.actor.forward(x)).cpu().numpy()
 
     def actor_state(self, p: int) -> dict[str, torch.Tensor]:
-        """Policy p's actor as ``nn.Linear``-style tensors plus its normalization (CPU copies)."""
-        out: dict[str, torch.Tensor] = {}
-        for i, (w, b) in enumerate(zip(self.actor.weights, self.actor.biases)):
-            out[f"actor.{i}.weight"] = w[p].detach().t().contiguous().cpu().clone()
-            out[f"actor.{i}.bias"] = b[p, 0].detach().cpu().clone()
-        out["obs_mean"] = self.obs_mean[p].cpu().clone()
-        out["obs_std"] = self.obs_std[p].cpu().clone()
-        return out
+        """Policy p's actor and normalization in the policy-file layout (CPU copies)."""
+        layers = [(w[p].t(), b[p, 0]) for w, b in zip(self.actor.weights, self.actor.biases)]
+        return policy_tensors(layers, Normalizer(self.obs_norm.mean[p, 0], self.obs_norm.std[p, 0]))
 
 
 # -- the batched validator ------------------------------------------------------------

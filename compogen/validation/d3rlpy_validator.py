@@ -16,14 +16,15 @@ import numpy as np
 import torch
 
 from compogen.data import Transitions
+from compogen.data.normalizer import Normalizer, observation_normalizer
 from compogen.rl.adapters import to_d3rlpy
 from compogen.rl.targets import absorbing_success_rewards
 from compogen.seeding import isolated_global_rng
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
-from compogen.validation.data import normalization_stats, observation_stats
 from compogen.validation.evaluate import train_and_keep_best
+from compogen.validation.policy_io import policy_tensors
 from compogen.validation.results import SeedResult
 
 __all__ = ["make_algo", "run_d3rlpy", "actor_state_d3rlpy"]
@@ -37,8 +38,8 @@ def make_algo(config: ValidationConfig, observations: np.ndarray):
 
     scaler = None
     if config.normalize_states:
-        mean, std = observation_stats(observations)
-        scaler = StandardObservationScaler(mean=mean, std=std, eps=config.normalize_eps)
+        raw = Normalizer.fit(observations, min_std=0.0)  # d3rlpy adds eps itself
+        scaler = StandardObservationScaler(mean=raw.mean, std=raw.std, eps=config.normalize_eps)
     common: dict[str, Any] = dict(
         observation_scaler=scaler,
         actor_learning_rate=config.actor_lr,
@@ -76,18 +77,12 @@ def make_algo(config: ValidationConfig, observations: np.ndarray):
     return cfg.create(device=device)
 
 
-def actor_state_d3rlpy(algo, mean: np.ndarray, std: np.ndarray) -> dict[str, torch.Tensor]:
+def actor_state_d3rlpy(algo, obs_norm: Normalizer) -> dict[str, torch.Tensor]:
     """The deterministic actor (encoder layers + mean head) in compogen's policy-file layout."""
     policy = algo.impl.policy if hasattr(algo.impl, "policy") else algo.impl._modules.imitator
     linears = [m for m in policy._encoder.modules() if isinstance(m, torch.nn.Linear)]
     head = policy._fc if hasattr(policy, "_fc") else policy._mu
-    out: dict[str, torch.Tensor] = {}
-    for i, m in enumerate([*linears, head]):
-        out[f"actor.{i}.weight"] = m.weight.detach().cpu().clone()
-        out[f"actor.{i}.bias"] = m.bias.detach().cpu().clone()
-    out["obs_mean"] = torch.as_tensor(mean, dtype=torch.float32).clone()
-    out["obs_std"] = torch.as_tensor(std, dtype=torch.float32).clone()
-    return out
+    return policy_tensors([(m.weight, m.bias) for m in [*linears, head]], obs_norm)
 
 
 def run_d3rlpy(
@@ -113,7 +108,7 @@ def run_d3rlpy(
         buffer = to_d3rlpy(data)
         algo = make_algo(config, data.observations)
         algo.build_with_dataset(buffer)
-        mean, std = normalization_stats(data.observations, config.normalize_eps, config.normalize_states)
+        obs_norm = observation_normalizer(data.observations, config.normalize_eps, config.normalize_states)
 
         def train(n, tick):
             for _ in range(n):
@@ -127,7 +122,7 @@ def run_d3rlpy(
             config,
             train,
             lambda o: algo.predict(o[0])[None],
-            lambda p: actor_state_d3rlpy(algo, mean, std),
+            lambda p: actor_state_d3rlpy(algo, obs_norm),
             progress=progress,
             desc=f"validate (d3rlpy {config.algo}) seed {seed}",
             started=t0,

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from compogen.data import Transitions
+from compogen.data.normalizer import OBSERVATION_EPS, Normalizer, observation_normalizer
 from compogen.errors import DataError
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 
-__all__ = ["PreparedData", "check_task_data", "normalization_stats", "observation_stats", "prepare"]
+__all__ = ["PreparedData", "check_task_data", "prepare"]
 
 
 def check_task_data(suite: Suite, task: Task | str, data: Transitions, name: str = "data") -> Transitions:
@@ -48,41 +49,20 @@ class PreparedData:
     rewards: np.ndarray  # [N]
     next_observations: np.ndarray  # [N, obs_dim], normalized
     terminals: np.ndarray  # [N] float32 0/1
-    obs_mean: np.ndarray  # [obs_dim]
-    obs_std: np.ndarray  # [obs_dim] (eps already added)
+    obs_norm: Normalizer  # what normalized the observations (std + eps)
 
     def __len__(self) -> int:
         return len(self.observations)
 
 
-def observation_stats(observations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-dimension mean and standard deviation (computed in float64, returned as float32)."""
-    x = observations.astype(np.float64)
-    return x.mean(0).astype(np.float32), x.std(0).astype(np.float32)
-
-
-def normalization_stats(observations: np.ndarray, eps: float = 1e-3, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and ``std + eps`` of the observations (d3rlpy's StandardObservationScaler convention)."""
-    d = observations.shape[1]
-    if not enabled:
-        return np.zeros(d, np.float32), np.ones(d, np.float32)
-    x = observations.astype(np.float64)
-    return x.mean(0).astype(np.float32), (x.std(0) + eps).astype(np.float32)
-
-
-def prepare(data: Transitions, normalize: bool = True, eps: float = 1e-3) -> PreparedData:
+def prepare(data: Transitions, normalize: bool = True, eps: float = OBSERVATION_EPS) -> PreparedData:
     """Normalize states with the data's mean/std (paper: from each task's synthetic data)."""
-    mean, std = normalization_stats(data.observations, eps, normalize)
-
-    def norm(x):
-        return ((x - mean) / std).astype(np.float32)
-
+    norm = observation_normalizer(data.observations, eps, normalize)
     return PreparedData(
-        norm(data.observations),
+        norm.normalize(data.observations).astype(np.float32),
         np.ascontiguousarray(data.actions, np.float32),
         np.ascontiguousarray(data.rewards, np.float32),
-        norm(data.next_observations),
+        norm.normalize(data.next_observations).astype(np.float32),
         np.asarray(data.terminals, np.float32),
-        mean,
-        std,
+        norm,
     )

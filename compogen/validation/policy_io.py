@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
 
+from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError
 from compogen.io import atomic_path
 
-__all__ = ["save_policy", "load_policy", "policy_path"]
+__all__ = ["save_policy", "load_policy", "policy_path", "policy_tensors"]
 
 
 def policy_path(out_dir: str | os.PathLike, task_id: str, seed: int) -> Path:
@@ -21,8 +22,20 @@ def policy_path(out_dir: str | os.PathLike, task_id: str, seed: int) -> Path:
     return Path(out_dir) / task_id / f"seed{int(seed)}.safetensors"
 
 
+def policy_tensors(layers: Sequence[tuple[torch.Tensor, torch.Tensor]], obs_norm: Normalizer) -> dict[str, torch.Tensor]:
+    """A deterministic actor in the file's layout: ``actor.{i}.weight|bias`` (``nn.Linear``'s ``[out, in]``
+    weights; ReLU between layers, tanh after the last) and the observation normalisation ``obs_mean``, ``obs_std``."""
+    out: dict[str, torch.Tensor] = {}
+    for i, (w, b) in enumerate(layers):
+        out[f"actor.{i}.weight"] = w.detach().cpu().contiguous().clone()
+        out[f"actor.{i}.bias"] = b.detach().cpu().contiguous().clone()
+    out["obs_mean"] = torch.as_tensor(obs_norm.mean, dtype=torch.float32).clone()
+    out["obs_std"] = torch.as_tensor(obs_norm.std, dtype=torch.float32).clone()
+    return out
+
+
 def save_policy(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
-    """Write an actor (``actor.{i}.weight|bias`` in nn.Linear layout, ``obs_mean``, ``obs_std``) atomically."""
+    """Write an actor (:func:`policy_tensors`) atomically."""
     from safetensors.torch import save_file
 
     path = Path(path)
@@ -45,11 +58,11 @@ def load_policy(path: str | os.PathLike) -> tuple[Callable[[np.ndarray], np.ndar
     if n == 0 or "obs_mean" not in t or "obs_std" not in t:
         raise CheckpointError(f"{path}: missing actor layers or normalization")
     layers = [(t[f"actor.{i}.weight"].float(), t[f"actor.{i}.bias"].float()) for i in range(n)]
-    mean, std = t["obs_mean"].float(), t["obs_std"].float()
+    norm = Normalizer(t["obs_mean"].float().numpy(), t["obs_std"].float().numpy())
 
     @torch.no_grad()
     def policy(obs: np.ndarray) -> np.ndarray:
-        x = (torch.as_tensor(np.asarray(obs, np.float32)) - mean) / std
+        x = norm.normalize(torch.as_tensor(np.asarray(obs, np.float32)))
         for i, (w, b) in enumerate(layers):
             x = torch.nn.functional.linear(x, w, b)
             if i < n - 1:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from compogen.validation.metrics import wilson_interval
+from compogen.rl.metrics import wilson_interval
 
 __all__ = ["EvalPoint", "SeedResult", "TaskValidation"]
 

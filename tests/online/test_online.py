@@ -15,7 +15,7 @@ import torch
 from random_data import random_transitions
 
 from compogen.cli import main
-from compogen.data import Transitions, write_synthetic
+from compogen.data import Normalizer, Transitions, write_synthetic
 from compogen.errors import CompogenError
 from compogen.online import Agent, OnlineConfig, ReplayBuffer, SymmetricSampler, online_preset, read_curve, run_online
 from compogen.online.trainer import make_buffers
@@ -137,7 +137,7 @@ def test_agent_standardises_observations_with_the_offline_statistics():
     torch.manual_seed(0)
     plain = Agent(config, 48, 7)
     torch.manual_seed(0)
-    scaled = Agent(config, 48, 7, obs_stats=(mean, std))
+    scaled = Agent(config, 48, 7, obs_norm=Normalizer(mean, std))
     obs = data.observations[:5]
     np.testing.assert_allclose(scaled.act(obs, deterministic=True), plain.act((obs - mean) / std, deterministic=True), rtol=1e-5, atol=1e-6)
     # an update sees standardised observations: both agents take the same step

@@ -34,7 +34,7 @@ def test_batched_td3bc_learns_toy_task(toy_suite, toy_task, toy_data, tmp_path):
     best = res.seeds[0]
     policy, meta = load_policy(best.weights_path)
     assert meta["task"] == "iiwa-box-none-push" and meta["best_step"] == best.best_step
-    from compogen.validation.evaluate import eval_seed
+    from compogen.rl.evaluate import eval_seed
 
     r = [h.step for h in best.history].index(best.best_step)
     again = evaluate(toy_suite, toy_task, policy, episodes=LEARN.eval_episodes, seed=eval_seed(0, r))

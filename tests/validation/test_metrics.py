@@ -8,8 +8,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from compogen.validation.evaluate import evaluate, evaluate_many
-from compogen.validation.metrics import episode_success, wilson_interval
+from compogen.rl.evaluate import evaluate, evaluate_many
+from compogen.rl.metrics import episode_success, wilson_interval
 
 
 def _wilson_by_hand(k: int, n: int, z: float = 1.96):
