@@ -57,6 +57,7 @@ _MODULES = [
     "compogen.cli.collect",
     "compogen.cli.train",
     "compogen.cli.generate",
+    "compogen.cli.analyze",
     "compogen.cli.validate",
     "compogen.cli.bootstrap",
     "compogen.cli.publish",
