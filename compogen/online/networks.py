@@ -1,9 +1,9 @@
 """Networks of the online agents: a tanh-Gaussian actor and an ensemble of critics in one module.
 
-The ensemble keeps every member's weights in one tensor ``[E, in, out]`` and runs
-all members with one batched matmul (``torch.baddbmm``), so 10 critics cost
-little more than one on a CPU. Each member has its own LayerNorm affine
-parameters (RLPD's critics are independent networks).
+The ensemble is built of :class:`~compogen.rl.networks.EnsembleLinear` layers (every member's
+weights in one tensor ``[E, in, out]``, all members in one batched matmul), so 10 critics cost
+little more than one on a CPU. Each member has its own LayerNorm affine parameters (RLPD's
+critics are independent networks).
 """
 
 from __future__ import annotations
@@ -14,27 +14,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["EnsembleCritic", "EnsembleLinear", "TanhGaussianActor"]
+from compogen.rl.networks import EnsembleLinear
+
+__all__ = ["EnsembleCritic", "TanhGaussianActor"]
 
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
-
-
-class EnsembleLinear(nn.Module):
-    """``E`` independent linear layers applied to ``[E, B, in]`` (or a shared ``[B, in]``)."""
-
-    def __init__(self, members: int, in_features: int, out_features: int):
-        super().__init__()
-        self.members = members
-        self.weight = nn.Parameter(torch.empty(members, in_features, out_features))
-        self.bias = nn.Parameter(torch.empty(members, 1, out_features))
-        bound = 1.0 / math.sqrt(in_features)  # nn.Linear's default init, per member
-        nn.init.uniform_(self.weight, -bound, bound)
-        nn.init.uniform_(self.bias, -bound, bound)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 2:
-            x = x.unsqueeze(0).expand(self.members, *x.shape)
-        return torch.baddbmm(self.bias, x, self.weight)
 
 
 class EnsembleCritic(nn.Module):

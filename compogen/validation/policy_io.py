@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -13,6 +14,7 @@ import torch
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError
 from compogen.io import atomic_path
+from compogen.rl.networks import mlp_forward
 
 __all__ = ["save_policy", "load_policy", "policy_path", "policy_tensors"]
 
@@ -57,16 +59,12 @@ def load_policy(path: str | os.PathLike) -> tuple[Callable[[np.ndarray], np.ndar
     n = sum(1 for k in t if k.startswith("actor.") and k.endswith(".weight"))
     if n == 0 or "obs_mean" not in t or "obs_std" not in t:
         raise CheckpointError(f"{path}: missing actor layers or normalization")
-    layers = [(t[f"actor.{i}.weight"].float(), t[f"actor.{i}.bias"].float()) for i in range(n)]
+    layers = [partial(torch.nn.functional.linear, weight=t[f"actor.{i}.weight"].float(), bias=t[f"actor.{i}.bias"].float()) for i in range(n)]
     norm = Normalizer(t["obs_mean"].float().numpy(), t["obs_std"].float().numpy())
 
     @torch.no_grad()
     def policy(obs: np.ndarray) -> np.ndarray:
         x = norm.normalize(torch.as_tensor(np.asarray(obs, np.float32)))
-        for i, (w, b) in enumerate(layers):
-            x = torch.nn.functional.linear(x, w, b)
-            if i < n - 1:
-                x = torch.relu(x)
-        return torch.tanh(x).numpy()
+        return torch.tanh(mlp_forward(x, layers)).numpy()
 
     return policy, meta

@@ -46,7 +46,7 @@ def test_batched_step_matches_d3rlpy(toy_data):
     for _ in range(5):  # actor updates at steps 0, 2, 4
         b = buf.sample_transition_batch(B)
         algo.update(b)
-        own = learner._next_batch()  # the other policy keeps its own batch
+        own = learner.data.next_batch()  # the other policy keeps its own batch
         cols = [np.asarray(x, np.float32) for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])]
         batch = [torch.stack([torch.from_numpy(c), o[1]]) for c, o in zip(cols, own)]
         batch.append(torch.zeros(2, B, 2))
