@@ -84,6 +84,8 @@ def _classes(name: str) -> tuple[type, ...]:
 _CLICK_ERROR, _EXIT, _ABORT = _classes("ClickException"), _classes("Exit"), _classes("Abort")
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT)."""
+TERMINATED = 143
+"""Exit status after SIGTERM (128 + SIGTERM)."""
 
 
 def _error(message: str) -> int:
@@ -100,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning expected errors into one-line messages.
 
     Usage errors and expected failures print ``compogen: error: ...`` and exit 2;
-    Ctrl-C prints ``compogen: interrupted`` and exits 130; SIGTERM exits 143.
+    Ctrl-C prints ``compogen: interrupted`` and exits 130; SIGTERM exits 143. Run as the program
+    (``argv`` None: the ``compogen`` script, ``python -m compogen.cli``), an interrupted or terminated
+    command ends as soon as its own cleanup is done (:func:`_end_now`).
     """
     import signal
 
@@ -109,10 +113,30 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.getsignal(signal.SIGTERM), sys.unraisablehook
     exit_on_sigterm()
     try:
-        return _run(argv)
+        code = _run(argv)
     finally:
         signal.signal(signal.SIGTERM, previous[0])
         sys.unraisablehook = previous[1]
+    if argv is None and code in (INTERRUPTED, TERMINATED):
+        _end_now(code)
+    return code
+
+
+def _end_now(code: int) -> None:
+    """End the process with ``code`` now. The command's ``finally`` blocks have already stopped its workers
+    and removed its partial files; the ``atexit`` handlers run and the output is flushed, and then the
+    interpreter's teardown (collecting every loaded module's objects) is skipped: it was 10 of the 11 s
+    between a signal and the exit of ``compogen collect`` on a loaded 2-core machine (0.6 s idle)."""
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 def _run(argv: list[str] | None) -> int:
@@ -125,7 +149,7 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         rv = INTERRUPTED
     except SystemExit as e:  # typer's own exits (--help), SIGTERM
-        if e.code == 128 + 15:
+        if e.code == TERMINATED:
             print("compogen: terminated", file=sys.stderr)
         return int(e.code or 0) if not isinstance(e.code, str) else _error(e.code)
     except _ABORT:

@@ -164,29 +164,71 @@ def test_atomic_writes_respect_the_umask_and_clear_temporaries_of_killed_writers
     assert (tmp_path / "state.json").read_text() == "{}"
 
 
+def _workers(pid: int) -> set[int]:
+    """The worker processes (``multiprocessing`` spawn children) of process ``pid``, read from /proc."""
+    children = set()
+    for f in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            children |= {int(c) for c in f.read_text().split()}
+        except OSError:  # the thread or process ended meanwhile
+            pass
+    found = set()
+    for c in children:
+        try:
+            if b"multiprocessing.spawn" in Path(f"/proc/{c}/cmdline").read_bytes():
+                found.add(c)
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_collect_stops_its_workers_and_leaves_no_partial_files(tmp_path, sig, code):
     out = tmp_path / "data"
+    started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "compogen.cli", "collect", "--tasks", "iiwa:train14", "--episodes", "200", "--out", str(out), "--workers", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.time() + 60
-    while not list(out.rglob("*.tmp")) and time.time() < deadline:  # workers are writing
+    # wait for the workers to write: starting (imports, spawning) is what a busy machine slows down most,
+    # so no fixed budget here; the command itself must still be running (2800 episodes take minutes)
+    workers: set[int] = set()
+    while not list(out.rglob("*.tmp")) and proc.poll() is None and time.monotonic() - started < 540:
+        workers |= _workers(proc.pid)
         time.sleep(0.2)
+    workers |= _workers(proc.pid)
+    assert proc.poll() is None, "collect ended before it was interrupted"
+    startup = time.monotonic() - started
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == code
+    # stopping (kill the workers, remove partial files, exit) is far less work than starting was, so
+    # its deadline scales with how busy the machine is: the start-up time, and at least 30 s
+    try:
+        _, err = proc.communicate(timeout=max(30.0, startup))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"collect did not stop within {max(30.0, startup):.0f} s of the signal (it took {startup:.0f} s to start)") from None
+    stopped = time.monotonic() - started - startup
+    assert proc.returncode == code, (proc.returncode, stopped)
     # the command's own last word; a worker stopped mid-write can rarely add a line of its own
     # (BrokenPipeError or EBADF, seen in about 1 of 30 trials), hence "in" rather than "last"
     assert ("compogen: interrupted" if sig == signal.SIGINT else "compogen: terminated") in err.strip().splitlines()
-    time.sleep(1)
+    if Path("/proc").is_dir():
+        assert workers and not [w for w in workers if _alive(w)]  # every worker it started is gone
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     snapshot = sorted(str(p) for p in out.rglob("*.hdf5"))
-    time.sleep(3)  # no worker left behind to write later
+    time.sleep(2)  # no worker left behind to write later
     assert sorted(str(p) for p in out.rglob("*.hdf5")) == snapshot
 
 
