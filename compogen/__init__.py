@@ -18,17 +18,12 @@ from compogen.data import (
 from compogen.errors import CheckpointError, CompogenError, DataError, UnknownTaskError
 from compogen.publish import OfflineEnv, offline_env, publish, publish_file, publish_run
 from compogen.suites import DEFAULT_SUITE, ObservationLayout, Suite, get_suite
+from compogen.suites import register_envs as _register_envs
 from compogen.tasks import AXES, COMPOSUITE_SPACE, Task, TaskSpace, resolve_tasks
+from compogen.version import __version__ as __version__
 
-__version__ = "0.1.0"
-
-# gymnasium.make("compogen/<robot>-<object>-<obstacle>-<objective>-v0") after `import compogen`, for both
-# suites (string entry points: MuJoCo or CompoSuite is imported only when an env is made).
-from compogen.suites.builtin.registration import register_envs as _register_builtin
-from compogen.suites.composuite import register_envs as _register_composuite
-
-_register_builtin()
-_register_composuite()
+# gymnasium.make("compogen/<robot>-<object>-<obstacle>-<objective>-v0") after `import compogen`
+_register_envs()
 
 __all__ = [
     "AXES",

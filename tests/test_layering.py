@@ -8,18 +8,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "compogen"
 
 
+ROOT_UNIT = "compogen"
+"""The package root (``compogen/__init__.py``, the front door that re-exports everything): imported by nothing in it."""
+
+
 def _unit(module: str) -> str:
-    """``compogen.data.offline`` -> ``data``; top-level modules are their own unit."""
+    """``compogen.data.offline`` -> ``data``; top-level modules are their own unit; ``compogen`` -> the root."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 else ""
+    return parts[1] if len(parts) > 1 else ROOT_UNIT
 
 
-def package_graph() -> dict[str, set[str]]:
+def package_graph(root: Path = ROOT) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
-    for path in ROOT.rglob("*.py"):
-        rel = path.relative_to(ROOT.parent).with_suffix("")
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root.parent).with_suffix("")
         module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        if module == "compogen":  # the package's front door re-exports everything
+        if module == ROOT_UNIT:  # the front door may import anything (nothing may import it)
             continue
         src = _unit(module)
         for node in ast.walk(ast.parse(path.read_text())):  # function-level (lazy) imports count too
@@ -28,8 +32,8 @@ def package_graph() -> dict[str, set[str]]:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
-            for name in names:
-                if name.startswith("compogen.") and _unit(name) != src:
+            for name in names:  # ``import compogen`` and ``from compogen import x`` are imports of the root
+                if (name == ROOT_UNIT or name.startswith("compogen.")) and _unit(name) != src:
                     graph.setdefault(src, set()).add(_unit(name))
     return graph
 
@@ -69,7 +73,7 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 #: The architecture, lowest layer first: a package imports only packages of lower layers (or top-level modules).
 LAYERS = [
-    ["errors", "io", "parallel", "progress", "registry", "config", "seeding", ""],
+    ["errors", "io", "parallel", "progress", "registry", "config", "seeding", "version"],
     ["tasks"],
     ["layouts"],
     ["suites"],
@@ -79,15 +83,35 @@ LAYERS = [
     ["loop", "online"],
     ["publish"],
     ["cli"],
+    [ROOT_UNIT],
 ]
+
+#: Imports against the layering that are known and owned elsewhere, each with what replaces it; the test
+#: fails if one of them is gone (then delete it here) or if any other appears.
+KNOWN_UPWARD = {
+    # publish/datasets.py and publish/offline_env.py import the root for __version__, __file__ and the env
+    # ids: compogen.version.__version__, Path(__file__).resolve().parents[1], compogen.suites.register_envs()
+    ("publish", ROOT_UNIT),
+}
 
 
 def test_packages_import_only_lower_layers():
     rank = {name: i for i, layer in enumerate(LAYERS) for name in layer}
     graph = package_graph()
     assert set(graph) | {m for ms in graph.values() for m in ms} <= set(rank), "a package is missing from LAYERS"
-    upward = [(a, b) for a, bs in graph.items() for b in bs if rank[b] >= rank[a] and a not in LAYERS[0]]
-    assert not upward, f"imports against the layering: {upward}"
+    upward = {(a, b) for a, bs in graph.items() for b in bs if rank[b] >= rank[a] and a not in LAYERS[0]}
+    assert not upward - KNOWN_UPWARD, f"imports against the layering: {sorted(upward - KNOWN_UPWARD)}"
+    assert not KNOWN_UPWARD - upward, f"fixed, remove from KNOWN_UPWARD: {sorted(KNOWN_UPWARD - upward)}"
+
+
+def test_imports_of_the_package_root_are_seen(tmp_path):
+    pkg = tmp_path / "compogen"
+    (pkg / "data").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from compogen.data import x\n")
+    (pkg / "data" / "__init__.py").write_text("")
+    (pkg / "data" / "x.py").write_text("def f():\n    from compogen import __version__\n")
+    (pkg / "data" / "y.py").write_text("import compogen\n")
+    assert package_graph(pkg) == {"data": {ROOT_UNIT}}
 
 
 def test_every_module_lists_its_public_names_in_all():

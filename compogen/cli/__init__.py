@@ -26,15 +26,10 @@ app = typer.Typer(
 
 
 def package_version() -> str:
-    """The installed package's version (``importlib.metadata``), else the source tree's."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed package's version (:mod:`compogen.version`)."""
+    from compogen.version import __version__
 
-    try:
-        return version("compogen")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree that is not installed
-        from compogen import __version__
-
-        return __version__
+    return __version__
 
 
 def _print_version(value: bool) -> None:

@@ -2,7 +2,7 @@
 
 from compogen.layouts.observation import COMPOSUITE_OBSERVATION_LAYOUT, Factor, ObservationLayout
 from compogen.suites.base import Suite
-from compogen.suites.registry import DEFAULT_SUITE, SUITES, available_suites, get_suite, register_suite, suite_for_task
+from compogen.suites.registry import DEFAULT_SUITE, SUITES, available_suites, get_suite, register_envs, register_suite, suite_for_task
 
 __all__ = [
     "COMPOSUITE_OBSERVATION_LAYOUT",
@@ -13,6 +13,7 @@ __all__ = [
     "Suite",
     "available_suites",
     "get_suite",
+    "register_envs",
     "register_suite",
     "suite_for_task",
 ]

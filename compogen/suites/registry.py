@@ -9,7 +9,7 @@ from compogen.errors import UnknownTaskError
 from compogen.registry import Registry
 from compogen.suites.base import Suite
 
-__all__ = ["DEFAULT_SUITE", "SUITES", "available_suites", "get_suite", "register_suite", "suite_for_task"]
+__all__ = ["DEFAULT_SUITE", "SUITES", "available_suites", "get_suite", "register_envs", "register_suite", "suite_for_task"]
 
 #: The suite every command uses unless told otherwise.
 DEFAULT_SUITE = "builtin"
@@ -41,6 +41,16 @@ def get_suite(name: str = DEFAULT_SUITE) -> Suite:
         return name
     module, attr = SUITES[str(name).lower()].split(":")
     return getattr(importlib.import_module(module), attr)()
+
+
+def register_envs() -> list[str]:
+    """Register ``compogen/<robot>-<object>-<obstacle>-<objective>-v0`` for every task of both suites
+    (idempotent; string entry points: MuJoCo or CompoSuite is imported only when an env is made).
+    ``import compogen`` calls it; a module below the package root calls it rather than import the root."""
+    from compogen.suites.builtin.registration import register_envs as builtin
+    from compogen.suites.composuite import register_envs as composuite
+
+    return [*builtin(), *composuite()]
 
 
 def suite_for_task(task_id: str) -> Suite:
