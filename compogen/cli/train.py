@@ -46,7 +46,6 @@ def train(
     check_device(device)
     from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
     from compogen.generator import TrainConfig, train_generator
-    from compogen.generator.checkpoint import read_config
 
     if threads:
         torch.set_num_threads(threads)
@@ -69,21 +68,25 @@ def train(
         resume=resume,
         suite=s.name,
     )
+    print(json.dumps(_summary(out, arch, preset)))
+
+
+def _summary(out: Path, arch: str, preset: str) -> dict:
+    """What a finished ``train`` prints: the run, its last step and loss, the data it was trained on."""
+    from compogen.generator.checkpoint import read_config
+
     cfg = read_config(out)
     log = cfg["training"].get("loss_log") or [[cfg["step"], None]]
-    print(
-        json.dumps(
-            {
-                "run": str(out),
-                "arch": arch,
-                "preset": preset,
-                "step": cfg["step"],
-                "loss": log[-1][1],
-                "tasks": len(cfg["training"]["data"]["tasks"]),
-                "transitions": cfg["training"]["data"]["transitions"],
-            }
-        )
-    )
+    data = cfg["training"]["data"]
+    return {
+        "run": str(out),
+        "arch": arch,
+        "preset": preset,
+        "step": cfg["step"],
+        "loss": log[-1][1],
+        "tasks": len(data["tasks"]),
+        "transitions": data["transitions"],
+    }
 
 
 def register(app: typer.Typer) -> None:
