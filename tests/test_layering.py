@@ -88,11 +88,7 @@ LAYERS = [
 
 #: Imports against the layering that are known and owned elsewhere, each with what replaces it; the test
 #: fails if one of them is gone (then delete it here) or if any other appears.
-KNOWN_UPWARD = {
-    # publish/datasets.py and publish/offline_env.py import the root for __version__, __file__ and the env
-    # ids: compogen.version.__version__, Path(__file__).resolve().parents[1], compogen.suites.register_envs()
-    ("publish", ROOT_UNIT),
-}
+KNOWN_UPWARD: set = set()
 
 
 def test_packages_import_only_lower_layers():

@@ -178,7 +178,7 @@ def publish(
         data = _subsample(data, bounds, max_transitions, seed)
         bounds = episode_bounds(data) if layout == EPISODES else None
     prov = dict(provenance or {})
-    from compogen import __version__
+    from compogen.version import __version__
 
     refs = suite.reference_scores(task)
     spec = _env_spec(suite, task)
@@ -280,9 +280,9 @@ def _web_url(remote: str) -> str | None:
 def _code_provenance() -> dict[str, Any]:
     """compogen's own code: ``{"commit", "dirty", "remote", "permalink"}`` from the git checkout it runs
     from (None values when it is an installed package), and a permalink for Minari."""
-    import compogen
+    from compogen.version import __version__
 
-    pkg = Path(compogen.__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]  # the compogen package folder
     tracked = _git("ls-files", "--error-unmatch", "__init__.py", cwd=pkg) is not None
     commit = _git("rev-parse", "HEAD", cwd=pkg) if tracked else None
     remote = None
@@ -296,9 +296,9 @@ def _code_provenance() -> dict[str, Any]:
     if remote and commit:
         permalink = f"{remote}/tree/{commit}"
     elif commit:
-        permalink = f"compogen {compogen.__version__}, commit {commit[:12]} (no git remote)"
+        permalink = f"compogen {__version__}, commit {commit[:12]} (no git remote)"
     else:
-        permalink = f"compogen {compogen.__version__} (no git checkout)"
+        permalink = f"compogen {__version__} (no git checkout)"
     return {"commit": commit, "dirty": dirty, "remote": remote, "permalink": permalink}
 
 
@@ -336,8 +336,9 @@ def layout_summary(dataset_id: str, root: str | Path | None = None) -> str:
 def _env_spec(suite: Suite, task: Task):
     import gymnasium as gym
 
-    import compogen  # noqa: F401  (registers the ids)
+    from compogen.suites import register_envs
 
+    register_envs()
     return gym.spec(suite.env_id(task))
 
 

@@ -62,7 +62,9 @@ def offline_env(source: Any, task: str | None = None, **env_kwargs: Any) -> Offl
 
     ``env_kwargs`` go to ``gymnasium.make`` of the task's env.
     """
-    import compogen  # noqa: F401  (registers the task env ids)
+    from compogen.suites import register_envs
+
+    register_envs()  # the task env ids
 
     dataset_id, refs = None, None
     if isinstance(source, Transitions):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from compogen.data.transitions import Transitions
-from compogen.suites.base import SUCCESS_REWARD
+from compogen.suites.base import success_steps
 
 __all__ = ["SCORES", "consistency", "data_scores", "spearman"]
 
@@ -32,7 +32,7 @@ def data_scores(data: Transitions) -> dict[str, float]:
     """``success_rows`` (fraction of rows paying the success reward), ``terminal_rows``, ``mean_reward``."""
     r = np.asarray(data.rewards, np.float64)
     return {
-        "success_rows": round(float((r >= SUCCESS_REWARD).mean()), 6),
+        "success_rows": round(float(success_steps(r).mean()), 6),
         "terminal_rows": round(float(np.asarray(data.terminals, bool).mean()), 6),
         "mean_reward": round(float(r.mean()), 6),
     }
