@@ -75,7 +75,10 @@ def main(argv=None) -> None:
     axes[-1].set_xlabel("step")
     axes[0].legend(fontsize=7)
     info = gen.info()
-    fig.suptitle(f"{args.task}: a synthetic episode ({info['arch']} {info['preset']}, step {info['step']}) and its actions replayed in the simulator", fontsize=10)
+    fig.suptitle(
+        f"{args.task}: a synthetic episode ({info['arch']} {info['preset']}, step {info['step']}) and its actions replayed in the simulator",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(args.out, dpi=110)
     print(f"wrote {args.out}: {len(ep)} generated steps, {len(sim_rew)} simulated")
