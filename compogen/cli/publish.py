@@ -26,7 +26,9 @@ def how_to_load(ids: list[str]) -> str:
 
 
 def publish(
-    data: Optional[Path] = typer.Option(None, "--data", help="A synthetic file (compogen generate output, .h5/.hdf5/.npz)."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", help="A synthetic file (compogen generate output, .h5/.hdf5/.npz), or real data (compogen collect output, published as real)."
+    ),
     task: Optional[str] = typer.Option(None, "--task", help="Task id of --data (default: the task the file records)."),
     dataset_id: Optional[str] = typer.Option(None, "--id", help="Minari dataset id (default compogen/<task-id>-v0); only with --data."),
     run: Optional[Path] = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: publish its admitted datasets."),
@@ -48,7 +50,7 @@ def publish(
     seed: int = seed_option(0, "Seed of the --max-transitions subset."),
     quiet: bool = quiet_option(),
 ) -> None:
-    """Publish synthetic data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
+    """Publish synthetic (or collected real) data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
     from compogen.errors import CompogenError
     from compogen.publish import LAYOUT_CHOICES, check_dataset_id, datasets_root, layout_summary, publish_file, publish_run
 

@@ -88,6 +88,21 @@ def datasets_root() -> Path:
 def _describe(task_id: str, suite: Suite, n: int, layout: str, episodes: int, prov: dict[str, Any]) -> str:
     gen = prov.get("generator") or {}
     val = prov.get("validation") or {}
+    real = prov.get("collection")
+    if real:
+        noise = f" with action noise {real['noise']}" if real.get("noise") is not None else ""
+        what = (
+            f"REAL {'episodes' if layout == EPISODES else 'transitions'} for the {suite.name} task {task_id}, collected in the "
+            f"simulator by compogen's scripted expert{noise} (compogen collect, seed {real.get('seed')}); not synthetic."
+        )
+        if layout == EPISODES:
+            how = (
+                f"{episodes} episodes, {n} steps: each Minari episode is one collected episode, observations[t + 1] is the next "
+                "state of step t, and terminations/truncations are set on its last step only (layout 'episodes')."
+            )
+        else:
+            how = f"{n} transitions, each its own one-step Minari episode [s, s'] (layout 'transitions')."
+        return f"{what} {how} Provenance: metadata['compogen']."
     made = f"compogen's {gen['arch']} diffusion generator" if gen.get("arch") else "a compogen generator"
     if gen.get("iteration") is not None:
         made += f" (self-improvement round {gen['iteration']})"
@@ -189,9 +204,14 @@ def publish(
         "description": _describe(task_id, suite, len(data), layout, episodes, prov),
         "eval_env_spec": spec.to_json(),
         "requirements": [f"compogen>={__version__}"],
-        **standard_metadata((prov.get("generator") or {}).get("arch"), author, author_email, code_permalink or code["permalink"]),
+        **standard_metadata(
+            "scripted-expert" if prov.get("collection") else (prov.get("generator") or {}).get("arch"),
+            author,
+            author_email,
+            code_permalink or code["permalink"],
+        ),
         "compogen": {
-            "synthetic": True,
+            "synthetic": not prov.get("collection"),
             "layout": layout,
             "task": task_id,
             "suite": suite.name,
@@ -351,16 +371,46 @@ def _ensure_namespace(dataset_id: str) -> None:
     if namespace not in list_local_namespaces():
         create_namespace(
             namespace,
-            description="Synthetic data made by compogen: generated episodes, or independent transitions as one-step episodes "
-            "(metadata['compogen']['layout'] says which).",
+            description="Data published by compogen: synthetic (generated episodes, or independent transitions as one-step "
+            "episodes) or real (scripted-expert episodes collected in the simulator); metadata['compogen'] says which.",
         )
 
 
+def _collection(path: Path, attrs: dict[str, Any]) -> dict[str, Any] | None:
+    """How a real file was collected (``compogen collect`` output records ``policy: scripted_expert``), None for a
+    synthetic file; a file in the offline (real) format that does not say who collected it is refused."""
+    if attrs.get("policy") == "scripted_expert":
+        keys = ("policy", "noise", "seed", "episodes", "success_rate")
+        return {"simulator": True, **{k: attrs.get(k) for k in keys}}
+    if attrs.get("policy") is not None:
+        raise DataError(
+            f"{path}: real data collected by policy {attrs['policy']!r}; only compogen collect's scripted-expert data can be published as real"
+        )
+    if path.suffix != ".npz" and not attrs.get("model") and not attrs.get("sampler"):
+        import h5py
+
+        try:
+            with h5py.File(path, "r") as f:
+                offline = "successes" in f
+        except (OSError, ValueError):
+            offline = False
+        if offline:
+            raise DataError(
+                f"{path}: an offline dataset that does not record who collected it (no 'policy' in its metadata); "
+                "publish compogen collect output (real) or compogen generate output (synthetic)"
+            )
+    return None
+
+
 def publish_file(path: str | Path, task: Task | str | None = None, *, provenance: dict[str, Any] | None = None, **kwargs: Any) -> str:
-    """Publish a synthetic file (``compogen generate`` output or SynthER-style ``.npz``); the task and
-    the generator's provenance come from the file's metadata where it records them."""
+    """Publish a synthetic file (``compogen generate`` output or SynthER-style ``.npz``) or a real one
+    (``compogen collect`` output: scripted-expert episodes collected in the simulator, published as real,
+    ``metadata["compogen"]["synthetic"] = False``); the task and the generator's (or collector's)
+    provenance come from the file's metadata where it records them. A file in the offline format that
+    does not record its collector is refused."""
     path = Path(path)
     attrs = read_synthetic_attrs(path) if path.is_file() else {}
+    collection = _collection(path, attrs) if path.is_file() else None
     recorded = attrs.get("task")
     if task is None and recorded is None:
         raise CompogenError(f"{path}: the file does not record its task; pass --task")
@@ -373,7 +423,7 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
     model = attrs.get("model") or {}
     if model and not model.get("weights_sha256"):  # files sampled before samples recorded the hash
         model = {**model, "weights_sha256": _checkpoint_sha256(model.get("model_dir"))}
-    if attrs.get("layout") == EPISODES and kwargs.get("layout", "auto") == "auto":
+    if (attrs.get("layout") == EPISODES or collection) and kwargs.get("layout", "auto") == "auto":
         kwargs["layout"] = EPISODES  # a file of episodes that no longer chain is refused, never published as transitions
     prov: dict[str, Any] = {
         "source": {"file": path.name, "sha256": file_sha256(path), "layout": attrs.get("layout")},
@@ -387,8 +437,9 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
             "seed": attrs.get("seed"),
             **({"initial_states": attrs["initial_states"], "horizon": attrs.get("horizon")} if attrs.get("initial_states") else {}),
         }
-        if attrs
+        if attrs and not collection
         else None,
+        **({"collection": collection} if collection else {}),
     }
     for key, value in (provenance or {}).items():
         prov[key] = {**(prov.get(key) or {}), **value} if isinstance(value, dict) else value
