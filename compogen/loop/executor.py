@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from compogen.errors import CompogenError
+from compogen.install import install_hint
 from compogen.parallel import process_pool
 
 __all__ = ["JobOutcome", "Executor", "LocalExecutor", "RayExecutor", "SubmititExecutor", "EXECUTORS", "make_executor"]
@@ -102,14 +103,14 @@ class LocalExecutor(Executor):
 
 
 class RayExecutor(Executor):
-    """Ray tasks (``pip install "compogen[ray]"``); connects to ``address`` or starts Ray locally."""
+    """Ray tasks (the ``ray`` extra: :func:`compogen.install.install_hint`); connects to ``address`` or starts Ray locally."""
 
     def __init__(self, retries: int = 1, address: str | None = None, num_cpus_per_job: float = 1.0):
         super().__init__(retries)
         try:
             import ray
         except ImportError:
-            raise CompogenError('the Ray executor needs the extra: pip install "compogen[ray]"') from None
+            raise CompogenError(f"the Ray executor needs the extra: {install_hint('ray')}") from None
         if not ray.is_initialized():
             ray.init(address=address, ignore_reinit_error=True)
         self._ray = ray
@@ -128,14 +129,14 @@ class RayExecutor(Executor):
 
 
 class SubmititExecutor(Executor):
-    """SLURM jobs through submitit (``pip install "compogen[slurm]"``)."""
+    """SLURM jobs through submitit (the ``slurm`` extra: :func:`compogen.install.install_hint`)."""
 
     def __init__(self, folder: str | Path, retries: int = 1, **slurm: Any):
         super().__init__(retries)
         try:
             import submitit
         except ImportError:
-            raise CompogenError('the SLURM executor needs the extra: pip install "compogen[slurm]"') from None
+            raise CompogenError(f"the SLURM executor needs the extra: {install_hint('slurm')}") from None
         self._ex = submitit.AutoExecutor(folder=str(folder))
         if slurm:
             self._ex.update_parameters(**slurm)

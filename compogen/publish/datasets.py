@@ -20,7 +20,6 @@ and renamed into place, so a failed or interrupted publish leaves nothing that
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -31,6 +30,9 @@ from compogen.data import Transitions, read_synthetic, read_synthetic_attrs
 from compogen.data.minari_io import EPISODES, TRANSITIONS, episode_bounds, write_minari_storage
 from compogen.errors import CompogenError, DataError
 from compogen.generator.checkpoint import has_checkpoint
+from compogen.install import code_provenance as _code_provenance
+from compogen.install import git as _git
+from compogen.install import install_hint, requirement
 from compogen.io import atomic_dir, file_sha256
 from compogen.suites import Suite, suite_for_task
 from compogen.tasks import Task
@@ -201,9 +203,9 @@ def publish(
     episodes = len(bounds) if bounds is not None else len(data)
     meta: dict[str, Any] = {
         "dataset_id": dataset_id,
-        "description": _describe(task_id, suite, len(data), layout, episodes, prov),
+        "description": f"{_describe(task_id, suite, len(data), layout, episodes, prov)} To load it, install compogen: {install_hint(code=code)}.",
         "eval_env_spec": spec.to_json(),
-        "requirements": [f"compogen>={__version__}"],
+        "requirements": [requirement(code=code)],
         **standard_metadata(
             "scripted-expert" if prov.get("collection") else (prov.get("generator") or {}).get("arch"),
             author,
@@ -221,6 +223,7 @@ def publish(
             "subsample_seed": int(seed) if len(data) < source_n else None,
             "compogen_version": __version__,
             "code": code,
+            "install": install_hint(code=code),
             **prov,
         },
     }
@@ -269,57 +272,6 @@ def _subsample(data: Transitions, bounds: list[slice] | None, max_transitions: i
         return out
     keep = sorted(order[:k], key=lambda i: bounds[i].start)
     return data.subset(np.concatenate([np.arange(bounds[i].start, bounds[i].stop) for i in keep]))
-
-
-def _git(*args: str, cwd: str | Path | None = None) -> str | None:
-    """``git args`` output, or None when git is missing, fails or prints nothing."""
-    try:
-        r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    out = r.stdout.strip()
-    return out if r.returncode == 0 and out else None
-
-
-def _web_url(remote: str) -> str | None:
-    """A git remote as a web address without credentials (``git@github.com:o/r.git`` ->
-    ``https://github.com/o/r``), or None when it is not a network remote.
-
-    >>> _web_url("git@github.com:org/compogen.git"), _web_url("https://user:token@gitlab.com/org/compogen.git/")
-    ('https://github.com/org/compogen', 'https://gitlab.com/org/compogen')
-    >>> _web_url("/srv/git/compogen") is None
-    True
-    """
-    m = re.fullmatch(r"(?:ssh://)?[\w.-]+@([^:/]+)[:/](.+?)(?:\.git)?/?", remote)
-    if m:
-        return f"https://{m[1]}/{m[2]}"
-    m = re.fullmatch(r"(https?)://(?:[^@/]+@)?([^/]+)/(.+?)(?:\.git)?/?", remote)
-    return f"{m[1]}://{m[2]}/{m[3]}" if m else None
-
-
-def _code_provenance() -> dict[str, Any]:
-    """compogen's own code: ``{"commit", "dirty", "remote", "permalink"}`` from the git checkout it runs
-    from (None values when it is an installed package), and a permalink for Minari."""
-    from compogen.version import __version__
-
-    pkg = Path(__file__).resolve().parents[1]  # the compogen package folder
-    tracked = _git("ls-files", "--error-unmatch", "__init__.py", cwd=pkg) is not None
-    commit = _git("rev-parse", "HEAD", cwd=pkg) if tracked else None
-    remote = None
-    if commit:
-        names = (_git("remote", cwd=pkg) or "").split()
-        name = "origin" if "origin" in names else (names[0] if names else None)
-        remote = _web_url(_git("remote", "get-url", name, cwd=pkg) or "") if name else None
-    dirty = None
-    if commit:
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "."], cwd=pkg, capture_output=True, timeout=10).returncode != 0
-    if remote and commit:
-        permalink = f"{remote}/tree/{commit}"
-    elif commit:
-        permalink = f"compogen {__version__}, commit {commit[:12]} (no git remote)"
-    else:
-        permalink = f"compogen {__version__} (no git checkout)"
-    return {"commit": commit, "dirty": dirty, "remote": remote, "permalink": permalink}
 
 
 def standard_metadata(

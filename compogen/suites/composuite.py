@@ -1,7 +1,7 @@
 """CompoSuite (Mendez et al. 2022) as a compogen suite.
 
 The metadata (task space, observation layout) needs nothing beyond numpy; making
-an env needs the optional extra ``pip install "compogen[composuite]"`` (robosuite
+an env needs the optional extra ``composuite`` (installed from compogen's repository, not PyPI: :func:`compogen.install.install_hint`; robosuite
 1.4, old gym, Python < 3.12).
 """
 

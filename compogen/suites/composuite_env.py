@@ -36,10 +36,7 @@ import numpy as np
 from compogen.errors import CompogenError
 from compogen.tasks.space import COMPOSUITE_SPACE, Task
 
-__all__ = ["CompoSuiteEnv", "INSTALL_HINT", "import_composuite"]
-
-#: How to get the optional dependency.
-INSTALL_HINT = 'pip install "compogen[composuite]" (needs Python < 3.12)'
+__all__ = ["CompoSuiteEnv", "import_composuite"]
 
 #: Observation sizes with and without the 16 task-id dims.
 OBS_DIM_WITH_TASK_IDS = 93
@@ -59,7 +56,10 @@ def import_composuite():
         return importlib.import_module("composuite")
     except ImportError as exc:  # the package, or robosuite/gym/mujoco below it
         extra = "" if sys.version_info < (3, 12) else f" This is Python {sys.version_info.major}.{sys.version_info.minor}."
-        raise CompogenError(f"the CompoSuite suite needs the optional extra: {INSTALL_HINT}.{extra} ({exc})") from exc
+        from compogen.install import install_hint
+
+        hint = f"{install_hint('composuite')}, needs Python < 3.12"
+        raise CompogenError(f"the CompoSuite suite needs the optional extra: {hint}.{extra} ({exc})") from exc
 
 
 class CompoSuiteEnv(gym.Env):

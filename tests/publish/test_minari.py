@@ -17,8 +17,8 @@ import pytest
 from compogen.data import read_synthetic
 from compogen.data.minari_io import episode_bounds, read_minari
 from compogen.errors import CompogenError, DataError
+from compogen.install import web_url as _web_url
 from compogen.publish import default_dataset_id, publish, publish_file, standard_metadata
-from compogen.publish.datasets import _web_url
 from compogen.rl import to_d4rl
 
 from .conftest import BUILTIN_TASK, COMPOSUITE_TASK, EPISODE_LENGTHS, random_episodes, random_transitions, tree
@@ -151,12 +151,16 @@ def test_standard_metadata_from_arguments_then_git_then_clear_defaults(monkeypat
         "https://example.org/code/abc",
         "compogen-mlp",
     )
+    import compogen.install as inst
+
     monkeypatch.setattr(pd, "_git", lambda *a, **k: None)  # no git at all
+    monkeypatch.setattr(inst, "git", lambda *a, **k: None)
     bare = standard_metadata()
     assert bare["author"] == {"not recorded (pass --author to compogen publish, or set git config user.name)"}
     assert "not recorded" in next(iter(bare["author_email"])) and bare["code_permalink"] == "compogen 0.1.0 (no git checkout)"
     answers = {"rev-parse": "abc123", "remote": "upstream", "get-url": "git@github.com:lab/compogen.git", "config": None, "ls-files": "x"}
     monkeypatch.setattr(pd, "_git", lambda *a, **k: answers[a[1] if a[0] == "remote" and len(a) > 1 else a[0]])
+    monkeypatch.setattr(inst, "git", pd._git)
     assert standard_metadata()["code_permalink"] == "https://github.com/lab/compogen/tree/abc123"
     assert _web_url("https://user:secret@github.com/lab/compogen.git") == "https://github.com/lab/compogen"  # never a credential
     assert _web_url("ssh://git@gitlab.example.org/lab/compogen.git") == "https://gitlab.example.org/lab/compogen"
