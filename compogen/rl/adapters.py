@@ -90,9 +90,14 @@ def to_d3rlpy(source: Any):
 
     All rows form one d3rlpy "episode" (d3rlpy samples transitions uniformly over
     rows); the picker returns the stored ``next_observations[i]`` and ``terminals[i]``.
+    d3rlpy's own ``dump``/``ReplayBuffer.load`` would drop those next states (a reloaded buffer
+    uses ``observations[t + 1]``), so the buffer refuses ``dump`` with :class:`DataError`;
+    ``pickle`` round-trips it exactly, or call ``to_d3rlpy`` on the source again.
     """
     from d3rlpy.constants import ActionSpace
-    from d3rlpy.dataset import Episode, InfiniteBuffer, ReplayBuffer
+    from d3rlpy.dataset import Episode, InfiniteBuffer
+
+    from compogen.rl.d3rlpy_buffer import StoredNextReplayBuffer
 
     data = load_transitions(source)
     episode = Episode(
@@ -102,7 +107,7 @@ def to_d3rlpy(source: Any):
         terminated=True,  # every row is a transition; terminal flags come from the picker
     )
     picker = StoredNextTransitionPicker(np.ascontiguousarray(data.next_observations, np.float32), np.asarray(data.terminals))
-    return ReplayBuffer(
+    return StoredNextReplayBuffer(
         InfiniteBuffer(),
         transition_picker=picker,
         episodes=[episode],

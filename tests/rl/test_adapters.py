@@ -104,6 +104,37 @@ def test_d3rlpy_buffer_returns_every_stored_row():
         assert t.terminal == float(data.terminals[i])
 
 
+def test_d3rlpy_dump_is_refused_and_pickle_round_trips_exactly(tmp_path):
+    """d3rlpy's dump/load keeps only episodes: the reloaded buffer's next states are observations[t + 1],
+    not the stored ones. to_d3rlpy's buffer refuses dump (nothing written); pickle keeps them."""
+    import pickle
+
+    from d3rlpy.dataset import InfiniteBuffer, ReplayBuffer
+
+    data = _data(32)
+    buf = to_d3rlpy(data)
+    path = tmp_path / "buffer.h5"
+    with open(path, "w+b") as f, pytest.raises(DataError, match="dump/load drops"):
+        buf.dump(f)
+    assert path.stat().st_size == 0
+    # why: the same episodes through d3rlpy's plain dump/load lose the stored next states
+    with open(path, "w+b") as f:
+        ReplayBuffer.dump(buf, f)
+    with open(path, "rb") as f:
+        reloaded = ReplayBuffer.load(f, InfiniteBuffer())
+    ep = reloaded.episodes[0]
+    lost = reloaded.transition_picker(ep, 0).next_observation
+    np.testing.assert_array_equal(lost, data.observations[1])
+    assert not np.array_equal(lost, data.next_observations[0])
+    # pickle keeps the picker: every row exact
+    back = pickle.loads(pickle.dumps(buf))
+    assert back.transition_count == 32
+    for i in range(32):
+        t = back.transition_picker(back.episodes[0], i)
+        np.testing.assert_array_equal(t.next_observation, data.next_observations[i])
+        assert t.terminal == float(data.terminals[i])
+
+
 def test_sb3_buffer_round_trip_and_sac_trains_from_it():
     from stable_baselines3 import SAC
 
