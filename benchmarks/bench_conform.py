@@ -29,9 +29,12 @@ def raw_file(gen, suite, task, n: int, seed: int, lc) -> Path:
     from compogen.data import Transitions, write_synthetic
 
     tid = suite.task_id(task)
+    from compogen.data import read_synthetic_attrs
+
     for name in (f"zs-{tid}-{n}.h5", f"raw-{tid}-{n}.h5"):
-        if (gen.model_dir / name).exists():
-            return gen.model_dir / name
+        path = gen.model_dir / name
+        if path.exists() and "conform" not in read_synthetic_attrs(path):  # only files of raw samples
+            return path
     flat = gen.sample_flat(task, n, lc.sampler, lc.sampler_steps, seed)
     d = gen.layout.unpack(flat, task)
     path = gen.model_dir / f"raw-{tid}-{n}.h5"
@@ -55,6 +58,7 @@ def main(argv=None) -> None:
     ap.add_argument("--model", required=True, help="trained generator run directory")
     ap.add_argument("--loop-preset", default="standard", help="tasks, sample count, sampler and validation settings")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--groups", default="training,held-out", help="which task groups: training, held-out")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -64,6 +68,7 @@ def main(argv=None) -> None:
     bounds = gen.bounds
     vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     groups = {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
+    groups = {k: v for k, v in groups.items() if k in args.groups.split(",")}
     rows, t0 = [], time.perf_counter()
     for group, tasks in groups.items():
         raw, fixed = [], []
