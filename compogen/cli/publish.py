@@ -30,10 +30,14 @@ def publish(
         None, "--data", help="A synthetic file (compogen generate output, .h5/.hdf5/.npz), or real data (compogen collect output, published as real)."
     ),
     task: Optional[str] = typer.Option(None, "--task", help="Task id of --data (default: the task the file records)."),
-    dataset_id: Optional[str] = typer.Option(None, "--id", help="Minari dataset id (default compogen/<task-id>-v0); only with --data."),
+    dataset_id: Optional[str] = typer.Option(
+        None, "--id", help="Minari dataset id (default compogen/<task-id>-vN: v0, or the next version when the content differs); only with --data."
+    ),
     run: Optional[Path] = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: publish its admitted datasets."),
-    all_targets: bool = typer.Option(False, "--all", help="With --run: also the latest dataset of every target the run did not admit."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id."),
+    all_targets: bool = typer.Option(
+        False, "--all", help="With --run: also the latest dataset of every target the run did not admit (as compogen-not-admitted/<task-id>-vN)."
+    ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id (without --id: the latest version)."),
     max_transitions: Optional[int] = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
     layout: str = typer.Option(
         "auto",
@@ -57,7 +61,9 @@ def publish(
     if (data is None) == (run is None):
         raise CompogenError("give exactly one of --data FILE or --run RUN_DIR")
     if run is not None and (dataset_id or task):
-        raise CompogenError("--id and --task go with --data (a run's datasets are named compogen/<task-id>-v0)")
+        raise CompogenError(
+            "--id and --task go with --data (a run's datasets are named compogen/<task-id>-vN, not admitted ones compogen-not-admitted/<task-id>-vN)"
+        )
     if data is not None and all_targets:
         raise CompogenError("--all goes with --run")
     if dataset_id is not None:

@@ -19,6 +19,7 @@ and renamed into place, so a failed or interrupted publish leaves nothing that
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from pathlib import Path
@@ -40,6 +41,7 @@ from compogen.tasks import Task
 __all__ = [
     "LAYOUT_CHOICES",
     "NAMESPACE",
+    "NOT_ADMITTED_NAMESPACE",
     "check_dataset_id",
     "datasets_root",
     "default_dataset_id",
@@ -52,15 +54,19 @@ __all__ = [
 
 #: The Minari namespace of compogen's datasets.
 NAMESPACE = "compogen"
+#: The namespace of datasets that a run's validation did not admit (``publish --run --all``).
+NOT_ADMITTED_NAMESPACE = "compogen-not-admitted"
 #: ``layout`` values of :func:`publish`: episodes when the rows are episodes, else one-step episodes;
 #: episodes or refuse; one-step episodes of independent transitions.
 LAYOUT_CHOICES = ("auto", EPISODES, TRANSITIONS)
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*-v\d+")
 
 
-def default_dataset_id(task_id: str) -> str:
-    """``compogen/<task-id>-v0`` (``compogen/iiwa-plate-none-push-v0``, ``compogen/fivelink-plate-none-push-v0``)."""
-    return f"{NAMESPACE}/{task_id}-v0"
+def default_dataset_id(task_id: str, admitted: bool = True, version: int = 0) -> str:
+    """``compogen/<task-id>-v<version>`` (``compogen/fivelink-plate-none-push-v0``); a dataset a run's
+    validation did not admit lives in ``compogen-not-admitted/``. :func:`publish` without an id takes the
+    next version when the content differs from every published version (:func:`_resolve_id`)."""
+    return f"{NAMESPACE if admitted else NOT_ADMITTED_NAMESPACE}/{task_id}-v{version}"
 
 
 def check_dataset_id(dataset_id: str) -> str:
@@ -78,6 +84,59 @@ def check_dataset_id(dataset_id: str) -> str:
             f"bad dataset id {dataset_id!r}: expected [namespace/]name-vN in lower case, e.g. {default_dataset_id('fivelink-plate-none-push')}"
         )
     return dataset_id
+
+
+def _content_sha256(data: Transitions, layout: str) -> str:
+    """What a dataset holds: its layout and every column, hashed."""
+    h = hashlib.sha256(layout.encode())
+    timeouts = data.timeouts if data.timeouts is not None else np.zeros(len(data), bool)
+    for a in (data.observations, data.actions, data.rewards, data.next_observations, data.terminals, timeouts):
+        h.update(str(np.asarray(a).dtype).encode() + str(np.shape(a)).encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _published_versions(root: Path, name: str) -> dict[int, str | None]:
+    """``{version: content sha256 or None}`` of the datasets ``<name>-v<version>`` in ``root``."""
+    import json
+
+    folder = root / name.rsplit("/", 1)[0] if "/" in name else root
+    base = name.rsplit("/", 1)[-1]
+    out: dict[int, str | None] = {}
+    if not folder.is_dir():
+        return out
+    for p in folder.iterdir():
+        m = re.fullmatch(re.escape(base) + r"-v(\d+)", p.name)
+        if m and p.is_dir():
+            try:
+                meta = json.loads((p / "data" / "metadata.json").read_text())
+                out[int(m[1])] = ((meta.get("compogen") or {}) if isinstance(meta, dict) else {}).get("content_sha256")
+            except (OSError, ValueError):
+                out[int(m[1])] = None
+    return out
+
+
+def _resolve_id(dataset_id: str | None, task_id: str, admitted: bool, root: Path, content: str, overwrite: bool) -> str:
+    """The id to publish under. Given: itself (refused if it exists, unless ``overwrite``). Else
+    ``<namespace>/<task-id>-vN``: v0 first, the next version when the content differs from every published
+    version, refused when a version holds the same content (``overwrite`` replaces the latest version)."""
+    if dataset_id is not None:
+        if (root / dataset_id).exists() and not overwrite:
+            raise CompogenError(f"Minari dataset {dataset_id} exists in {root}; pass --overwrite (overwrite=True) to replace it")
+        return dataset_id
+    name = default_dataset_id(task_id, admitted).rsplit("-v", 1)[0]
+    versions = _published_versions(root, name)
+    if not versions:
+        return f"{name}-v0"
+    latest = max(versions)
+    if overwrite:
+        return f"{name}-v{latest}"
+    same = sorted(v for v, sha in versions.items() if sha == content)
+    if same:
+        raise CompogenError(
+            f"Minari dataset {name}-v{same[-1]} in {root} holds the same content; pass --overwrite (overwrite=True) to replace {name}-v{latest}"
+        )
+    return f"{name}-v{latest + 1}"
 
 
 def datasets_root() -> Path:
@@ -145,8 +204,15 @@ def publish(
     author: str | None = None,
     author_email: str | None = None,
     code_permalink: str | None = None,
+    dry_run: bool = False,
 ) -> str:
     """Publish one task's transitions as a Minari dataset; return its id.
+
+    The id: ``dataset_id`` if given (refused if it exists, unless ``overwrite``); else
+    ``compogen/<task-id>-vN`` (``compogen-not-admitted/...`` when ``provenance["validation"]["admitted"]``
+    is False), v0 first and the next version when the content differs from every published version; a
+    version with the same content is refused (``overwrite`` replaces the latest). ``dry_run``: check
+    everything and return the id, writing nothing.
 
     ``layout``: ``"episodes"`` writes the data's episodes as Minari episodes (the rows must be
     episodes: :func:`~compogen.data.minari_io.episode_bounds`), ``"transitions"`` writes every
@@ -162,7 +228,8 @@ def publish(
     suite = suite_for_task(task if isinstance(task, str) else "-".join(task))
     task = suite.parse(task)
     task_id = suite.task_id(task)
-    dataset_id = check_dataset_id(dataset_id or default_dataset_id(task_id))
+    if dataset_id is not None:
+        check_dataset_id(dataset_id)
     if layout not in LAYOUT_CHOICES:
         raise CompogenError(f"layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
     if max_transitions is not None and max_transitions < 1:
@@ -187,14 +254,19 @@ def publish(
         )
     layout = TRANSITIONS if bounds is None else EPISODES
     root = Path(root) if root is not None else datasets_root()
-    final = root / dataset_id
-    if final.exists() and not overwrite:
+    if dataset_id is not None and (root / dataset_id).exists() and not overwrite:
         raise CompogenError(f"Minari dataset {dataset_id} exists in {root}; pass --overwrite (overwrite=True) to replace it")
     source_n, source_episodes = len(data), (len(bounds) if bounds is not None else None)
     if max_transitions is not None and source_n > max_transitions:
         data = _subsample(data, bounds, max_transitions, seed)
         bounds = episode_bounds(data) if layout == EPISODES else None
     prov = dict(provenance or {})
+    content = _content_sha256(data, layout)
+    admitted = (prov.get("validation") or {}).get("admitted") is not False
+    dataset_id = check_dataset_id(_resolve_id(dataset_id, task_id, admitted, root, content, overwrite))
+    if dry_run:
+        return dataset_id
+    final = root / dataset_id
     from compogen.version import __version__
 
     refs = suite.reference_scores(task)
@@ -221,6 +293,7 @@ def publish(
             "source_transitions": source_n,
             "source_episodes": source_episodes,
             "subsample_seed": int(seed) if len(data) < source_n else None,
+            "content_sha256": content,
             "compogen_version": __version__,
             "code": code,
             "install": install_hint(code=code),
@@ -426,8 +499,9 @@ def _run_episodes(model_dir: Path, task_id: str, validated: Path, config: Any, o
 
 
 def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, **kwargs: Any) -> list[str]:
-    """Publish the datasets a self-improvement run admitted (with ``all``, also the latest dataset of
-    every target it did not admit); return the ids."""
+    """Publish the datasets a self-improvement run admitted as ``compogen/<task-id>-vN`` (with ``all``, also
+    the latest dataset of every target it did not admit, as ``compogen-not-admitted/<task-id>-vN``); return
+    the ids. Versions follow :func:`publish`; every dataset is checked before any is written."""
     from compogen.loop.config import LoopConfig
     from compogen.loop.rundir import RunDir
     from compogen.loop.runner import check_state, resolve_run_tasks
@@ -458,11 +532,7 @@ def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], Non
     if not chosen:
         log(f"{rd.path}: the run admitted no dataset" + ("" if all else " (--all publishes the latest dataset of every target)"))
         return []
-    root = Path(kwargs["root"]) if kwargs.get("root") is not None else datasets_root()
-    taken = [default_dataset_id(t) for t in sorted(chosen) if (root / default_dataset_id(t)).exists()]
-    if taken and not kwargs.get("overwrite"):  # refuse before publishing any
-        raise CompogenError(f"{len(taken)} Minari datasets exist in {root} (e.g. {taken[0]}); pass --overwrite to replace them")
-    ids = []
+    jobs = []
     for t, (k, admitted) in sorted(chosen.items()):
         res = (history.get(k) or {}).get("results", {}).get(t, {})
         validation = {
@@ -477,15 +547,22 @@ def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], Non
             "rl_seeds": list(config.rl_seeds),
         }
         prov = {"validation": validation, "generator": {"iteration": k}, "run": {"dir": str(rd.path.resolve()), "seed": config.seed}}
-        with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
+        jobs.append((t, k, admitted, res, prov))
+    ids = []
+    with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
+        sources = {}
+        for t, k, _, _, prov in jobs:
             source = rd.synthetic(k, t)
             if kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
                 source = _run_episodes(rd.generator(k), t, source, config, Path(tmp) / f"{t}.h5")
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
                 )
-            dataset_id = publish_file(source, t, provenance=prov, **kwargs)
-        verdict = f"{'admitted' if admitted else 'not admitted'}, success {res.get('success', float('nan')):.2f}"
-        log(f"published {dataset_id}: {t} round {k} ({verdict}); {layout_summary(dataset_id, kwargs.get('root'))}")
-        ids.append(dataset_id)
+            sources[t] = source
+            publish_file(source, t, provenance=prov, dry_run=True, **kwargs)  # refuse before publishing any
+        for t, k, admitted, res, prov in jobs:
+            dataset_id = publish_file(sources[t], t, provenance=prov, **kwargs)
+            verdict = f"{'admitted' if admitted else 'not admitted'}, success {res.get('success', float('nan')):.2f}"
+            log(f"published {dataset_id}: {t} round {k} ({verdict}); {layout_summary(dataset_id, kwargs.get('root'))}")
+            ids.append(dataset_id)
     return ids

@@ -72,7 +72,7 @@ def test_bootstrap_builtin_tiny(tmp_path, monkeypatch):
 
     monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
     ids = publish_run(run, all=True, log=lambda _: None)
-    assert ids == [f"compogen/{target}-v0"]
+    assert ids == [f"compogen{'' if admitted else '-not-admitted'}/{target}-v0"]  # not admitted: visible in the namespace
     meta = minari.load_dataset(ids[0]).storage.metadata["compogen"]
     assert meta["generator"]["weights_sha256"] == read_config(run / "iterations" / "000" / "generator")["files"]["ema.safetensors"]["sha256"]
     assert meta["validation"]["success"] == rec["success"] and meta["validation"]["admitted"] == bool(admitted)

@@ -201,17 +201,45 @@ def test_duplicate_id_refused_and_overwrite_replaces(minari_root, builtin_file, 
     import minari
 
     path, data = builtin_file
-    publish_file(path)
+    assert publish_file(path) == DATASET
     before = tree(minari_root)
     other = random_episodes((100, 200), seed=1)
-    with pytest.raises(CompogenError, match="exists"):
-        publish(other, BUILTIN_TASK)
+    with pytest.raises(CompogenError, match="exists"):  # a given id that exists
+        publish(other, BUILTIN_TASK, dataset_id=DATASET)
+    with pytest.raises(CompogenError, match="holds the same content"):  # same content: no new version
+        publish_file(path)
     assert tree(minari_root) == before
     np.testing.assert_array_equal(to_d4rl(DATASET)["actions"], data.actions)
-    publish(other, BUILTIN_TASK, overwrite=True)
+    publish(other, BUILTIN_TASK, dataset_id=DATASET, overwrite=True)
     assert minari.load_dataset(DATASET).total_steps == 300
     np.testing.assert_array_equal(to_d4rl(DATASET)["actions"], other.actions)
     assert not [p for p in os.listdir(minari_root) if p.startswith(".")]  # no staging left
+
+
+def test_new_content_gets_the_next_version(minari_root, builtin_file, capsys):
+    from compogen.cli import main
+
+    path, data = builtin_file
+    v1 = DATASET.replace("-v0", "-v1")
+    assert publish_file(path) == DATASET
+    assert main(["publish", "--data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("compogen: error:") and "holds the same content" in err and len(err.strip().splitlines()) == 1
+    other = random_episodes((100, 200), seed=1)
+    assert publish(other, BUILTIN_TASK) == v1  # other content: the next version, v0 untouched
+    np.testing.assert_array_equal(to_d4rl(DATASET)["actions"], data.actions)
+    np.testing.assert_array_equal(to_d4rl(v1)["actions"], other.actions)
+    for source in (data, other):  # either version's content again: refused, nothing written
+        before = tree(minari_root)
+        with pytest.raises(CompogenError, match="holds the same content"):
+            publish(source, BUILTIN_TASK)
+        assert tree(minari_root) == before
+    assert publish(data, BUILTIN_TASK, max_transitions=300) == DATASET.replace("-v0", "-v2")  # a subsample differs
+    assert publish(other, BUILTIN_TASK, overwrite=True) == DATASET.replace("-v0", "-v2")  # --overwrite: the latest
+    np.testing.assert_array_equal(to_d4rl(DATASET.replace("-v0", "-v2"))["actions"], other.actions)
+    assert publish(other, BUILTIN_TASK, dry_run=True, layout="transitions") == DATASET.replace("-v0", "-v3")
+    assert not (minari_root / DATASET.replace("-v0", "-v3")).exists()  # dry run: nothing written
+    assert publish(data, BUILTIN_TASK, provenance={"validation": {"admitted": False}}) == f"compogen-not-admitted/{BUILTIN_TASK}-v0"
 
 
 @pytest.mark.parametrize("overwrite", [False, True])

@@ -65,14 +65,18 @@ def test_publish_run_all_adds_the_latest_dataset_of_every_other_target(minari_ro
     assert len(ids) == 8
     last = state["history"][-1]["iteration"]
     not_admitted = [t for t in state["history"][-1]["results"] if t not in state["solved"]]
+    pool = {e["task"] for e in state["pool"]}
+    assert sorted(ids) == sorted(default_dataset_id(t, admitted=t in pool) for t in state["history"][-1]["results"])
     for t in not_admitted:
-        c = minari.load_dataset(default_dataset_id(t)).storage.metadata["compogen"]
+        assert f"compogen-not-admitted/{t}-v0" in ids and default_dataset_id(t) not in ids  # visible in the namespace
+        c = minari.load_dataset(default_dataset_id(t, admitted=False)).storage.metadata["compogen"]
         assert c["validation"]["iteration"] == last and not c["validation"]["admitted"]
-    # a second publish is refused before anything is written, unless --overwrite
+    # a second publish of the same content is refused before anything is written, unless --overwrite
     before = tree(minari_root)
     assert main(["publish", "--run", str(out)]) == 2
     assert tree(minari_root) == before
     assert main(["publish", "--run", str(out), "--overwrite"]) == 0
+    assert tree(minari_root) == before  # replaced in place: still v0
 
 
 def test_cli_publish_data(minari_root, builtin_file, transitions_file, capsys):
