@@ -18,7 +18,6 @@ simulator's true ``(r, s', d)``. Then:
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 #: Reconstruction-guidance weights compared for the dynamics (0: replacement only).
@@ -64,6 +64,8 @@ def replay_divergence(gen, suite, task, episodes: int, tol: float, seed: int) ->
 
 
 def main(argv=None) -> None:
+    from report import emit
+
     from compogen.generator import Generator
     from compogen.rl import expert_transitions
     from compogen.suites import get_suite
@@ -146,11 +148,7 @@ def main(argv=None) -> None:
             steps = [s for r in g for s in r["replay_steps"]]
             q1, q2, q3 = np.percentile(steps, [25, 50, 75])
             lines.append(f"| {group} | {np.mean([r['policy_action_rmse'] for r in g]):.3f} | {q2:.0f} [{q1:.0f}, {q3:.0f}] |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    emit(lines, args.out, rows)
 
 
 if __name__ == "__main__":

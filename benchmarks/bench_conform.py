@@ -12,7 +12,6 @@ written before conform existed) are reused; missing ones are sampled without con
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -44,6 +43,7 @@ def raw_file(gen, suite, task, n: int, seed: int, lc) -> Path:
 
 def main(argv=None) -> None:
     from bench_zero_shot import ci95
+    from report import emit
 
     from compogen.data import read_synthetic
     from compogen.data.conform import conform
@@ -120,11 +120,7 @@ def main(argv=None) -> None:
         f"| {r['task']} | {r['group']} | {r['action_entries_out']:.1%} | {r['reward_max']:.3f} | {r['raw']:.2f} | {r['conformed']:.2f} |"
         for r in rows
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps({"bounds": bounds.to_dict(), "rows": rows}, indent=1))
+    emit(lines, args.out, {"bounds": bounds.to_dict(), "rows": rows})
 
 
 if __name__ == "__main__":

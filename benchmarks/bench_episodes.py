@@ -12,7 +12,6 @@ sampler. Both are validated with the loop's validation preset and RL seeds.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -27,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(argv=None) -> None:
     from bench_zero_shot import ci95
+    from report import emit
 
     from compogen.data import Transitions
     from compogen.generator import Generator
@@ -114,11 +114,7 @@ def main(argv=None) -> None:
         )
     lines += ["", "| task | group | transitions | episodes | chained | independent |", "|---|---|---:|---:|---:|---:|"]
     lines += [f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} |" for r in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    emit(lines, args.out, rows)
 
 
 if __name__ == "__main__":

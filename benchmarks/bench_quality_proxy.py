@@ -41,6 +41,8 @@ def model_dir(work: Path, run: dict) -> Path:
 
 
 def main(argv=None) -> None:
+    from report import emit
+
     from compogen.data import read_synthetic
     from compogen.generator import Generator
     from compogen.suites import get_suite
@@ -106,11 +108,7 @@ def main(argv=None) -> None:
         f"The largest x that loses no admitted dataset: {safe:.4f}, skipping {int((score < safe).sum())} of {len(rows)} validations"
         f" ({(score < safe).mean():.0%} of the simulator steps at equal admitted datasets).",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps({"spearman": rho, "rows": rows}, indent=1))
+    emit(lines, args.out, {"spearman": rho, "rows": rows})
 
 
 if __name__ == "__main__":
