@@ -72,7 +72,7 @@ def bootstrap(
 
         print(f"\n{len(admitted)} admitted datasets, not published yet. Publish them as Minari datasets:")
         print(f"  compogen publish --run {out}")
-        print("Once published, load them with:")
+        print("Once published, load them with the ids `compogen publish` prints (v0 for a first publish, the next version for new content):")
         print(textwrap.indent(how_to_load([default_dataset_id(t) for t in admitted]), "  "))
     else:
         print(f"\nno dataset admitted; to publish the latest dataset of every target anyway: compogen publish --run {out} --all")
