@@ -8,6 +8,7 @@ only on ``(seed, i)`` (see :mod:`compogen.generator.rng`), not on the batch size
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -57,9 +58,10 @@ class Generator:
         g.model_dir = Path(model_dir)
         return g
 
-    @property
+    @functools.cached_property
     def bounds(self) -> SpaceBounds:
-        """The task spaces samples are brought into: the training suite's, else the suites' contract."""
+        """The task spaces samples are brought into: the training suite's, else the suites' contract
+        (looked up once per generator, not per batch)."""
         from compogen.suites.registry import SUITES, get_suite
 
         name = self.config.get("suite")
