@@ -45,7 +45,8 @@ def ci95(x) -> tuple[float, float]:
 
 
 def train_cell(run: dict) -> str:
-    return "reused" if run["reused"] else f"{run['train_s']:.0f}"
+    where = "" if run.get("device", "cpu").startswith("cpu") else f" ({run.get('device_name', run['device'])})"
+    return ("reused" if run["reused"] else f"{run['train_s']:.0f}") + where
 
 
 def main(argv=None) -> None:
@@ -73,6 +74,8 @@ def main(argv=None) -> None:
     ap.add_argument("--baselines", default="mlp", help="comma list of multi-task policy architectures: mlp, sc")
     ap.add_argument("--reuse", default=None, help="comma list of JSONs of earlier runs: matching runs and baselines are taken from them")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="torch device of generator training and generation (noise is device-independent)")
+    ap.add_argument("--validation-device", default="cpu", help="torch device of the batched validator")
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
@@ -82,7 +85,7 @@ def main(argv=None) -> None:
     suite = get_suite(lc.suite)
     train = suite.tasks(lc.train)
     tasks = suite.tasks(args.tasks or lc.eval)
-    vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
+    vcfg = vpreset(lc.validation_preset, device=args.validation_device, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     work = Path(args.work)
     pool = real_pool(suite, train, work / "data", args.episodes)
     layout = suite.transition_layout()
@@ -109,14 +112,31 @@ def main(argv=None) -> None:
             model = work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{seed}".replace("--", "-")
             reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
             t0 = time.perf_counter()
-            train_generator(pool, layout, model, TrainConfig(arch=arch, preset=preset, seed=seed, steps=int(steps)), suite=suite.name, progress=True)
+            train_generator(
+                pool,
+                layout,
+                model,
+                TrainConfig(arch=arch, preset=preset, seed=seed, steps=int(steps), device=args.device),
+                suite=suite.name,
+                progress=True,
+            )
             train_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             items = []
             for i, t in enumerate(tasks):
                 path = model / f"zs-{ids[i]}-{lc.samples_per_task}.h5"
                 if not path.exists():
-                    generate(model, t, lc.samples_per_task, path, sampler=lc.sampler, steps=lc.sampler_steps, seed=seed * 1000 + i, progress=False)
+                    generate(
+                        model,
+                        t,
+                        lc.samples_per_task,
+                        path,
+                        sampler=lc.sampler,
+                        steps=lc.sampler_steps,
+                        seed=seed * 1000 + i,
+                        progress=False,
+                        device=args.device,
+                    )
                 items.append((t, read_synthetic(path, task=t, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)))
             gen_s = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -141,6 +161,10 @@ def main(argv=None) -> None:
                     "reused": reused,
                     "generate_s": gen_s,
                     "validate_s": val_s,
+                    "device": f"{args.device}/{args.validation_device}",
+                    "device_name": torch.cuda.get_device_name()
+                    if torch.cuda.is_available() and args.device.startswith("cuda")
+                    else platform.machine(),
                 }
             )
             if args.out:  # each finished run is kept at once (a later --reuse of this file picks it up)
@@ -170,7 +194,7 @@ def main(argv=None) -> None:
         f" evaluations x {vcfg.eval_episodes} episodes), RL seeds {list(lc.rl_seeds)}",
         f"- {len(tasks)} held-out tasks; intervals: 95 % bootstrap over tasks; machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
         "",
-        "| generator | seed | steps | params | fwd MFLOP/sample | train s | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
+        "| generator | seed | steps | params | fwd MFLOP/sample | train s (device) | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
         "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in runs:
