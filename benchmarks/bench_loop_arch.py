@@ -1,0 +1,100 @@
+"""The loop per generator architecture (the paper's Figure 6): one full run of a loop preset per entry.
+
+Each ``--archs`` entry ``arch:steps`` runs ``run_bootstrap`` with the preset (same seed, real data,
+targets, sampler, validation and rounds) and only the denoiser and its training steps changed; the
+steps give each architecture the same training wall-clock (``zero_shot_race.md``: sc-dit 2,600 ≈
+mlp 5,000 on 2 CPU threads). Runs are resumable: an entry whose run directory is complete is read,
+not run again, so ``--archs`` can be given one entry per invocation and the table written at the end.
+The table holds, per round: admitted, coverage, best-so-far and raw mean success, tasks > 0, minutes.
+With ``--baselines F.json`` (a ``bench_zero_shot`` JSON), multi-task BC on the same real data is shown.
+
+    python benchmarks/bench_loop_arch.py --preset standard --archs "sc-dit:2600;mlp:5000" --work /tmp/loop-arch \\
+        --baselines benchmarks/results/zero_shot_race_baselines.json --out benchmarks/results/loop_arch.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main(argv=None) -> None:
+    from compogen.loop.bootstrap import run_bootstrap
+    from compogen.loop.config import loop_preset
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", default="standard")
+    ap.add_argument("--archs", default="sc-dit:2600;mlp:5000", help="';' list of arch:generator-steps")
+    ap.add_argument("--run", default=None, help="run only this entry of --archs (the table still covers all that finished)")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--work", default="/tmp/compogen-loop-arch")
+    ap.add_argument("--baselines", default=None, help="bench_zero_shot JSON whose multi-task baselines are shown")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+
+    base = loop_preset(args.preset)
+    if args.seed is not None:
+        base = base.replace(seed=args.seed)
+    work = Path(args.work)
+    data = work / "data"
+    entries = [e for e in args.archs.split(";") if e]
+    rows = {}
+    for entry in entries:
+        arch, steps = entry.split(":")
+        run = work / f"{arch}-{steps}"
+        cfg = base.replace(arch=arch, generator_steps=int(steps), data=str(data))
+        if (args.run is None or args.run == entry) and not (run / "done.json").exists():
+            t0 = time.perf_counter()
+            run_bootstrap(cfg, run)
+            (run / "done.json").write_text(json.dumps({"seconds": time.perf_counter() - t0}))
+        if (run / "done.json").exists():
+            rows[entry] = {
+                "summary": list(csv.DictReader(io.StringIO((run / "summary.csv").read_text()))),
+                "timings": json.loads((run / "timings.json").read_text()),
+                "seconds": json.loads((run / "done.json").read_text())["seconds"],
+            }
+
+    bases = json.loads(Path(args.baselines).read_text()).get("baselines", {}) if args.baselines else {}
+    lines = [
+        f"# The loop per generator architecture: `{args.preset}` preset (the paper's Figure 6)",
+        "",
+        f"`python benchmarks/bench_loop_arch.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        "",
+        f"Same seed ({base.seed}), real data, targets ({base.targets}), sampler, validation (`{base.validation_preset}`) and rounds"
+        f" ({base.iterations}); only the denoiser and its training steps differ (equal training wall-clock on 2 CPU threads).",
+        "",
+        "| generator | round | admitted | coverage | best-so-far mean | raw mean | tasks solved at least once | minutes (round) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for entry, r in rows.items():
+        t = r["timings"]
+        for s in r["summary"]:
+            k = int(s["iteration"])
+            mins = (t.get(f"iter{k}.train_s", 0) + t.get(f"iter{k}.jobs_s", 0)) / 60
+            lines.append(
+                f"| {entry} | {k} | {s['admitted_total']} | {float(s['coverage']):.3f} | {float(s['mean_best_success']):.3f} |"
+                f" {float(s['mean_raw_success']):.3f} | {s['solved_at_least_once']} / {s['n_eval']} | {mins:.1f} |"
+            )
+    lines += ["", "| generator | final best-so-far | final admitted | total minutes |", "|---|---:|---:|---:|"]
+    for entry, r in rows.items():
+        last = r["summary"][-1]
+        lines.append(f"| {entry} | {float(last['mean_best_success']):.3f} | {last['admitted_total']} | {r['seconds'] / 60:.1f} |")
+    names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
+    for b, res in bases.items():
+        v = [x["best"] for x in res.values()]
+        lines.append(f"| {names.get(b, b)} | {sum(v) / len(v):.3f} | – | – |")
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
