@@ -1,8 +1,9 @@
 """The loop per generator architecture (the paper's Figure 6): one full run of a loop preset per entry.
 
-Each ``--archs`` entry ``arch:steps`` runs ``run_bootstrap`` with the preset (same seed, real data,
+Each ``--archs`` entry ``arch:steps[:field=value,...]`` runs ``run_bootstrap`` with the preset (same seed, real data,
 targets, sampler, validation and rounds) and only the denoiser and its training steps changed; the
-steps give each architecture the same training wall-clock (``zero_shot_race.md``: sc-dit 2,600 ≈
+steps give each architecture the same training wall-clock; the optional ``LoopConfig`` changes
+(``mlp:5000:scale_generator_steps=true``) measure a loop setting (``zero_shot_race.md``: sc-dit 2,600 ≈
 mlp 5,000 on 2 CPU threads). Runs are resumable: an entry whose run directory is complete is read,
 not run again, so ``--archs`` can be given one entry per invocation and the table written at the end.
 The table holds, per round: admitted, coverage, best-so-far and raw mean success, tasks > 0, minutes.
@@ -27,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(argv=None) -> None:
     from compogen.loop.bootstrap import run_bootstrap
-    from compogen.loop.config import loop_preset
+    from compogen.loop.config import LoopConfig, loop_preset
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="standard")
-    ap.add_argument("--archs", default="sc-dit:2600;mlp:5000", help="';' list of arch:generator-steps")
+    ap.add_argument("--archs", default="sc-dit:2600;mlp:5000", help="';' list of arch:generator-steps[:LoopConfig field=value,...]")
     ap.add_argument("--run", default=None, help="run only this entry of --archs (the table still covers all that finished)")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--work", default="/tmp/compogen-loop-arch")
@@ -47,9 +48,10 @@ def main(argv=None) -> None:
     entries = [e for e in args.archs.split(";") if e]
     rows = {}
     for entry in entries:
-        arch, steps = entry.split(":")
-        run = work / f"{arch}-{steps}"
-        cfg = base.replace(arch=arch, generator_steps=int(steps), data=str(data))
+        arch, steps, *over = entry.split(":")
+        changes = LoopConfig.parse_changes(over[0]) if over else {}
+        run = work / "-".join([arch, steps, *(f"{k}{v}" for k, v in changes.items())])
+        cfg = base.replace(arch=arch, generator_steps=int(steps), data=str(data), **changes)
         if (args.run is None or args.run == entry) and not (run / "done.json").exists():
             t0 = time.perf_counter()
             run_bootstrap(cfg, run)
