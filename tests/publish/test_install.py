@@ -60,3 +60,10 @@ def test_executor_extras_say_how_to_install_from_the_repository(monkeypatch, mod
     with pytest.raises(CompogenError, match="not on PyPI") as err:
         make(executor)
     assert 'pip install "compogen[' not in str(err.value) or "@ git+" in str(err.value)
+
+
+def test_minari_remote_lookup_has_its_dependency():
+    """`minari show compogen/<task>` without -vN asks Minari's remote; its module must import
+    (without huggingface_hub it raised an ImportError traceback instead of Minari's own message)."""
+    mod = importlib.import_module("minari.storage.remotes.huggingface")
+    assert hasattr(mod, "HuggingFaceStorage")
