@@ -1,4 +1,5 @@
-"""Atomic file writes: write to a temporary file beside the target, then rename."""
+"""Atomic file writes: write to a temporary file beside the target, then rename; and the identity
+check of a run directory (made with the same settings, or refused)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
-__all__ = ["atomic_dir", "atomic_path", "atomic_write_text", "atomic_write_json", "file_sha256"]
+from compogen.errors import CompogenError
+
+__all__ = ["RunIdentity", "atomic_dir", "atomic_files", "atomic_path", "atomic_write_text", "atomic_write_json", "file_sha256"]
 
 
 def _alive(pid: int) -> bool:
@@ -79,6 +82,19 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
 
 
 @contextlib.contextmanager
+def _staging(path: Path, where: Path) -> Iterator[Path]:
+    """A fresh hidden folder ``.<name>.<pid>.*.tmp`` for ``path`` in ``where``, removed on exit; those of
+    writers that were killed (their pid is gone) are removed first."""
+    where.mkdir(parents=True, exist_ok=True)
+    _remove_stale(path, where)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=where))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike, stage_in: str | os.PathLike | None = None, replace: bool = False) -> Iterator[Path]:
     """Yield an empty hidden staging folder; on success rename it to ``path`` (a folder).
 
@@ -89,10 +105,7 @@ def atomic_dir(path: str | os.PathLike, stage_in: str | os.PathLike | None = Non
     """
     path = Path(path)
     where = Path(stage_in) if stage_in is not None else path.parent
-    where.mkdir(parents=True, exist_ok=True)
-    _remove_stale(path, where)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=where))
-    try:
+    with _staging(path, where) as tmp:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,8 +123,115 @@ def atomic_dir(path: str | os.PathLike, stage_in: str | os.PathLike | None = Non
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_files(folder: str | os.PathLike, tag: str, last: Sequence[str] = (), remove: Sequence[str] = ()) -> Iterator[Path]:
+    """Yield an empty hidden staging folder inside ``folder``; on success move the files written into
+    it into ``folder``, replacing those of the same names, the names in ``last`` last (a manifest
+    that commits the others).
+
+    Before anything moves every staged file is synced and gets the mode a plain ``open()`` would
+    give it, then the names in ``remove`` are deleted from ``folder``. On an error before that,
+    ``folder`` is left as it was. The staging folder (``.<tag>.<pid>.*.tmp``) is always removed,
+    and those of writers killed with SIGKILL are removed by the next write.
+    """
+    folder = Path(folder)
+    with _staging(folder / tag, folder) as tmp:
+        yield tmp
+        names = sorted(p.name for p in tmp.iterdir())
+        order = [n for n in names if n not in last] + [n for n in last if n in names]
+        mode = 0o666 & ~_umask()
+        for n in order:
+            if (tmp / n).is_symlink() or not (tmp / n).is_file():
+                raise ValueError(f"atomic_files stages plain files only, got {tmp / n}")
+            os.chmod(tmp / n, mode)
+            with open(tmp / n, "rb") as f:
+                os.fsync(f.fileno())
+        for n in remove:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / n).unlink()
+        for n in order:
+            os.replace(tmp / n, folder / n)
+
+
+_ABSENT = object()
+
+
+def _without(record: Any, field: str) -> Any:
+    """``record`` less the dotted ``field`` (``"config.steps"``: the key ``steps`` of ``record["config"]``)."""
+    head, _, rest = field.partition(".")
+    if not isinstance(record, dict) or head not in record:
+        return record
+    if not rest:
+        return {k: v for k, v in record.items() if k != head}
+    return {**record, head: _without(record[head], rest)}
+
+
+def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the fields in which two JSON values differ (nested objects are compared field by field)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for k in sorted(set(old) | set(new), key=str):
+            out += _differences(old.get(k, _ABSENT), new.get(k, _ABSENT), f"{prefix}{k}.")
+        return out
+    return [] if old == new else [prefix[:-1]]
+
+
+class RunIdentity:
+    """The settings a run directory was made with, kept as a JSON object in ``path/file``.
+
+    :meth:`check` refuses (writing nothing) a directory whose saved settings differ from ``identity``
+    in a field not in ``ignore``: dotted names into nested objects, e.g. ``("seeds", "config.steps")``
+    for settings that may change between calls (more seeds, a run extended to more steps). The error
+    is one line naming the differing fields.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        identity: dict[str, Any],
+        ignore: Sequence[str] = (),
+        file: str = "config.json",
+        what: str = "a run",
+        hint: str = "use a new --out directory",
+    ):
+        self.path, self.identity, self.ignore = Path(path), identity, tuple(ignore)
+        self.file, self.what, self.hint = self.path / file, what, hint
+
+    def read(self) -> dict[str, Any] | None:
+        """The saved settings; None when there are none yet."""
+        try:
+            saved = json.loads(self.file.read_text())
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            raise CompogenError(f"{self.path} is a file, expected a run directory") from None
+        except ValueError as e:
+            raise CompogenError(f"{self.file}: corrupt JSON ({e})") from None
+        if not isinstance(saved, dict):
+            raise CompogenError(f"{self.file}: expected a JSON object (the settings of {self.what})")
+        return saved
+
+    def differences(self, saved: dict[str, Any]) -> list[str]:
+        """The fields (dotted names) in which ``saved`` differs from this identity, ignored ones left out."""
+        old, new = saved, self.identity
+        for field in self.ignore:
+            old, new = _without(old, field), _without(new, field)
+        return _differences(old, new)
+
+    def check(self) -> dict[str, Any] | None:
+        """The saved settings (None when none), after refusing other settings than this identity's."""
+        saved = self.read()
+        diff = self.differences(saved) if saved is not None else []
+        if diff:
+            shown = ", ".join(diff[:8]) + (f", and {len(diff) - 8} more" if len(diff) > 8 else "")
+            raise CompogenError(f"{self.path} holds {self.what} with other settings ({shown}); {self.hint}")
+        return saved
+
+    def write(self) -> None:
+        """Save this identity (atomically), creating the directory."""
+        atomic_write_json(self.file, self.identity)
 
 
 def file_sha256(path: str | os.PathLike) -> str:

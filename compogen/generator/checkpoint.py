@@ -9,9 +9,10 @@ Layout of a run directory::
     optimizer.pt       optimizer + LR-scheduler state + RNG states
                        (``torch.load(weights_only=True)``)
 
-Files are first written to a temporary directory inside the run directory and
-then renamed into place, ``config.json`` last, so a reader never sees a new
-config pointing at half-written weights. :func:`read_checkpoint` checks sizes,
+Files are first written to a hidden staging directory inside the run directory
+(:func:`compogen.io.atomic_files`) and then renamed into place, ``config.json``
+last, so a reader never sees a new config pointing at half-written weights; the
+staging directories of interrupted writes are removed by the next write. :func:`read_checkpoint` checks sizes,
 hashes, keys and shapes and raises :class:`~compogen.errors.CheckpointError`
 naming the file and the problem.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from compogen.generator.architectures import ARCHITECTURES, build_denoiser
 from compogen.generator.dit import upgrade_state_dict
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
-from compogen.io import file_sha256
+from compogen.io import atomic_files, file_sha256
 from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint", "read_config"]
@@ -46,6 +46,8 @@ CONFIG = "config.json"
 EMA = "ema.safetensors"
 MODEL = "model.safetensors"
 OPTIMIZER = "optimizer.pt"
+STAGING = "ckpt"
+"""Tag of the staging folders of a write (``.ckpt.<pid>.*.tmp`` in the run directory; never read as a checkpoint)."""
 _REQUIRED = ("format", "format_version", "arch", "preset", "edm", "layout", "normalizer", "step", "files")
 
 
@@ -94,9 +96,11 @@ def write_checkpoint(
 ) -> Path:
     """Write weights, training state and ``config.json`` (completed with file hashes) atomically."""
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".ckpt-", dir=run_dir))
-    try:
+    for legacy in run_dir.glob(".ckpt-*"):  # staging folders of older versions' interrupted writes
+        if legacy.is_dir() and not legacy.is_symlink():
+            shutil.rmtree(legacy, ignore_errors=True)
+    removed = [OPTIMIZER] if train_state is None else []
+    with atomic_files(run_dir, STAGING, last=(CONFIG,), remove=removed) as tmp:  # config last: it commits the new files
         meta = {"format": FORMAT, "arch": str(config["arch"]), "step": str(config["step"])}
         save_file(_contiguous(ema.state_dict()), tmp / EMA, metadata=meta)
         save_file(_contiguous(model.state_dict()), tmp / MODEL, metadata=meta)
@@ -107,16 +111,6 @@ def write_checkpoint(
         files = {n: {"bytes": (tmp / n).stat().st_size, "sha256": file_sha256(tmp / n)} for n in names}
         cfg = {"format": FORMAT, "format_version": FORMAT_VERSION, **config, "files": files}
         (tmp / CONFIG).write_text(json.dumps(cfg, indent=1) + "\n")
-        for n in names + [CONFIG]:
-            os.chmod(tmp / n, 0o644)
-            with open(tmp / n, "rb") as f:
-                os.fsync(f.fileno())
-        if train_state is None and (run_dir / OPTIMIZER).exists():
-            (run_dir / OPTIMIZER).unlink()
-        for n in names + [CONFIG]:  # config last: it commits the new files
-            os.replace(tmp / n, run_dir / n)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return run_dir
 
 

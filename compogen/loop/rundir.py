@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from compogen.errors import CompogenError
-from compogen.io import atomic_write_json
+from compogen.io import RunIdentity, atomic_write_json
 
 __all__ = ["RunDir"]
 
@@ -64,25 +64,21 @@ class RunDir:
 
     write_json = staticmethod(atomic_write_json)
 
+    def identity(self, config: dict[str, Any]) -> RunIdentity:
+        """The run's settings (``config.json``): every field must match to resume."""
+        return RunIdentity(self.path, config, file=self.config_file.name, what="a run", hint="use a new --out directory")
+
     def check(self, config: dict[str, Any]) -> None:
         """Refuse (writing nothing) a path that is not a directory or holds a run with other settings."""
         if self.path.exists() and not self.path.is_dir():
             raise CompogenError(f"--out {self.path} is a file, expected a run directory")
-        old = self.read_json(self.config_file)
-        if old is None:
-            return
-        if not isinstance(old, dict):
-            raise CompogenError(f"{self.config_file}: expected a JSON object of loop settings")
-        if old != config:
-            diff = sorted(k for k in set(old) | set(config) if old.get(k) != config.get(k))
-            raise CompogenError(f"{self.path} holds a run with other settings ({', '.join(diff)}); use a new --out directory")
+        self.identity(config).check()
 
     def init(self, config: dict[str, Any]) -> None:
         """Create the run or check that an existing run was made with the same settings."""
         self.check(config)
-        if self.read_json(self.config_file) is None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.write_json(self.config_file, config)
+        if not self.config_file.is_file():
+            self.identity(config).write()
 
     def timings(self) -> dict[str, Any]:
         return self.read_json(self.path / "timings.json") or {}

@@ -18,9 +18,9 @@ import numpy as np
 
 from compogen.data import Transitions, load_pool
 from compogen.errors import CompogenError
-from compogen.io import atomic_path, atomic_write_text
+from compogen.io import RunIdentity, atomic_path, atomic_write_text
 from compogen.online.config import OnlineConfig
-from compogen.online.trainer import CURVE_FIELDS, read_curve, run_online, without_steps
+from compogen.online.trainer import CURVE_FIELDS, read_curve, run_online
 from compogen.rl.adapters import load_transitions
 from compogen.suites import suite_for_task
 
@@ -59,11 +59,6 @@ def write_results(out: str | Path, seeds: Sequence[int], label: str | None = Non
     return rows
 
 
-def _comparable(meta: dict[str, Any]) -> dict[str, Any]:
-    """A results directory's settings apart from its seeds and length (more of either may be added)."""
-    return without_steps({k: v for k, v in meta.items() if k != "seeds"})
-
-
 def run_seeds(
     config: OnlineConfig,
     task: str,
@@ -78,11 +73,9 @@ def run_seeds(
     out = Path(out)
     suite = suite_for_task(task)
     meta = {"task": suite.task_id(task), "label": config.algo, "seeds": list(seeds), "config": config.to_dict(), "sources": sources or {}}
-    old = json.loads((out / "config.json").read_text()) if (out / "config.json").is_file() else None
-    if old is not None and _comparable(old) != _comparable(meta):
-        raise CompogenError(f"{out} holds runs with other settings; use a new --out directory")
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "config.json", json.dumps(meta, indent=1) + "\n")
+    identity = RunIdentity(out, meta, ignore=("seeds", "config.steps"), what="runs")  # more seeds or steps may be added
+    identity.check()
+    identity.write()
     results = []
     for s in seeds:
         results.append(run_online(config, task, out / f"seed_{s}", offline, seed=s, progress=progress, log=log))

@@ -193,3 +193,47 @@ def test_malformed_config_values_rejected_with_one_clear_error(run, tmp_path, ed
     (d / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(CheckpointError, match=needle):
         Generator.load(d)
+
+
+def test_interrupted_writes_leave_the_checkpoint_and_their_staging_folders_are_cleared(run, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+    import sys
+
+    import compogen.generator.checkpoint as ckmod
+
+    d = _copy(run, tmp_path)
+    ck = read_checkpoint(d, with_training_state=True)
+    config = {k: v for k, v in ck.config.items() if k not in ("format", "format_version", "files")}
+    before = {p.name: p.read_bytes() for p in d.iterdir()}
+    # a writer killed mid-write (its pid is gone) left a complete-looking checkpoint in its staging
+    # folder; an older version's writer left a `.ckpt-*` one
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    stale, legacy = d / f".ckpt.{dead}.abcd1234.tmp", d / ".ckpt-x1y2z3w4"
+    for left in (stale, legacy):
+        shutil.copytree(run, left)
+    only = tmp_path / "only"  # staging folders are never read as a checkpoint
+    shutil.copytree(run, only / stale.name)
+    assert not ckmod.has_checkpoint(only)
+    with pytest.raises(CheckpointError, match="config.json.*missing"):
+        read_checkpoint(only)
+
+    real = ckmod.save_file
+    calls = []
+
+    def fail_second(*args, **kwargs):  # the model weights fail after the EMA weights were written
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ckmod, "save_file", fail_second)
+    with pytest.raises(OSError, match="disk full"):
+        ckmod.write_checkpoint(d, {**config, "step": 99}, ck.model, ck.ema, None)
+    assert {p.name: p.read_bytes() for p in d.iterdir()} == before  # untouched, no staging folder left
+    assert read_checkpoint(d, with_training_state=True).step == ck.step
+
+    monkeypatch.setattr(ckmod, "save_file", real)
+    ckmod.write_checkpoint(d, {**config, "step": 99}, ck.model, ck.ema, None)  # no training state: optimizer.pt goes
+    assert sorted(p.name for p in d.iterdir()) == ["config.json", "ema.safetensors", "model.safetensors"]
+    assert read_checkpoint(d).step == 99
