@@ -12,8 +12,8 @@ from compogen.cli.options import quiet_option
 from compogen.data import (
     find_datasets,
     load_pool,
+    read_for_suite,
     read_offline_dataset,
-    read_synthetic,
     read_synthetic_attrs,
     summarize_offline_dataset,
 )
@@ -73,8 +73,7 @@ def detect_suite(path: Path, type_: str | None = None) -> str:
 
 def _synthetic_summary(path: Path, suite) -> dict:
     attrs = read_synthetic_attrs(path)
-    task = suite.parse(attrs["task"]) if attrs.get("task") else None
-    data = read_synthetic(path, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    data = read_for_suite(path, suite, attrs.get("task") or None)
     return {
         "path": str(path),
         "task": attrs.get("task"),

@@ -44,22 +44,20 @@ def train(
 
     check_output_dir(out)
     check_device(device)
-    from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
+    from compogen.data import load_pool, read_synthetic_attrs
     from compogen.generator import TrainConfig, train_generator
 
     if threads:
         torch.set_num_threads(threads)
     s = get_suite(suite)
     task_list = s.tasks(tasks)
-    pool = load_pool(data, task_list, s, type=type_)
-    parts = [pool]
+    admitted = []
     for path in synthetic or []:
         tid = read_synthetic_attrs(path).get("task")
         if not tid:
             raise DataError(f"{path}: synthetic file has no 'task' in its metadata")
-        parts.append(read_synthetic(path, task=s.parse(tid), obs_dim=s.observation_layout.dim, action_dim=s.action_dim))
-    if len(parts) > 1:
-        pool = Transitions.concatenate(parts)
+        admitted.append((tid, path))
+    pool = load_pool(data, task_list, s, type=type_, synthetic=admitted)
     train_generator(
         pool,
         s.transition_layout(),

@@ -52,7 +52,7 @@ def validate_cmd(
 ) -> None:
     """Train offline RL on one task's synthetic transitions with several seeds; report success rates."""
     from compogen.cli.data import is_synthetic
-    from compogen.data import read_offline_dataset, read_synthetic, read_synthetic_attrs
+    from compogen.data import read_for_suite, read_offline_dataset, read_synthetic_attrs
     from compogen.validation import preset, validate
 
     s = get_suite(suite)
@@ -68,8 +68,10 @@ def validate_cmd(
     if steps is not None:
         overrides.update(steps=steps, eval_every=min(preset(preset_name).eval_every, steps))
     cfg = preset(preset_name, **overrides)
-    read = read_synthetic if synthetic else read_offline_dataset
-    transitions = read(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
+    if synthetic:
+        transitions = read_for_suite(data, s, t)
+    else:
+        transitions = read_offline_dataset(data, task=t, obs_dim=s.observation_layout.dim, action_dim=s.action_dim)
     res = validate(s, t, transitions, cfg, seeds=seeds, backend=backend, out_dir=out_dir, progress=not quiet and not as_json)
     if as_json:
         print(json.dumps(res.to_dict()))

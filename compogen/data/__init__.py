@@ -10,6 +10,7 @@ from compogen.data.offline import (
     read_offline_dataset,
     summarize_offline_dataset,
 )
+from compogen.data.suite_io import check_dims, check_for_suite, read_for_suite
 from compogen.data.synthetic import SyntheticWriter, read_synthetic, read_synthetic_attrs, write_synthetic
 from compogen.data.transitions import Transitions
 from compogen.layouts.transition import Token, TransitionLayout
@@ -22,9 +23,12 @@ __all__ = [
     "Token",
     "TransitionLayout",
     "Transitions",
+    "check_dims",
+    "check_for_suite",
     "dataset_path",
     "find_datasets",
     "load_pool",
+    "read_for_suite",
     "read_offline_dataset",
     "read_synthetic",
     "read_synthetic_attrs",

@@ -28,6 +28,7 @@ import h5py
 import numpy as np
 
 from compogen.data.h5writer import AtomicH5Writer
+from compogen.data.suite_io import read_for_suite
 from compogen.data.transitions import Transitions, check_finite
 from compogen.errors import DataError
 from compogen.tasks.space import Task, TaskSpace
@@ -287,8 +288,10 @@ def load_pool(
     suite,
     type: str | None = DEFAULT_TYPE,
     check_task_ids: bool = True,
+    synthetic: Sequence[tuple[Task | str, str | os.PathLike]] = (),
 ) -> Transitions:
-    """The datasets of ``tasks`` under ``root`` as one pool (``task_index`` per row)."""
+    """The datasets of ``tasks`` under ``root`` as one pool (``task_index`` per row), followed by the
+    ``synthetic`` files ``[(task, path), ...]`` in their order (real + admitted synthetic data)."""
     found = find_datasets(root, suite.space, type)
     missing = [suite.task_id(t) for t in tasks if t not in found]
     if missing:
@@ -296,7 +299,9 @@ def load_pool(
     pool = _load([(t, found[t]) for t in tasks], suite.observation_layout.dim, suite.action_dim)
     if check_task_ids:
         _check_task_ids(pool, suite, {t: found[t] for t in tasks})
-    return pool
+    if not synthetic:
+        return pool
+    return Transitions.concatenate([pool, *(read_for_suite(path, suite, task) for task, path in synthetic)])
 
 
 def _load(items: list[tuple[Task | None, Path]], obs_dim: int | None, action_dim: int | None) -> Transitions:

@@ -24,6 +24,7 @@ from torch import nn
 
 from compogen.config import Config
 from compogen.data.normalizer import Normalizer
+from compogen.data.suite_io import check_dims
 from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
@@ -69,8 +70,7 @@ def _lr_lambda(preset: GeneratorPreset):
 def _check_pool(pool: Transitions, layout: TransitionLayout) -> None:
     if len(pool) == 0:
         raise DataError("cannot train a generator on an empty pool")
-    if pool.obs_dim != layout.obs_dim or pool.action_dim != layout.action_dim:
-        raise DataError(f"pool has obs {pool.obs_dim}/action {pool.action_dim} dims, the layout needs {layout.obs_dim}/{layout.action_dim}")
+    check_dims(pool, layout.obs_dim, layout.action_dim, "pool", "the layout")
     if not pool.tasks:
         raise DataError("pool has no tasks (Transitions.tasks is empty): the generator needs each row's task")
     for t in pool.tasks:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from compogen.data import Transitions, load_pool, read_synthetic, read_synthetic_attrs
+from compogen.data import Transitions, load_pool, read_for_suite, read_synthetic_attrs
 from compogen.errors import CompogenError
 from compogen.loop.config import LoopConfig
 from compogen.loop.executor import JobOutcome, make_executor
@@ -90,22 +90,22 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
     if not out.exists():
         stages.generate(Path(payload["model_dir"]), task, config.samples_per_task, out, payload["seed"])
     t1 = time.perf_counter()
-    data = read_synthetic(out, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    data = read_for_suite(out, suite, task)
     result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
     result.update(task=payload["task"], failed=False, timing={"generate_s": t1 - t0, "validate_s": time.perf_counter() - t1})
     return result
 
 
 def _pool(config: LoopConfig, suite, train: list[Task], state: dict, rd: RunDir) -> Transitions:
-    parts = [load_pool(config.data, train, suite)]
+    admitted = []
     for entry in state["pool"]:
         task = suite.parse(entry["task"])
         path = rd.path / entry["file"]
         attrs = read_synthetic_attrs(path)
         if attrs.get("task") not in (None, entry["task"]):
             raise CompogenError(f"{rd.state_file}: pool entry {entry['file']} holds data of {attrs['task']}, not {entry['task']}")
-        parts.append(read_synthetic(path, task=task, obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim))
-    return Transitions.concatenate(parts)
+        admitted.append((task, path))
+    return load_pool(config.data, train, suite, synthetic=admitted)
 
 
 _STATE_TYPES = {"iteration": int, "solved": list, "tau": (int, float), "patience": int, "done": bool, "pool": list, "history": list}

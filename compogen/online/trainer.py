@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from compogen.data import Transitions
+from compogen.data import Transitions, check_for_suite
 from compogen.data.normalizer import observation_normalizer
 from compogen.errors import CompogenError
 from compogen.io import atomic_dir, atomic_write_json, atomic_write_text
@@ -77,10 +77,8 @@ def _open_run(config: OnlineConfig, task: str, out: Path, offline: Transitions |
     task_id = suite.task_id(task)
     if config.algo == "rlpd" and (offline is None or len(offline) == 0):
         raise CompogenError("rlpd needs offline data (--dataset or --real-data)")
-    if offline is not None and (offline.obs_dim != suite.observation_layout.dim or offline.action_dim != suite.action_dim):
-        raise CompogenError(
-            f"offline data has obs {offline.obs_dim} / actions {offline.action_dim}, {task_id} has {suite.observation_layout.dim} / {suite.action_dim}"
-        )
+    if offline is not None:
+        check_for_suite(offline, suite, name=f"offline data for {task_id}")
     identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
     state = out / "checkpoint" / "state.json"
     saved = json.loads(state.read_text()) if state.is_file() else None

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from compogen.data import Transitions, read_synthetic, read_synthetic_attrs
+from compogen.data import Transitions, check_for_suite, read_for_suite, read_synthetic_attrs
 from compogen.data.minari_io import EPISODES, TRANSITIONS, episode_bounds, write_minari_storage
 from compogen.errors import CompogenError, DataError
 from compogen.generator.checkpoint import has_checkpoint
@@ -234,17 +234,11 @@ def publish(
         raise CompogenError(f"layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
     if max_transitions is not None and max_transitions < 1:
         raise CompogenError(f"max_transitions must be >= 1, got {max_transitions}")
-    if len(data.tasks) > 1:
-        data = data.select(task)
-    elif data.tasks and data.tasks[0] != task:
+    if len(data.tasks) == 1 and data.tasks[0] != task:
         raise DataError(f"the data are of task {suite.task_id(data.tasks[0])}, not {task_id}")
-    if data.obs_dim != suite.observation_layout.dim or data.action_dim != suite.action_dim:
-        raise DataError(
-            f"{task_id}: data has obs {data.obs_dim} / actions {data.action_dim}, suite {suite.name!r} has {suite.observation_layout.dim} / {suite.action_dim}"
-        )
+    data = check_for_suite(data, suite, task, name=task_id)
     if not len(data):
         raise DataError(f"{task_id}: no transitions to publish")
-    data.check_finite(task_id)
     _check_actions(data, suite.action_space(), task_id)
     bounds = episode_bounds(data) if layout != TRANSITIONS else None
     if layout == EPISODES and bounds is None:
@@ -444,7 +438,7 @@ def publish_file(path: str | Path, task: Task | str | None = None, *, provenance
     task_id = suite.task_id(task_id)
     if recorded is not None and suite.task_id(recorded) != task_id:
         raise CompogenError(f"{path} holds data of {recorded}, not {task_id}")
-    data = read_synthetic(path, task=suite.parse(task_id), obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    data = read_for_suite(path, suite, task_id)
     model = attrs.get("model") or {}
     if model and not model.get("weights_sha256"):  # files sampled before samples recorded the hash
         model = {**model, "weights_sha256": _checkpoint_sha256(model.get("model_dir"))}

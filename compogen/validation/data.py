@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compogen.data import Transitions
+from compogen.data import Transitions, check_for_suite
 from compogen.data.normalizer import OBSERVATION_EPS, Normalizer, observation_normalizer
 from compogen.errors import DataError
 from compogen.suites.base import Suite
@@ -22,21 +22,9 @@ def check_task_data(suite: Suite, task: Task | str, data: Transitions, name: str
     recorded) is taken as that task's.
     """
     task = suite.parse(task)
-    if not isinstance(data, Transitions):
-        raise DataError(f"{name}: expected compogen.data.Transitions, got {type(data).__name__}")
-    data.validate(name)
-    if len(data.tasks) > 1:
-        if task not in data.tasks:
-            raise DataError(f"{name}: no rows for task {suite.task_id(task)} among its {len(data.tasks)} tasks")
-        data = data.select(task)
+    data = check_for_suite(data, suite, task, name)
     if len(data) == 0:
         raise DataError(f"{name}: no transitions for task {suite.task_id(task)}")
-    obs_dim, act_dim = suite.observation_layout.dim, suite.action_dim
-    if data.obs_dim != obs_dim:
-        raise DataError(f"{name}: observations have {data.obs_dim} dims, suite {suite.name!r} has {obs_dim}")
-    if data.action_dim != act_dim:
-        raise DataError(f"{name}: actions have {data.action_dim} dims, suite {suite.name!r} has {act_dim}")
-    data.check_finite(name)
     return data
 
 

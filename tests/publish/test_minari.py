@@ -288,7 +288,7 @@ def test_bad_id_and_bad_data_refused_before_touching_disk(minari_root, builtin_f
         publish(other, BUILTIN_TASK)
     with pytest.raises(DataError, match="no transitions to publish"):
         publish(random_transitions(0), BUILTIN_TASK)
-    with pytest.raises(Exception, match="obs 93"):
+    with pytest.raises(DataError, match="observations have 93 dims, suite 'builtin' has"):
         publish(random_transitions(10, obs_dim=93, action_dim=8), BUILTIN_TASK)
     wild = random_transitions(10)
     wild.actions[[1, 4], 2] = [1.5, -3.0]  # a dataset's action_space must contain its actions
