@@ -38,8 +38,8 @@ def bootstrap(
     workers: Optional[int] = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: Optional[int] = typer.Option(None, help="Retries of a failing task job."),
     seed: Optional[int] = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
-    episodes: int = episodes_option(),
-    noise: float = noise_option(),
+    episodes: Optional[int] = episodes_option(None),
+    noise: Optional[float] = noise_option(None),
     quiet: bool = quiet_option(),
 ) -> None:
     """Run Algorithm 1 end to end (collect if needed, train, generate, validate, iterate)."""
@@ -59,12 +59,14 @@ def bootstrap(
             retries=retries,
             seed=seed,
             data=str(data or Path("data") / suite_name),
+            collect_episodes=episodes,
+            collect_noise=noise,
         ),
         # the preset's held-out set goes with the preset's targets: with --targets and no --eval, the metrics follow the targets
         **({"eval": eval_} if targets or eval_ else {}),
     )
     out = out or Path("runs") / f"{preset}-{cfg.suite}-{cfg.arch}"
-    state = run_bootstrap(cfg, out, episodes=episodes, noise=noise)
+    state = run_bootstrap(cfg, out)
     admitted = sorted(e["task"] for e in (state or {}).get("pool", []))
     if admitted:
         from compogen.cli.publish import how_to_load

@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from compogen.rl.rollout import CollectConfig
+
 __all__ = ["SEED_LIMIT", "parse_seed", "parse_seeds", "seed_option", "seeds_option", "episodes_option", "noise_option", "quiet_option"]
 
 SEED_LIMIT = 2**32
@@ -46,14 +48,22 @@ def seeds_option(default: str | None, help: str) -> Any:
     return typer.Option(default, "--seeds", parser=parse_seeds, metavar="SEEDS", help=f"{help.rstrip('.')}; {_SEED_RANGE}.")
 
 
-def episodes_option() -> Any:
-    """Expert episodes to collect per task (``collect``, ``bootstrap``)."""
-    return typer.Option(100, "--episodes", min=1, help="Expert episodes per task when collecting.")
+def episodes_option(default: int | None = CollectConfig.episodes) -> Any:
+    """Expert episodes to collect per task (``collect``; ``bootstrap`` passes None: the preset's)."""
+    return typer.Option(
+        default, "--episodes", min=1, help=f"Expert episodes per task when collecting [default: {CollectConfig.episodes}].", show_default=False
+    )
 
 
-def noise_option() -> Any:
-    """Noise on the collected expert actions (``collect``, ``bootstrap``)."""
-    return typer.Option(0.1, "--noise", min=0.0, help="Std σ of the Gaussian noise added to expert actions when collecting (state coverage).")
+def noise_option(default: float | None = CollectConfig.noise) -> Any:
+    """Noise on the collected expert actions (``collect``; ``bootstrap`` passes None: the preset's)."""
+    return typer.Option(
+        default,
+        "--noise",
+        min=0.0,
+        help=f"Std σ of the Gaussian noise added to expert actions when collecting (state coverage) [default: {CollectConfig.noise}].",
+        show_default=False,
+    )
 
 
 def _set_quiet(value: bool) -> bool:

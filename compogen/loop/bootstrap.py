@@ -16,7 +16,8 @@ from compogen.suites import get_suite
 __all__ = ["run_bootstrap"]
 
 
-def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, noise: float = 0.1, log: Callable[[str], None] = print) -> dict:
+def run_bootstrap(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print) -> dict:
+    """Collect the training tasks' real data where missing (``config.collect``), then :func:`run_loop`."""
     config.check()
     suite = get_suite(config.suite)
     train, targets, evals, _ = resolve_run_tasks(config, suite)
@@ -31,10 +32,10 @@ def run_bootstrap(config: LoopConfig, out: str | Path, episodes: int = 100, nois
                 f"{root}: no data for {len(missing)} training tasks of suite {suite.name!r} "
                 f"(e.g. {suite.task_id(missing[0])}) and the suite has no scripted experts to collect it"
             )
-        from compogen.rl.rollout import CollectConfig, collect
+        from compogen.rl.rollout import collect
 
-        log(f"collecting {episodes} expert episodes for {len(missing)} training tasks into {root}")
-        collect(suite, missing, root, CollectConfig(episodes=episodes, noise=noise, seed=config.seed), workers=max(1, config.workers))
+        log(f"collecting {config.collect_episodes} expert episodes for {len(missing)} training tasks into {root}")
+        collect(suite, missing, root, config.collect, workers=max(1, config.workers))
     collect_s = time.perf_counter() - t0
     log(f"{len(train)} training tasks, {len(targets)} targets, {len(evals)} held-out tasks for metrics -> {out}")
     state = run_loop(config, out, log=log)

@@ -10,6 +10,7 @@ from compogen.errors import CompogenError
 from compogen.loop.executor import EXECUTORS
 from compogen.loop.schedule import ThresholdSchedule
 from compogen.registry import Registry
+from compogen.rl.rollout import CollectConfig
 
 __all__ = ["DEFAULT_ARCH", "LoopConfig", "LOOP_PRESETS", "loop_preset"]
 
@@ -68,6 +69,8 @@ class LoopConfig(Config):
     """Override the validation preset's gradient steps per policy."""
     algo: str | None = None
     """Validation algorithm (td3bc, bc, iql); None: the validation preset's."""
+    validation_backend: str = "batched"
+    """``batched`` (compogen's policies trained together) or ``d3rlpy`` (one policy at a time)."""
     rl_seeds: tuple[int, ...] = (0, 1)
     """RL seeds per task (paper: 0–4)."""
     seed: int = 0
@@ -78,16 +81,21 @@ class LoopConfig(Config):
     """Local worker processes for per-task jobs (0: in-process)."""
     retries: int = 1
     """Retries of a failing per-task job before it is marked failed."""
+    # How the real data is collected when it is missing (flat, like the schedule; see :class:`CollectConfig`),
+    # so that a run's config.json records how its real data was made.
+    collect_episodes: int = CollectConfig.episodes
+    """Expert episodes per training task."""
+    collect_noise: float = CollectConfig.noise
+    """Std of the Gaussian noise added to the expert's actions (state coverage)."""
     extra: dict[str, Any] = field(default_factory=dict)
-    """Free-form settings passed to the stages (e.g. generator step overrides)."""
+    """Free-form settings for a study's own stages (compogen's stages read none)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rl_seeds", tuple(int(s) for s in self.rl_seeds))
         if self.iterations < 1:
             raise CompogenError("iterations must be >= 1")
-        if self.sampler not in ("paper", "fast"):
-            raise CompogenError(f"sampler must be 'paper' or 'fast', got {self.sampler!r}")
         self.schedule  # validates τ settings
+        self.collect  # validates the collection settings
 
     @property
     def schedule(self) -> ThresholdSchedule:
@@ -96,17 +104,27 @@ class LoopConfig(Config):
         except ValueError as e:
             raise CompogenError(str(e)) from None
 
+    @property
+    def collect(self) -> CollectConfig:
+        """The collection settings as :class:`~compogen.rl.rollout.CollectConfig` (seeded by :attr:`seed`)."""
+        if self.collect_episodes < 1 or self.collect_noise < 0:
+            raise CompogenError(f"need collect_episodes >= 1 and collect_noise >= 0, got {self.collect_episodes} and {self.collect_noise}")
+        return CollectConfig(episodes=self.collect_episodes, noise=self.collect_noise, seed=self.seed)
+
     def check(self) -> "LoopConfig":
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
         from compogen.generator.architectures import check_arch
         from compogen.generator.presets import get_preset
         from compogen.generator.samplers import get_sampler
+        from compogen.validation import BACKENDS
         from compogen.validation import preset as validation_preset
 
         check_arch(self.arch)
         get_preset(self.generator_preset)
         get_sampler(self.sampler, self.sampler_steps)
         validation_preset(self.validation_preset, **({"algo": self.algo} if self.algo else {}))
+        if self.validation_backend not in BACKENDS:
+            raise CompogenError(f"unknown validation_backend {self.validation_backend!r}; valid: {', '.join(BACKENDS)}")
         if self.executor not in EXECUTORS:
             raise CompogenError(f"unknown executor {self.executor!r}; valid: {', '.join(EXECUTORS)}")
         for name in ("samples_per_task", "retries", "workers"):

@@ -83,7 +83,7 @@ class DiffusionStages:
         if cfg.validation_steps:
             overrides["steps"] = cfg.validation_steps
         vcfg = preset(cfg.validation_preset, **overrides)
-        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.extra.get("validation_backend", "batched"), progress=False)
+        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.validation_backend, progress=False)
         out = result.to_dict()
         out.pop("config", None)
         out["success"] = result.success_rate

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from compogen.data import find_datasets, read_synthetic, read_synthetic_attrs
+from compogen.data import find_datasets, load_pool, read_synthetic, read_synthetic_attrs
 from compogen.loop.bootstrap import run_bootstrap
 from compogen.loop.config import LoopConfig
 from compogen.suites import get_suite
@@ -40,10 +40,15 @@ def test_bootstrap_builtin_tiny(tmp_path, monkeypatch):
         tau_min=0.0,
     )
     logs: list[str] = []
-    state = run_bootstrap(cfg, tmp_path / "run", episodes=2, noise=0.1, log=logs.append)
-    # real data was collected for the training tasks
+    state = run_bootstrap(cfg.replace(collect_episodes=2, collect_noise=0.1), tmp_path / "run", log=logs.append)
+    # real data was collected for the training tasks, as the run's config.json records
     assert set(find_datasets(tmp_path / "data", suite.space)) == set(suite.tasks(train))
     run = tmp_path / "run"
+    saved = json.loads((run / "config.json").read_text())
+    assert (saved["collect_episodes"], saved["collect_noise"]) == (2, 0.1)
+    pool = load_pool(tmp_path / "data", suite.tasks(train), suite)
+    ends = pool.terminals | pool.timeouts
+    assert np.bincount(pool.task_index[ends]).tolist() == [2] * len(suite.tasks(train))
     assert (run / "iterations" / "000" / "generator.json").is_file()
     syn = run / "iterations" / "000" / "synthetic" / f"{target}.h5"
     data = read_synthetic(syn)

@@ -79,3 +79,15 @@ def test_laptop_presets_name_a_generator_that_trains(tmp_path):
         assert saved["arch"] == cfg.arch and saved["preset"]["name"] == cfg.generator_preset
         x = Generator.load(out).sample_flat(suite.tasks(cfg.targets)[0], 3, get_sampler(cfg.sampler, 2), None, 0, 0, 3, False)
         assert x.shape == (3, layout.dim) and np.isfinite(x).all()
+
+
+def test_loop_config_checks_the_validation_backend_and_collection_settings():
+    from compogen.errors import CompogenError
+
+    assert LoopConfig(validation_backend="d3rlpy").check().validation_backend == "d3rlpy"
+    with pytest.raises(CompogenError, match="validation_backend 'jax'"):
+        LoopConfig(validation_backend="jax").check()
+    with pytest.raises(CompogenError, match="collect_episodes >= 1"):
+        LoopConfig(collect_episodes=0)
+    c = LoopConfig(collect_episodes=7, collect_noise=0.3, seed=5).collect
+    assert (c.episodes, c.noise, c.seed) == (7, 0.3, 5)

@@ -205,7 +205,7 @@ def test_refused_resume_collects_nothing(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.json").write_text(json.dumps(cfg.replace(seed=5).to_dict()))
     with pytest.raises(CompogenError, match="other settings"):
-        run_bootstrap(cfg, tmp_path / "run", episodes=2, log=lambda s: None)
+        run_bootstrap(cfg.replace(collect_episodes=2), tmp_path / "run", log=lambda s: None)
     assert not (tmp_path / "data").exists()
 
 
