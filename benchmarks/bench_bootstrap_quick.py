@@ -84,7 +84,7 @@ def main() -> None:
     run, data = work / "run", work / "data"
     cmd = [sys.executable, "-m", "compogen.cli", "bootstrap", "--preset", args.preset, "--out", str(run), "--data", str(data)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    proc = subprocess.run(cmd, capture_output=True, check=False, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
     total = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"bootstrap failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -92,9 +92,9 @@ def main() -> None:
     per_task = {"generate_s": [], "validate_s": []}
     for f in sorted(run.glob("iterations/*/validation/*.json")):
         rec = json.loads(f.read_text())
-        for k in per_task:
+        for k, values in per_task.items():
             if "timing" in rec:
-                per_task[k].append(rec["timing"][k])
+                values.append(rec["timing"][k])
     summary = (run / "summary.csv").read_text()
     table = proc.stdout[proc.stdout.find("held-out task") :]
     lines = [

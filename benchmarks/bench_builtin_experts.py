@@ -33,7 +33,7 @@ def run_task(args: tuple[str, int, int]) -> dict:
         obs, _ = env.reset(seed=e)
         expert.reset()
         ret = 0.0
-        for t in range(suite.horizon):
+        for t in range(suite.horizon):  # noqa: B007 -- t is read after the loop (episode length)
             obs, r, term, trunc, info = env.step(expert.act(obs))
             ret += r
             if term or trunc:
@@ -46,7 +46,7 @@ def run_task(args: tuple[str, int, int]) -> dict:
     for e in range(random_episodes):
         env.reset(seed=e)
         ret = 0.0
-        for t in range(suite.horizon):
+        for _ in range(suite.horizon):
             obs, r, term, trunc, info = env.step(rng.uniform(-1, 1, suite.action_dim))
             ret += r
             if term or trunc:

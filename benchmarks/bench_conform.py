@@ -90,7 +90,7 @@ def main(argv=None) -> None:
             )
         for name, items in (("raw", raw), ("conformed", fixed)):
             res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
-            for r, row in zip(res, [r for r in rows if r["group"] == group]):
+            for r, row in zip(res, [r for r in rows if r["group"] == group], strict=True):
                 row[name] = r.success_rate
             print(f"{group} {name}: mean {np.mean([r.success_rate for r in res]):.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
 

@@ -48,7 +48,7 @@ def child(root: str, n_tasks: int) -> None:
 
     suite = get_suite("composuite")
     tasks = suite.tasks("iiwa:train14")[:n_tasks]
-    base = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")  # current RSS, not the peak
+    base = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")  # current RSS, not the peak
     t0 = time.perf_counter()
     pool = load_pool(root, tasks, suite)
     dt = time.perf_counter() - t0

@@ -108,15 +108,15 @@ def main(argv=None) -> None:
     gen_s = time.perf_counter() - t0
     real = [expert_transitions(suite, t, n, seed=10_000) for t in tasks]  # held-out seeds: not the training episodes
     norm = fit_normalizer(pool, layout)
-    dist = [compare(layout, norm, flat(layout, s), flat(layout, r)) for s, r in zip(synth, real)]
+    dist = [compare(layout, norm, flat(layout, s), flat(layout, r)) for s, r in zip(synth, real, strict=True)]
 
     t0 = time.perf_counter()
-    res_s = validate_many(suite, list(zip(tasks, synth)), vcfg, seeds=seeds, progress=False, max_policies=8)
-    res_r = validate_many(suite, list(zip(tasks, real)), vcfg, seeds=seeds, progress=False, max_policies=8)
+    res_s = validate_many(suite, list(zip(tasks, synth, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
+    res_r = validate_many(suite, list(zip(tasks, real, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
     val_s = time.perf_counter() - t0
 
     rows = []
-    for t, s, r, d in zip(tasks, res_s, res_r, dist):
+    for t, s, r, d in zip(tasks, res_s, res_r, dist, strict=True):
         rows.append(
             {
                 "task": suite.task_id(t),

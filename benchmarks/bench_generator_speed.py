@@ -88,7 +88,7 @@ def make_step(kind, net, p, arch, x, cond):
         if kind == "old":
             opt.step()
             with torch.no_grad():
-                for pe, pm in zip(ema, params):
+                for pe, pm in zip(ema, params, strict=True):
                     pe.lerp_(pm.detach(), 1 - p.ema_decay)
         else:
             guard.step(cond)
@@ -108,7 +108,7 @@ class _Params(nn.Module):
 
 def time_blocks(steps: dict, n_steps: int, blocks: int) -> dict:
     best = {k: float("inf") for k in steps}
-    for k, s in steps.items():  # warm-up
+    for s in steps.values():  # warm-up
         s()
         s()
     for _ in range(blocks):

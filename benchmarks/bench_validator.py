@@ -49,7 +49,7 @@ def task_data(suite, task, episodes: int, seed: int = 0) -> tuple[Transitions, s
             a = pi.act(obs) if pi is not None else rng.uniform(-1, 1, suite.action_dim)
             a = np.clip(np.asarray(a) + (0.1 * rng.standard_normal(suite.action_dim) if pi is not None else 0), -1, 1).astype(np.float32)
             nxt, r, term, trunc, _ = env.step(a)
-            for k, v in zip("oarnd", (obs, a, r, nxt, term)):
+            for k, v in zip("oarnd", (obs, a, r, nxt, term), strict=True):
                 cols[k].append(v)
             obs = nxt
             if term or trunc:
@@ -147,7 +147,7 @@ def main(argv=None) -> None:
     tr = train_only(cfg, data, P_list, args.train_only_steps)
     print(tr, flush=True)
 
-    load = " ".join(open("/proc/loadavg").read().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
     lines = [
         f"# Validator throughput ({suite.name}, preset `{args.preset}` sizes)",
         "",

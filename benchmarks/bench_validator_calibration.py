@@ -69,7 +69,7 @@ def _run_group(args) -> list[dict]:
     results = validate_many(suite, items, parse_preset(preset_name), seeds=seeds, progress=False)
     secs = (time.perf_counter() - t0) / (len(task_ids) * len(seeds))
     rows = []
-    for (task_id, data), res in zip(items, results):
+    for (task_id, data), res in zip(items, results, strict=True):
         seeds_out = [(s.seed, s.success_rate, s.ci_low, s.ci_high, s.best_step) for s in res.seeds]
         lows, highs = [s[2] for s in seeds_out], [s[3] for s in seeds_out]
         rows.append(

@@ -156,7 +156,7 @@ def main(argv=None) -> None:
                     "preset": gp,
                     "steps": int(steps),
                     "seed": seed,
-                    "success": dict(zip(ids, sr)),
+                    "success": dict(zip(ids, sr, strict=True)),
                     "train_s": train_s,
                     "reused": reused,
                     "generate_s": gen_s,

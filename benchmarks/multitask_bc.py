@@ -11,7 +11,7 @@ conditioned on the task (hidden 72, 4 heads, MLP ratio 1.2), mean pooling and a 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -78,9 +78,9 @@ class SemanticCompositionalPolicy(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         cond = x[:, self.id_slice[0] : self.id_slice[1]][:, self.perm_inv]
-        elements = torch.stack([cond[:, o : o + n].argmax(1) for o, n in zip(self.offsets, self.sizes)], 1)
+        elements = torch.stack([cond[:, o : o + n].argmax(1) for o, n in zip(self.offsets, self.sizes, strict=True)], 1)
         z = (x - self.mu) / self.sd
-        toks = [m(z[:, a:b], elements[:, m.axis]) if hasattr(m, "axis") else m(z[:, a:b]) for m, (a, b) in zip(self.maps, self.factors)]
+        toks = [m(z[:, a:b], elements[:, m.axis]) if hasattr(m, "axis") else m(z[:, a:b]) for m, (a, b) in zip(self.maps, self.factors, strict=True)]
         h, _ = self.block(torch.stack(toks, 1) + self.pos, self.ada(nn.functional.silu(self.task_emb(cond))))
         return self.head(h.mean(1))
 

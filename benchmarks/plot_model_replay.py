@@ -64,7 +64,7 @@ def main(argv=None) -> None:
         ("joint 1 angle (rad)", proprio),
     ]
     fig, axes = plt.subplots(1, len(panels) + 1, figsize=(3.2 * (len(panels) + 1), 3.0))
-    for ax, (name, i) in zip(axes, panels):
+    for ax, (name, i) in zip(axes, panels, strict=False):  # the last axis is the reward panel
         ax.plot(gen_obs[:, i], label="generated episode")
         ax.plot(sim_obs[:, i], "--", label="simulator, same actions")
         ax.set_title(name, fontsize=9)

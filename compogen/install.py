@@ -20,7 +20,7 @@ _PKG = Path(__file__).resolve().parent  # the compogen package folder
 def git(*args: str, cwd: str | Path | None = None) -> str | None:
     """``git args`` output, or None when git is missing, fails or prints nothing."""
     try:
-        r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10)
+        r = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     out = r.stdout.strip()
@@ -57,7 +57,7 @@ def code_provenance() -> dict[str, Any]:
         remote = web_url(git("remote", "get-url", name, cwd=_PKG) or "") if name else None
     dirty = None
     if commit:
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "."], cwd=_PKG, capture_output=True, timeout=10).returncode != 0
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "."], cwd=_PKG, capture_output=True, check=False, timeout=10).returncode != 0
     if remote and commit:
         permalink = f"{remote}/tree/{commit}"
     elif commit:

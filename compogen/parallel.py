@@ -11,8 +11,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing as mp
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 __all__ = ["process_pool", "kill_pool", "exit_on_sigterm"]
 
@@ -21,7 +21,7 @@ _stopping = False
 
 
 def _terminate(signum, frame):  # noqa: ARG001
-    global _stopping
+    global _stopping  # noqa: PLW0603 -- a process-wide flag set from the signal handler
     _stopping = True
     raise SystemExit(128 + signum)
 

@@ -12,11 +12,13 @@ Progress goes to stderr, so that what a command prints on stdout stays its resul
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import sys
 import time
-from typing import Any, Iterable, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 __all__ = ["EVERY_PERCENT", "MAX_SILENCE_S", "bar", "is_quiet", "set_quiet", "LineBar", "SilentBar"]
 
@@ -30,7 +32,7 @@ _quiet = False
 
 def set_quiet(quiet: bool) -> None:
     """No progress output at all from now on (``True``), or progress as suits the stream (``False``)."""
-    global _quiet
+    global _quiet  # noqa: PLW0603 -- one process-wide switch, set once by the CLI
     _quiet = bool(quiet)
 
 
@@ -131,7 +133,7 @@ class LineBar(SilentBar):
         parts = [f"{head}{100.0 * min(self.n, self.total) / self.total:3.0f}% ({count})" if self.total else f"{head}{count}"]
         parts.append(_duration(elapsed))
         done = self.n - self.start_n
-        if self.total and 0 < done and self.n < self.total:
+        if self.total and done > 0 and self.n < self.total:
             parts.append(f"eta {_duration(elapsed / done * (self.total - self.n))}")
         if self.postfix:
             parts.append(self.postfix)
@@ -140,10 +142,8 @@ class LineBar(SilentBar):
     def _print(self) -> None:
         stream = self._stream()
         print(self._line(), file=stream)
-        try:
+        with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.flush()
-        except (AttributeError, ValueError, OSError):
-            pass
         self.printed_n, self.printed_step, self.printed_t = self.n, self._step(), time.monotonic()
 
     def update(self, n: float = 1) -> None:

@@ -12,8 +12,8 @@ compogen.registry.UnknownName: unknown colour 'blue'; valid: red
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Generic, Iterator, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Generic, TypeVar
 
 from compogen.errors import CompogenError
 

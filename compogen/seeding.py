@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence, Union
 
 import numpy as np
 
 __all__ = ["Key", "derive", "isolated_global_rng", "numpy_rng", "sequence", "torch_generator"]
 
-Key = Union[int, str]
+Key = int | str
 
 
 def _word(key: Key) -> int:

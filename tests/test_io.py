@@ -14,7 +14,7 @@ from compogen.io import RunIdentity, atomic_files
 
 
 def _dead_pid() -> int:
-    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=False, text=True).stdout)
 
 
 IDENTITY = {"task": "t", "seeds": [0, 1], "config": {"lr": 0.001, "steps": 100, "algo": "sac"}}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,10 +13,10 @@ __all__ = ["analyze", "register"]
 
 
 def analyze(
-    model: Optional[Path] = typer.Option(None, "--model", help="A generator run directory (dit, semantic-dit or sc-dit)."),
-    run: Optional[Path] = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: every round's generator, one folder per round."),
+    model: Path | None = typer.Option(None, "--model", help="A generator run directory (dit, semantic-dit or sc-dit)."),
+    run: Path | None = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: every round's generator, one folder per round."),
     out: Path = typer.Option(..., "--out", help="Output folder for the CSVs and PNGs."),
-    tasks: Optional[str] = typer.Option(None, "--tasks", help="Split spec or task ids to average over (default: the generator's training tasks)."),
+    tasks: str | None = typer.Option(None, "--tasks", help="Split spec or task ids to average over (default: the generator's training tasks)."),
     n: int = typer.Option(100, "--n", min=1, help="Gaussian inputs per task."),
     seed: int = seed_option(0, "Seed of the Gaussian inputs."),
     quiet: bool = quiet_option(),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,24 +21,24 @@ __all__ = ["bootstrap", "register"]
 
 def bootstrap(
     preset: str = typer.Option("quick", help=f"Run preset: {', '.join(LOOP_PRESETS)}."),
-    out: Optional[Path] = typer.Option(None, help="Run directory (default: runs/<preset>-<suite>-<arch>)."),
-    data: Optional[Path] = typer.Option(None, help="Real-data root (default: data/<suite>)."),
-    suite: Optional[str] = typer.Option(None, help="Suite: builtin (default) or composuite."),
-    arch: Optional[str] = typer.Option(None, help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
-    train: Optional[str] = typer.Option(None, help="Split spec of the real-data tasks (default iiwa:train14)."),
-    targets: Optional[str] = typer.Option(None, help="Split spec of the target tasks."),
-    eval_: Optional[str] = typer.Option(
+    out: Path | None = typer.Option(None, help="Run directory (default: runs/<preset>-<suite>-<arch>)."),
+    data: Path | None = typer.Option(None, help="Real-data root (default: data/<suite>)."),
+    suite: str | None = typer.Option(None, help="Suite: builtin (default) or composuite."),
+    arch: str | None = typer.Option(None, help="Denoiser: mlp, dit, semantic-dit, sc-dit."),
+    train: str | None = typer.Option(None, help="Split spec of the real-data tasks (default iiwa:train14)."),
+    targets: str | None = typer.Option(None, help="Split spec of the target tasks."),
+    eval_: str | None = typer.Option(
         None,
         "--eval",
         help="Split spec of the held-out tasks the metrics average over (default: the targets if --targets is given, else the preset's).",
     ),
-    iterations: Optional[int] = typer.Option(None, help="Maximum rounds."),
-    executor: Optional[str] = typer.Option(None, help="local, ray or slurm."),
-    workers: Optional[int] = typer.Option(None, help="Local worker processes for per-task jobs."),
-    retries: Optional[int] = typer.Option(None, help="Retries of a failing task job."),
-    seed: Optional[int] = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
-    episodes: Optional[int] = episodes_option(None),
-    noise: Optional[float] = noise_option(None),
+    iterations: int | None = typer.Option(None, help="Maximum rounds."),
+    executor: str | None = typer.Option(None, help="local, ray or slurm."),
+    workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
+    retries: int | None = typer.Option(None, help="Retries of a failing task job."),
+    seed: int | None = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
+    episodes: int | None = episodes_option(None),
+    noise: float | None = noise_option(None),
     quiet: bool = quiet_option(),
 ) -> None:
     """Run Algorithm 1 end to end (collect if needed, train, generate, validate, iterate)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -108,7 +107,7 @@ def _summaries(root: Path, suite, type_: str | None) -> list[dict]:
 @data_app.command("inspect")
 def inspect(
     root: Path = typer.Argument(..., help="Dataset root, a task folder's data.hdf5, or a synthetic file."),
-    suite: Optional[str] = typer.Option(None, help="Suite the data belongs to (default: told by the folder names or the file)."),
+    suite: str | None = typer.Option(None, help="Suite the data belongs to (default: told by the folder names or the file)."),
     type_: str = typer.Option(None, "--type", help="Dataset type folder (expert, medium, ...); default: all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     quiet: bool = quiet_option(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,8 +15,8 @@ __all__ = ["generate", "register"]
 def generate(
     model: Path = typer.Option(..., "--model", help="Run directory written by `compogen train`."),
     task: str = typer.Option(..., "--task", help="Task id, e.g. fivelink-plate-none-push (seen or unseen)."),
-    n: Optional[int] = typer.Option(None, "--n", min=1, help="Number of independent transitions (or --episodes)."),
-    episodes: Optional[int] = typer.Option(
+    n: int | None = typer.Option(None, "--n", min=1, help="Number of independent transitions (or --episodes)."),
+    episodes: int | None = typer.Option(
         None,
         "--episodes",
         min=1,
@@ -30,12 +29,12 @@ def generate(
         "--sampler",
         help="fast (DPM-Solver++(2M), 40 calls; measured as good as paper or better), paper (stochastic Heun, 255 calls), heun, dpmpp-2m.",
     ),
-    steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the sampler's number of steps."),
+    steps: int | None = typer.Option(None, "--steps", min=1, help="Override the sampler's number of steps."),
     seed: int = seed_option(0, "Sample i depends only on (seed, i)."),
     batch_size: int = typer.Option(4096, "--batch-size", min=1, help="Transitions per batch (bounds memory)."),
     bf16: bool = typer.Option(False, "--bf16", help="bf16 autocast for the network."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
     quiet: bool = quiet_option(),
 ) -> None:

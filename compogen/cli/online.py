@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 
@@ -15,18 +15,18 @@ __all__ = ["online", "register"]
 
 def online(
     task: str = typer.Option(..., "--task", help="Task id to learn online, e.g. fivelink-plate-none-push."),
-    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="Offline data: Minari id or synthetic file (repeatable)."),
-    real_data: Optional[Path] = typer.Option(None, "--real-data", help="Real-data root to add to the offline data (with --real-tasks)."),
-    real_tasks: Optional[str] = typer.Option(None, "--real-tasks", help="Split spec of the real-data tasks, e.g. iiwa:train14."),
+    dataset: list[str] | None = typer.Option(None, "--dataset", help="Offline data: Minari id or synthetic file (repeatable)."),
+    real_data: Path | None = typer.Option(None, "--real-data", help="Real-data root to add to the offline data (with --real-tasks)."),
+    real_tasks: str | None = typer.Option(None, "--real-tasks", help="Split spec of the real-data tasks, e.g. iiwa:train14."),
     algo: str = typer.Option("rlpd", "--algo", help="rlpd (needs offline data) or sac (from scratch, or a buffer pre-filled with --dataset)."),
-    preset: Optional[str] = typer.Option(None, "--preset", help="rlpd-paper, sac-paper, rlpd-cpu, sac-cpu, tiny (default: <algo>-cpu)."),
-    steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Environment steps per seed."),
-    utd: Optional[int] = typer.Option(None, "--utd", min=1, help="Critic updates per environment step."),
-    num_envs: Optional[int] = typer.Option(None, "--num-envs", min=1, help="Environments stepped together."),
-    eval_every: Optional[int] = typer.Option(None, "--eval-every", min=1, help="Evaluate and checkpoint every N environment steps."),
+    preset: str | None = typer.Option(None, "--preset", help="rlpd-paper, sac-paper, rlpd-cpu, sac-cpu, tiny (default: <algo>-cpu)."),
+    steps: int | None = typer.Option(None, "--steps", min=1, help="Environment steps per seed."),
+    utd: int | None = typer.Option(None, "--utd", min=1, help="Critic updates per environment step."),
+    num_envs: int | None = typer.Option(None, "--num-envs", min=1, help="Environments stepped together."),
+    eval_every: int | None = typer.Option(None, "--eval-every", min=1, help="Evaluate and checkpoint every N environment steps."),
     seeds: Any = seeds_option("0", "RL seeds, e.g. 0,1,2 (run one after another)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    out: Path | None = typer.Option(None, "--out", help="Results directory (default runs/online-<algo>-<task>)."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
     quiet: bool = quiet_option(),
 ) -> None:
     """Online RL with periodic evaluation, checkpoints (rerun to resume; a larger --steps extends a run), a CSV and a PNG."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -26,19 +25,19 @@ def how_to_load(ids: list[str]) -> str:
 
 
 def publish(
-    data: Optional[Path] = typer.Option(
+    data: Path | None = typer.Option(
         None, "--data", help="A synthetic file (compogen generate output, .h5/.hdf5/.npz), or real data (compogen collect output, published as real)."
     ),
-    task: Optional[str] = typer.Option(None, "--task", help="Task id of --data (default: the task the file records)."),
-    dataset_id: Optional[str] = typer.Option(
+    task: str | None = typer.Option(None, "--task", help="Task id of --data (default: the task the file records)."),
+    dataset_id: str | None = typer.Option(
         None, "--id", help="Minari dataset id (default compogen/<task-id>-vN: v0, or the next version when the content differs); only with --data."
     ),
-    run: Optional[Path] = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: publish its admitted datasets."),
+    run: Path | None = typer.Option(None, "--run", help="A `compogen bootstrap` run directory: publish its admitted datasets."),
     all_targets: bool = typer.Option(
         False, "--all", help="With --run: also the latest dataset of every target the run did not admit (as compogen-not-admitted/<task-id>-vN)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id (without --id: the latest version)."),
-    max_transitions: Optional[int] = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
+    max_transitions: int | None = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
     layout: str = typer.Option(
         "auto",
         "--layout",
@@ -46,9 +45,9 @@ def publish(
         "independent transitions, each its own one-step episode (~15 KB and a few ms each); auto: episodes when the rows "
         "chain, else transitions.",
     ),
-    author: Optional[str] = typer.Option(None, "--author", help="Minari's author field (default: git config user.name)."),
-    author_email: Optional[str] = typer.Option(None, "--author-email", help="Minari's author_email field (default: git config user.email)."),
-    code_permalink: Optional[str] = typer.Option(
+    author: str | None = typer.Option(None, "--author", help="Minari's author field (default: git config user.name)."),
+    author_email: str | None = typer.Option(None, "--author-email", help="Minari's author_email field (default: git config user.email)."),
+    code_permalink: str | None = typer.Option(
         None, "--code-permalink", help="Minari's code_permalink field (default: compogen's git remote at its commit, else its version and commit)."
     ),
     seed: int = seed_option(0, "Seed of the --max-transitions subset."),

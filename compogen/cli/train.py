@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -24,17 +23,17 @@ def train(
     out: Path = typer.Option(..., "--out", help="Run directory (checkpoints, config.json)."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
     type_: str = typer.Option("expert", "--type", help="Dataset type folder under --data."),
-    synthetic: Optional[List[Path]] = typer.Option(
+    synthetic: list[Path] | None = typer.Option(
         None, "--synthetic", help="Admitted synthetic file(s) to add to the pool (task read from the file's metadata); repeatable."
     ),
     seed: int = seed_option(0, "Seed of init, minibatches and noise."),
-    steps: Optional[int] = typer.Option(None, "--steps", min=1, help="Override the preset's number of steps."),
+    steps: int | None = typer.Option(None, "--steps", min=1, help="Override the preset's number of steps."),
     bf16: bool = typer.Option(
         False, "--bf16", help="bf16 autocast for the network (measured slower than fp32 for the small presets on a 2-core CPU)."
     ),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
-    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
+    threads: int | None = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
     quiet: bool = quiet_option(),
 ) -> None:
     """Train a generator; prints the run directory and the final loss as JSON."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -39,14 +39,14 @@ def _folder_task(suite, path: Path) -> str | None:
 
 def validate_cmd(
     data: Path = typer.Option(..., "--data", help="Synthetic data file (.h5 or SynthER-style .npz) or a real dataset's data.hdf5 (calibration)."),
-    task: Optional[str] = typer.Option(None, "--task", help="Task id, e.g. fivelink-box-none-push (default: the file's 'task' attribute)."),
-    algo: Optional[str] = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
+    task: str | None = typer.Option(None, "--task", help="Task id, e.g. fivelink-box-none-push (default: the file's 'task' attribute)."),
+    algo: str | None = typer.Option(None, "--algo", help="Offline RL algorithm: td3bc, bc or iql (default: the preset's)."),
     seeds: Any = seeds_option(None, "Comma-separated RL seeds (default: the preset's)."),
     preset_name: str = typer.Option("quick", "--preset", help="Validation preset: paper, cpu, quick, tiny."),
     suite: str = typer.Option(DEFAULT_SUITE, "--suite", help="Suite name."),
     backend: str = typer.Option("batched", "--backend", help="batched (all seeds together) or d3rlpy."),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Override the preset's gradient steps."),
-    out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Save the best policy per seed here (safetensors)."),
+    steps: int | None = typer.Option(None, "--steps", help="Override the preset's gradient steps."),
+    out_dir: Path | None = typer.Option(None, "--out-dir", help="Save the best policy per seed here (safetensors)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     quiet: bool = quiet_option(),
 ) -> None:

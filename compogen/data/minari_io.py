@@ -88,7 +88,7 @@ def episode_bounds(data: Transitions) -> list[slice] | None:
     last = np.flatnonzero(ends[:-1])
     starts = np.concatenate([[0], last + 1])
     stops = np.concatenate([last + 1, [n]])
-    return [slice(int(a), int(b)) for a, b in zip(starts, stops)]
+    return [slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
 def episode_buffers(data: Transitions, layout: str = EPISODES, bounds: list[slice] | None = None):

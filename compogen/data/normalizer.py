@@ -4,8 +4,9 @@ observations policies see (validators, online RL, policy files)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -26,9 +27,7 @@ class Normalizer:
     std: np.ndarray
 
     @classmethod
-    def fit(
-        cls, x: np.ndarray | Iterable[np.ndarray], skip: slice | list[int] | None = None, min_std: float = 1e-6, eps: float = 0.0
-    ) -> "Normalizer":
+    def fit(cls, x: np.ndarray | Iterable[np.ndarray], skip: slice | list[int] | None = None, min_std: float = 1e-6, eps: float = 0.0) -> Normalizer:
         """Per-dim mean and standard deviation of ``x`` (float64, stored as float32), under one of two conventions:
 
         - ``min_std`` (the generator's, the default): a std below it becomes 1, so constant dims (an
@@ -48,7 +47,7 @@ class Normalizer:
         return cls(mean.astype(np.float32), std.astype(np.float32))
 
     @classmethod
-    def identity(cls, dim: int) -> "Normalizer":
+    def identity(cls, dim: int) -> Normalizer:
         """Mean 0 and std 1 in every dim: no normalisation."""
         return cls(np.zeros(dim, np.float32), np.ones(dim, np.float32))
 
@@ -70,7 +69,7 @@ class Normalizer:
         return {"mean": self.mean.tolist(), "std": self.std.tolist()}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Normalizer":
+    def from_dict(cls, d: dict[str, Any]) -> Normalizer:
         mean = np.asarray(d["mean"], dtype=np.float32)
         std = np.asarray(d["std"], dtype=np.float32)
         if mean.shape != std.shape or mean.ndim != 1 or not (np.isfinite(mean).all() and np.isfinite(std).all()) or (std <= 0).any():
@@ -83,7 +82,7 @@ class Normalizer:
         atomic_write_text(path, json.dumps(self.to_dict()))
 
     @classmethod
-    def load(cls, path) -> "Normalizer":
+    def load(cls, path) -> Normalizer:
         try:
             return cls.from_dict(json.loads(open(path).read()))
         except (OSError, ValueError, KeyError) as e:
@@ -111,8 +110,8 @@ def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _streamed_moments(batches: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     n, s1, s2 = 0, None, None
-    for b in batches:
-        b = np.asarray(b, dtype=np.float64)
+    for batch in batches:
+        b = np.asarray(batch, dtype=np.float64)
         if b.ndim != 2 or b.shape[0] == 0:
             continue
         _check(b)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -18,8 +18,8 @@ KEYS = ("observations", "actions", "rewards", "next_observations", "terminals")
 def check_finite(name: str, columns: dict[str, np.ndarray], rows: np.ndarray | None = None) -> None:
     """The one NaN/Inf check of row-aligned columns: :class:`DataError` naming the column and the first bad
     row (``rows[i]`` when ``rows`` maps positions to file rows) and how many rows are bad."""
-    for key, arr in columns.items():
-        arr = np.asarray(arr)
+    for key, column in columns.items():
+        arr = np.asarray(column)
         if np.isfinite(arr).all():
             continue
         bad = ~np.isfinite(arr.reshape(len(arr), -1)).all(1)
@@ -57,7 +57,7 @@ class Transitions:
     def __len__(self) -> int:
         return len(self.observations)
 
-    def validate(self, name: str = "transitions") -> "Transitions":
+    def validate(self, name: str = "transitions") -> Transitions:
         """Check shapes, dtypes and finiteness; raise :class:`DataError` naming the problem."""
         n = len(self.observations)
         if self.observations.ndim != 2:
@@ -82,11 +82,11 @@ class Transitions:
     def action_dim(self) -> int:
         return self.actions.shape[1]
 
-    def check_finite(self, name: str = "transitions") -> "Transitions":
+    def check_finite(self, name: str = "transitions") -> Transitions:
         check_finite(name, {k: getattr(self, k) for k in ("observations", "actions", "rewards", "next_observations")})
         return self
 
-    def subset(self, rows: np.ndarray | slice) -> "Transitions":
+    def subset(self, rows: np.ndarray | slice) -> Transitions:
         """Rows ``rows`` (a copy for index arrays, a view for slices)."""
         return Transitions(
             self.observations[rows],
@@ -99,7 +99,7 @@ class Transitions:
             list(self.tasks),
         )
 
-    def select(self, task: Task) -> "Transitions":
+    def select(self, task: Task) -> Transitions:
         """The rows of one task, as a single-task ``Transitions``."""
         if task not in self.tasks:
             raise DataError(f"no data for task {task}; have {len(self.tasks)} tasks")
@@ -111,10 +111,10 @@ class Transitions:
     def counts(self) -> dict[Task, int]:
         """Rows per task."""
         c = np.bincount(self.task_index, minlength=len(self.tasks))
-        return {t: int(k) for t, k in zip(self.tasks, c)}
+        return {t: int(k) for t, k in zip(self.tasks, c, strict=False)}  # bincount runs longer on an out-of-range index: known tasks only
 
     @classmethod
-    def concatenate(cls, parts: Sequence["Transitions"]) -> "Transitions":
+    def concatenate(cls, parts: Sequence[Transitions]) -> Transitions:
         """Join pools; tasks are merged (a task present in two parts keeps one index)."""
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -134,7 +134,7 @@ class Transitions:
             cat("next_observations"),
             cat("terminals"),
             cat("timeouts"),
-            np.concatenate([m[p.task_index] for m, p in zip(remap, parts)]),
+            np.concatenate([m[p.task_index] for m, p in zip(remap, parts, strict=True)]),
             tasks,
         )
 

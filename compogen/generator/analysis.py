@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -120,7 +121,7 @@ def attention_maps(
     for x, s, cond in _scaled_inputs(net, layout, tasks, n, seed, sigma):
         _, inter = net(x, s, cond, return_intermediates=True)
         maps = [w.mean(dim=(0, 1)).numpy() for w in inter["attention"]]
-        sums = maps if not sums else [a + b for a, b in zip(sums, maps)]
+        sums = maps if not sums else [a + b for a, b in zip(sums, maps, strict=True)]
         count += 1
     return list(bb.token_names), [a / count for a in sums]
 
@@ -151,7 +152,7 @@ def _csv(matrix: np.ndarray, rows: list[str], cols: list[str], path: Path) -> No
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["", *cols])
-        for name, row in zip(rows, matrix):
+        for name, row in zip(rows, matrix, strict=True):
             w.writerow([name, *(f"{v:.6f}" for v in row)])
 
 

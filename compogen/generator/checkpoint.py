@@ -52,11 +52,11 @@ _REQUIRED = ("format", "format_version", "arch", "preset", "edm", "layout", "nor
 
 
 def compogen_version() -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
         return version("compogen")
-    except Exception:  # pragma: no cover - not installed
+    except PackageNotFoundError:  # pragma: no cover - not installed
         return "unknown"
 
 
@@ -158,7 +158,7 @@ def _check_file(run_dir: Path, name: str, cfg: dict[str, Any]) -> Path:
 def _load_weights(path: Path, net: EDMDenoiser) -> None:
     try:
         sd = load_file(path)
-    except Exception as e:  # safetensors raises its own error types
+    except Exception as e:  # noqa: BLE001 -- safetensors raises its own error types; any read failure is a bad checkpoint
         raise CheckpointError(f"{path}: cannot read safetensors ({e})") from None
     sd = upgrade_state_dict(sd)
     want = net.state_dict()
@@ -208,7 +208,7 @@ def read_checkpoint(
         opath = _check_file(run_dir, OPTIMIZER, cfg)
         try:
             ck.train_state = torch.load(opath, map_location="cpu", weights_only=True)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 -- torch.load fails with many types (unpickling, EOF, runtime); all mean a bad file
             raise CheckpointError(f"{opath}: cannot load optimizer state ({e})") from None
         ck.model = model.to(device)
     return ck

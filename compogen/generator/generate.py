@@ -51,7 +51,7 @@ class Generator:
         self.device = torch.device(device)
 
     @classmethod
-    def load(cls, model_dir: str | os.PathLike, device: str | torch.device = "cpu") -> "Generator":
+    def load(cls, model_dir: str | os.PathLike, device: str | torch.device = "cpu") -> Generator:
         """EMA weights of a run directory (:class:`CheckpointError` when corrupt/mismatched)."""
         ck: Checkpoint = read_checkpoint(model_dir, device=device)
         g = cls(ck.ema, ck.layout, ck.normalizer, ck.config, device)
@@ -218,18 +218,20 @@ def generate(
     changed = {"bounds": gen.bounds.to_dict(), "actions_clipped": 0, "rewards_changed": 0}
     t0 = time.time()
     calls = cfg.denoiser_calls
-    with tqdm(
-        total=n, desc=f"generate {lay.space.task_id(task)} [{sampler}, {calls} calls]", unit="tr", disable=not progress, dynamic_ncols=True
-    ) as bar:
-        with SyntheticWriter(out_path, lay.obs_dim, lay.action_dim, attrs=attrs) as w:
-            for b0 in range(0, n, batch_size):
-                b = min(batch_size, n - b0)
-                flat = gen.sample_flat(task, b, cfg, None, seed, b0, batch_size, bf16)
-                cols, counts = gen.unpack(flat, task)
-                w.append(**cols)
-                for k, v in counts.items():
-                    changed[k] += v
-                bar.update(b)
-            w.attrs["seconds"] = round(time.time() - t0, 3)
-            w.attrs["conform"] = changed
+    with (
+        tqdm(
+            total=n, desc=f"generate {lay.space.task_id(task)} [{sampler}, {calls} calls]", unit="tr", disable=not progress, dynamic_ncols=True
+        ) as bar,
+        SyntheticWriter(out_path, lay.obs_dim, lay.action_dim, attrs=attrs) as w,
+    ):
+        for b0 in range(0, n, batch_size):
+            b = min(batch_size, n - b0)
+            flat = gen.sample_flat(task, b, cfg, None, seed, b0, batch_size, bf16)
+            cols, counts = gen.unpack(flat, task)
+            w.append(**cols)
+            for k, v in counts.items():
+                changed[k] += v
+            bar.update(b)
+        w.attrs["seconds"] = round(time.time() - t0, 3)
+        w.attrs["conform"] = changed
     return Path(out_path)

@@ -38,7 +38,7 @@ def update_ema(ema: nn.Module, model: nn.Module, decay: float) -> None:
     pm = [p.detach() for p in model.parameters()]
     if pe:
         torch._foreach_lerp_(pe, pm, 1.0 - decay)
-    for be, bm in zip(ema.buffers(), model.buffers()):
+    for be, bm in zip(ema.buffers(), model.buffers(), strict=True):
         be.copy_(bm)
 
 

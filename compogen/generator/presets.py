@@ -77,7 +77,7 @@ class GeneratorPreset(Config):
     def weight_decay(self, arch: str) -> float:
         return self.wd_mlp if arch == "mlp" else self.wd_dit
 
-    def override(self, **kw: Any) -> "GeneratorPreset":
+    def override(self, **kw: Any) -> GeneratorPreset:
         """A copy with the given (not None) values."""
         return self.replace(**given(**kw))
 

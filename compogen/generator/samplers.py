@@ -21,8 +21,9 @@ same whatever batch it is drawn in.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -53,7 +54,7 @@ class SamplerConfig(Config):
     #: Scale of the churn noise.
     s_noise: float = 1.0
 
-    def with_steps(self, steps: int | None) -> "SamplerConfig":
+    def with_steps(self, steps: int | None) -> SamplerConfig:
         return self if steps is None else replace(self, steps=int(steps))
 
     @property

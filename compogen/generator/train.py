@@ -14,9 +14,10 @@ from __future__ import annotations
 import copy
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -100,7 +101,7 @@ class TrainConfig(Config):
     """Steps between loss-log entries."""
 
 
-def train_generator(
+def train_generator(  # noqa: PLR0915 -- one training loop, read top to bottom (setup, resume, steps, checkpoints)
     pool: Transitions,
     layout: TransitionLayout,
     out_dir: str | os.PathLike,

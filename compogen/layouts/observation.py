@@ -98,7 +98,7 @@ class ObservationLayout:
     # -- task ids -----------------------------------------------------------------
     def task_id_permutation(self, space: TaskSpace) -> np.ndarray:
         """``p`` such that ``obs[task_id] == indicator[p]`` for the paper-order indicator."""
-        offsets = dict(zip(AXES, space.indicator_offsets()))
+        offsets = dict(zip(AXES, space.indicator_offsets(), strict=True))
         sizes = {axis: len(space.axis_elements(axis)) for axis in AXES}
         perm = np.concatenate([np.arange(offsets[a], offsets[a] + sizes[a]) for a in self.task_id_order])
         if perm.size != self.task_id_dim:
@@ -123,7 +123,7 @@ class ObservationLayout:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ObservationLayout":
+    def from_dict(cls, d: dict[str, Any]) -> ObservationLayout:
         return cls(**d)
 
 

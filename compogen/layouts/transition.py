@@ -134,7 +134,7 @@ class TransitionLayout:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TransitionLayout":
+    def from_dict(cls, d: dict[str, Any]) -> TransitionLayout:
         return cls(
             TaskSpace(tuple(tuple(e) for e in d["elements"])),
             ObservationLayout.from_dict(d["observation_layout"]),
@@ -143,6 +143,8 @@ class TransitionLayout:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TransitionLayout) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # compared by value and not immutable: unhashable (what defining __eq__ alone implies)
 
     def __repr__(self) -> str:
         return f"TransitionLayout(dim={self.dim}, state={self.state_dim}, action={self.action_dim}, tokens={len(self.tokens)})"

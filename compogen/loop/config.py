@@ -94,8 +94,8 @@ class LoopConfig(Config):
         object.__setattr__(self, "rl_seeds", tuple(int(s) for s in self.rl_seeds))
         if self.iterations < 1:
             raise CompogenError("iterations must be >= 1")
-        self.schedule  # validates τ settings
-        self.collect  # validates the collection settings
+        _ = self.schedule  # validates τ settings
+        _ = self.collect  # validates the collection settings
 
     @property
     def schedule(self) -> ThresholdSchedule:
@@ -111,7 +111,7 @@ class LoopConfig(Config):
             raise CompogenError(f"need collect_episodes >= 1 and collect_noise >= 0, got {self.collect_episodes} and {self.collect_noise}")
         return CollectConfig(episodes=self.collect_episodes, noise=self.collect_noise, seed=self.seed)
 
-    def check(self) -> "LoopConfig":
+    def check(self) -> LoopConfig:
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
         from compogen.generator.architectures import check_arch
         from compogen.generator.presets import get_preset

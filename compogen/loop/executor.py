@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from compogen.errors import CompogenError
 from compogen.install import install_hint
@@ -74,7 +75,7 @@ STOP = (KeyboardInterrupt, SystemExit)
 def _call(fn, job):
     try:
         return True, fn(job)
-    except Exception as e:  # report every failure, retry decides; KeyboardInterrupt/SystemExit propagate
+    except Exception as e:  # noqa: BLE001 -- report every failure, retry decides; KeyboardInterrupt/SystemExit propagate
         return False, f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=5)}"
 
 
@@ -97,7 +98,7 @@ class LocalExecutor(Executor):
                     value = fut.result()
                 except STOP:  # the worker was interrupted with us (Ctrl-C reaches the process group)
                     raise KeyboardInterrupt from None
-                except Exception as e:  # a worker died (killed, out of memory)
+                except Exception as e:  # noqa: BLE001 -- a worker died (killed, out of memory): a failed job, not a failed run
                     value = (False, f"worker process failed: {type(e).__name__}: {e}")
                 yield futures[fut], value
 
@@ -124,7 +125,7 @@ class RayExecutor(Executor):
             done, remaining = ray.wait(remaining, num_returns=1)
             try:
                 yield refs[done[0]], ray.get(done[0])
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:  # noqa: BLE001 -- a ray task that died (worker lost, out of memory): a failed job
                 yield refs[done[0]], (False, f"ray task failed: {e}")
 
 
@@ -146,7 +147,7 @@ class SubmititExecutor(Executor):
         for i, j in jobs:
             try:
                 yield i, j.result()
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:  # noqa: BLE001 -- a SLURM job that died (preempted, out of memory): a failed job
                 yield i, (False, f"slurm job failed: {e}")
 
 

@@ -9,8 +9,9 @@ ends with the same admitted tasks and metrics as one that never stopped.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from compogen.data import Transitions, load_pool, read_for_suite, read_synthetic_attrs
 from compogen.errors import CompogenError
@@ -39,7 +40,7 @@ def make_stages(config: LoopConfig, suite, stages: type | None = None):
 
 def _split_universe(train_spec: str, space) -> list[Task] | None:
     """All tasks of the split family that ``train_spec`` comes from (train ∪ test)."""
-    head = train_spec.split(",")[0].strip()
+    head = train_spec.split(",", maxsplit=1)[0].strip()
     if ":" not in head:
         return None
     fields = head.split(":")
@@ -170,10 +171,7 @@ def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, 
 
         def done(i: int, outcome: JobOutcome) -> None:
             job = jobs[i]
-            if outcome.ok:
-                rec = dict(outcome.value)
-            else:
-                rec = {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
+            rec = dict(outcome.value) if outcome.ok else {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
             rec["attempts"] = outcome.attempts
             rd.write_json(rd.validation(k, job["task"]), rec)
             tag = "FAILED" if rec["failed"] else f"success {rec['success']:.2f}"

@@ -18,8 +18,8 @@ One round (lines 8–12 of the paper's Algorithm 1)::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping
 
 __all__ = ["ThresholdSchedule", "ScheduleState", "advance"]
 
@@ -52,7 +52,7 @@ class ScheduleState:
     done: bool = False
 
     @classmethod
-    def initial(cls, schedule: ThresholdSchedule) -> "ScheduleState":
+    def initial(cls, schedule: ThresholdSchedule) -> ScheduleState:
         """Before the first round: nothing solved, τ = τ0."""
         return cls(frozenset(), schedule.tau0, 0, False)
 
@@ -61,7 +61,7 @@ class ScheduleState:
         return {"solved": sorted(self.solved), "tau": self.tau, "patience": self.patience, "done": self.done}
 
     @classmethod
-    def from_record(cls, record: Mapping) -> "ScheduleState":
+    def from_record(cls, record: Mapping) -> ScheduleState:
         """The state held in ``record`` (a run's state; other keys are ignored)."""
         return cls(frozenset(record["solved"]), record["tau"], record["patience"], record["done"])
 

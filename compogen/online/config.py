@@ -79,7 +79,7 @@ class OnlineConfig(Config):
     def __post_init__(self) -> None:
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
 
-    def check(self) -> "OnlineConfig":
+    def check(self) -> OnlineConfig:
         if self.algo not in ALGOS:
             raise CompogenError(f"algo must be one of {', '.join(ALGOS)}, got {self.algo!r}")
         for name in ("steps", "critics", "critic_subsample", "batch_size", "utd", "num_envs", "eval_every", "eval_episodes"):

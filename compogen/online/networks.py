@@ -28,7 +28,7 @@ class EnsembleCritic(nn.Module):
         super().__init__()
         self.members = members
         dims = [obs_dim + action_dim, *hidden]
-        self.layers = nn.ModuleList(EnsembleLinear(members, a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.layers = nn.ModuleList(EnsembleLinear(members, a, b) for a, b in zip(dims[:-1], dims[1:], strict=True))
         self.norms = nn.ParameterList()
         self.layer_norm = layer_norm
         if layer_norm:

@@ -28,7 +28,7 @@ class ReplayBuffer:
         self.pos = 0
 
     @classmethod
-    def from_transitions(cls, data: Transitions) -> "ReplayBuffer":
+    def from_transitions(cls, data: Transitions) -> ReplayBuffer:
         buf = cls(len(data), data.obs_dim, data.action_dim)
         buf.add(data.observations, data.actions, data.rewards, data.next_observations, data.terminals)
         return buf
@@ -40,7 +40,7 @@ class ReplayBuffer:
         """Append a batch of rows (wrapping around when full)."""
         n = len(observations)
         idx = (self.pos + np.arange(n)) % self.capacity
-        for key, value in zip(_KEYS, (observations, actions, rewards, next_observations, terminals)):
+        for key, value in zip(_KEYS, (observations, actions, rewards, next_observations, terminals), strict=True):
             self.arrays[key][idx] = np.asarray(value, np.float32)
         self.pos = int((self.pos + n) % self.capacity)
         self.size = int(min(self.capacity, self.size + n))

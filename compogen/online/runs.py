@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -104,14 +105,14 @@ def plot_curves(
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
     banded, xmax = False, 0.0
-    for label, curves in runs.items():
-        curves = [c for c in curves if c]
+    for label, given in runs.items():
+        curves = [c for c in given if c]
         if not curves:
             continue
         n = min(len(c) for c in curves)
         x = np.array([c[i]["env_steps"] for i in range(n) for c in curves[:1]])
         xmax = max(xmax, float(x.max()))
-        for ax, key in zip(axes, ("success", "mean_return")):
+        for ax, key in zip(axes, ("success", "mean_return"), strict=True):
             y = np.array([[c[i][key] for i in range(n)] for c in curves])
             mean = y.mean(0)
             se = y.std(0, ddof=1) / np.sqrt(len(y)) if len(y) > 1 else np.zeros_like(mean)

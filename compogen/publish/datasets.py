@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -190,7 +191,7 @@ def _describe(task_id: str, suite: Suite, n: int, layout: str, episodes: int, pr
     return " ".join(lines)
 
 
-def publish(
+def publish(  # noqa: PLR0913 -- all but data and task are keyword-only options of the one publish call
     data: Transitions,
     task: Task | str,
     *,

@@ -9,8 +9,9 @@ of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -38,7 +39,7 @@ class EvalResult:
     env_steps: int
 
     @classmethod
-    def from_episodes(cls, successes: Sequence[bool], returns: Sequence[float], env_steps: int) -> "EvalResult":
+    def from_episodes(cls, successes: Sequence[bool], returns: Sequence[float], env_steps: int) -> EvalResult:
         n, k = len(successes), int(np.sum(successes))
         lo, hi = wilson_interval(k, n)
         return cls(n, k, k / n if n else 0.0, lo, hi, float(np.mean(returns)) if n else 0.0, int(env_steps))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -55,7 +55,7 @@ class EnsembleLinear(nn.Module):
 def _draw_mlp(sizes: Sequence[int], g: torch.Generator) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """One MLP's ``(weight [in, out], bias [out])`` per layer, ``nn.Linear``'s init drawn from ``g``."""
     layers = []
-    for i, o in zip(sizes[:-1], sizes[1:]):
+    for i, o in zip(sizes[:-1], sizes[1:], strict=True):
         bound = 1.0 / math.sqrt(i)
         w = (torch.rand(o, i, generator=g, device=g.device) * 2 - 1) * bound
         b = (torch.rand(o, generator=g, device=g.device) * 2 - 1) * bound
@@ -72,7 +72,7 @@ class StackedMLP(nn.Module):
         super().__init__()
         self.sizes = tuple(int(s) for s in sizes)
         draws = [_draw_mlp(self.sizes, g) for g in gens for _ in range(copies)]
-        pairs = zip(self.sizes[:-1], self.sizes[1:])
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
         self.layers = nn.ModuleList(EnsembleLinear(len(draws), i, o, init=False, device=device) for i, o in pairs)
         with torch.no_grad():
             for li, layer in enumerate(self.layers):
@@ -96,6 +96,6 @@ class StackedMLP(nn.Module):
         """``x [G, B, in] -> [G, B, out]``; ``detach`` blocks gradients into the weights."""
         return mlp_forward(x, [partial(layer.forward, detach=detach) for layer in self.layers])
 
-    def clone(self) -> "StackedMLP":
+    def clone(self) -> StackedMLP:
         """A copy that takes no gradients (target networks)."""
         return copy.deepcopy(self).requires_grad_(False)

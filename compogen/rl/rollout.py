@@ -7,9 +7,9 @@ Used by ``compogen collect``, ``compogen bootstrap`` and the benchmarks. A suite
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -69,7 +69,7 @@ def expert_transitions(suite, task: Task | str, n: int, noise: float = 0.1, seed
         obs, act, rew, _, terminated = rollout_expert(env, expert, seed + e, noise, rng)
         done, timeout = np.zeros(len(act), bool), np.zeros(len(act), bool)
         done[-1], timeout[-1] = terminated, not terminated
-        for k, v in zip("oarndt", (obs[:-1], act, rew, obs[1:], done, timeout)):
+        for k, v in zip("oarndt", (obs[:-1], act, rew, obs[1:], done, timeout), strict=True):
             cols[k].append(v)
         total += len(act)
         e += 1
@@ -120,7 +120,7 @@ _progress_queue = None  # in a collect worker: where finished episodes are count
 
 
 def _set_progress_queue(queue) -> None:
-    global _progress_queue
+    global _progress_queue  # noqa: PLW0603 -- set once per worker process by the pool initializer
     _progress_queue = queue
 
 
@@ -129,7 +129,7 @@ def _collect_worker(suite_name: str, task_id: str, path: str, config: CollectCon
 
     suite = get_suite(suite_name)
     q = _progress_queue
-    return collect_task(suite, suite.parse(task_id), path, config, progress=(lambda n: q.put(n)) if q is not None else None)
+    return collect_task(suite, suite.parse(task_id), path, config, progress=q.put if q is not None else None)
 
 
 def collect(
@@ -162,16 +162,15 @@ def collect(
     results = []
     bar = progress_bar(total=len(tasks) * config.episodes, unit="ep", desc=f"collect {len(tasks)} tasks", disable=not progress)
     queue = mp.get_context("spawn").SimpleQueue()  # handed to the workers at start: no manager process to outlive us
-    with bar:
-        with process_pool(min(workers, len(tasks)), initializer=_set_progress_queue, initargs=(queue,)) as pool:
-            pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config) for t in tasks}
-            while pending:
-                while not queue.empty():
-                    bar.update(queue.get())
-                done = {f for f in pending if f.done()}
-                results += [f.result() for f in done]
-                pending -= done
-                time.sleep(0.05)
+    with bar, process_pool(min(workers, len(tasks)), initializer=_set_progress_queue, initargs=(queue,)) as pool:
+        pending = {pool.submit(_collect_worker, suite.name, suite.task_id(t), str(paths[t]), config) for t in tasks}
+        while pending:
             while not queue.empty():
                 bar.update(queue.get())
+            done = {f for f in pending if f.done()}
+            results += [f.result() for f in done]
+            pending -= done
+            time.sleep(0.05)
+        while not queue.empty():
+            bar.update(queue.get())
     return sorted(results, key=lambda r: r["task"])

@@ -27,8 +27,9 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import gymnasium as gym
 import numpy as np

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 
 from compogen.errors import UnknownTaskError
 from compogen.registry import Registry
@@ -34,7 +34,7 @@ def available_suites() -> list[str]:
     return sorted(SUITES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_suite(name: str = DEFAULT_SUITE) -> Suite:
     """The suite registered as ``name``."""
     if isinstance(name, Suite):

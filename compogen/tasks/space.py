@@ -18,8 +18,9 @@ Task(robot='Kinova3', object='Plate', obstacle='None', objective='Push')
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,7 +50,7 @@ class TaskSpace:
     def __post_init__(self) -> None:
         if len(self.elements) != len(AXES):
             raise ValueError(f"a task space needs {len(AXES)} axes, got {len(self.elements)}")
-        for axis, names in zip(AXES, self.elements):
+        for axis, names in zip(AXES, self.elements, strict=True):
             lowered = [n.lower() for n in names]
             if len(set(lowered)) != len(lowered) or any("-" in n or not n for n in names):
                 raise ValueError(f"axis {axis!r}: element names must be unique, non-empty, without '-': {names}")
@@ -82,7 +83,7 @@ class TaskSpace:
         return int(np.prod([len(e) for e in self.elements]))
 
     def __contains__(self, task: object) -> bool:
-        return isinstance(task, tuple) and len(task) == len(AXES) and all(name in names for name, names in zip(task, self.elements))
+        return isinstance(task, tuple) and len(task) == len(AXES) and all(name in names for name, names in zip(task, self.elements, strict=True))
 
     def element(self, axis: str, name: str) -> str:
         """Canonical spelling of ``name`` on ``axis`` (case-insensitive)."""
@@ -98,7 +99,7 @@ class TaskSpace:
             elements = tuple(elements[0])
         if len(elements) != len(AXES):
             raise UnknownTaskError(f"a task has {len(AXES)} elements ({', '.join(AXES)}), got {list(elements)}")
-        return Task(*(self.element(axis, name) for axis, name in zip(AXES, elements)))
+        return Task(*(self.element(axis, name) for axis, name in zip(AXES, elements, strict=True)))
 
     def parse(self, task: str | Sequence[str] | Task) -> Task:
         """Parse ``"iiwa-plate-none-push"`` (any case, ``_`` also accepted) or a 4-sequence."""
@@ -127,7 +128,7 @@ class TaskSpace:
         """16-dim float32 one-hot indicator in the paper's order."""
         task = self.parse(task)
         out = np.zeros(self.indicator_dim, dtype=np.float32)
-        for offset, names, name in zip(self.indicator_offsets(), self.elements, task):
+        for offset, names, name in zip(self.indicator_offsets(), self.elements, task, strict=True):
             out[offset + names.index(name)] = 1.0
         return out
 
@@ -140,7 +141,7 @@ class TaskSpace:
         if indicator.shape[0] != self.indicator_dim:
             raise UnknownTaskError(f"indicator has {indicator.shape[0]} dims, expected {self.indicator_dim}")
         names = []
-        for offset, elems in zip(self.indicator_offsets(), self.elements):
+        for offset, elems in zip(self.indicator_offsets(), self.elements, strict=True):
             block = indicator[offset : offset + len(elems)]
             names.append(elems[int(np.argmax(block))])
         return Task(*names)
@@ -148,7 +149,7 @@ class TaskSpace:
     def element_indices(self, task: Task | str) -> tuple[int, ...]:
         """Index of each element within its axis (for per-element modules)."""
         task = self.parse(task)
-        return tuple(names.index(name) for names, name in zip(self.elements, task))
+        return tuple(names.index(name) for names, name in zip(self.elements, task, strict=True))
 
 
 #: CompoSuite's element names, exactly as CompoSuite spells them.

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from compogen.errors import UnknownTaskError
@@ -41,7 +41,7 @@ _FAMILIES = ("iiwa", "default", "compositional", "holdout")
 _PART_RE = re.compile(r"^(train|test|expert|middle)(\d*)$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(relpath: str) -> dict[str, tuple[Task, ...]]:
     root = resources.files("compogen.tasks") / "splits"
     path = root.joinpath(*relpath.split("/"))
@@ -93,7 +93,7 @@ def translate(task: Task, space: TaskSpace) -> Task:
     if space == COMPOSUITE_SPACE:
         return task
     idx = COMPOSUITE_SPACE.element_indices(task)
-    return Task(*(names[i] for names, i in zip(space.elements, idx)))
+    return Task(*(names[i] for names, i in zip(space.elements, idx, strict=True)))
 
 
 def _resolve_one(item: str, space: TaskSpace) -> list[Task]:
@@ -143,8 +143,8 @@ def resolve_tasks(spec: str | list[str], space: TaskSpace) -> list[Task]:
     items = spec if isinstance(spec, (list, tuple)) else str(spec).split(",")
     out: list[Task] = []
     seen: set[Task] = set()
-    for item in items:
-        item = str(item).strip()
+    for raw in items:
+        item = str(raw).strip()
         if not item:
             continue
         for t in _resolve_one(item, space):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 from compogen.data import Transitions
 from compogen.errors import CompogenError
@@ -57,8 +57,8 @@ def validate_many(
     if len(set(seeds)) != len(seeds):
         raise CompogenError(f"validate: seeds must be distinct, got {seeds}")
     checked = []
-    for i, (task, data) in enumerate(items):
-        task = suite.parse(task)
+    for given, data in items:
+        task = suite.parse(given)
         checked.append((task, check_task_data(suite, task, data, name=f"data for {suite.task_id(task)}")))
     if backend == "d3rlpy" or config.algo not in BATCHED_ALGOS:
         backend = "d3rlpy"
@@ -72,7 +72,7 @@ def validate_many(
         for start in range(0, len(jobs), group):
             part = jobs[start : start + group]
             outs = run_batched(suite, [(t, d, s) for _, t, d, s in part], config, progress=progress)
-            for (i, task, _, seed), (res, state) in zip(part, outs):
+            for (i, _, _, _), (res, state) in zip(part, outs, strict=True):
                 per_item[i].append((res, state))
     else:
         from compogen.validation.d3rlpy_validator import run_d3rlpy
@@ -81,7 +81,7 @@ def validate_many(
             for seed in seeds:
                 per_item[i].append(run_d3rlpy(suite, task, data, seed, config, progress=progress))
     out = []
-    for (task, data), results in zip(checked, per_item):
+    for (task, data), results in zip(checked, per_item, strict=True):
         seed_results = []
         for res, state in results:
             if out_dir is not None:

@@ -15,7 +15,7 @@ updated every ``policy_delay`` steps starting at step 0.
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -187,7 +187,7 @@ class BatchedTD3BC:
 
     def actor_state(self, p: int) -> dict[str, torch.Tensor]:
         """Policy p's actor and normalization in the policy-file layout (CPU copies)."""
-        layers = [(w[p].t(), b[p, 0]) for w, b in zip(self.actor.weights, self.actor.biases)]
+        layers = [(w[p].t(), b[p, 0]) for w, b in zip(self.actor.weights, self.actor.biases, strict=True)]
         norm = self.data.obs_norm
         return policy_tensors(layers, Normalizer(norm.mean[p, 0], norm.std[p, 0]))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -64,5 +65,5 @@ def train_and_keep_best(
     secs = (time.perf_counter() - t0) / P
     return [
         (SeedResult(int(s), b.success_rate, b.successes, b.episodes, b.ci_low, b.ci_high, b.mean_return, at, steps, h, secs), state)
-        for s, b, at, steps, h, state in zip(seeds, best, best_step, env_steps, history, best_state)
+        for s, b, at, steps, h, state in zip(seeds, best, best_step, env_steps, history, best_state, strict=True)
     ]

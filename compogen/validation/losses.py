@@ -9,7 +9,7 @@ without its Q term. Adding an algorithm to the batched backend means writing its
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 

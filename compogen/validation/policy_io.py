@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -53,7 +54,7 @@ def load_policy(path: str | os.PathLike) -> tuple[Callable[[np.ndarray], np.ndar
     try:
         with safe_open(str(path), framework="pt") as f:
             meta = json.loads((f.metadata() or {}).get("compogen", "{}"))
-            t = {k: f.get_tensor(k) for k in f.keys()}
+            t = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 -- a safetensors handle is not iterable
     except (OSError, ValueError, RuntimeError) as e:
         raise CheckpointError(f"{path}: not a policy file ({e})") from None
     n = sum(1 for k in t if k.startswith("actor.") and k.endswith(".weight"))

@@ -49,7 +49,7 @@ class SeedResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "SeedResult":
+    def from_dict(cls, d: dict[str, Any]) -> SeedResult:
         d = dict(d)
         d["history"] = [EvalPoint(**h) for h in d.get("history", [])]
         return cls(**d)
@@ -106,5 +106,5 @@ class TaskValidation:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TaskValidation":
+    def from_dict(cls, d: dict[str, Any]) -> TaskValidation:
         return cls(d["task"], d["algo"], d["backend"], int(d["n_transitions"]), [SeedResult.from_dict(s) for s in d["seeds"]], d.get("config", {}))

@@ -3,6 +3,7 @@ and nothing already on disk changed."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -146,7 +147,7 @@ def test_in_process_executor_does_not_retry_ctrl_c():
 
 
 def test_atomic_writes_respect_the_umask_and_clear_temporaries_of_killed_writers(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=False, text=True)
     stale = tmp_path / f".state.json.{int(dead.stdout)}.abc123.tmp"
     stale.write_text("half written")
     mine = tmp_path / f".state.json.{os.getpid()}.zzz.tmp"  # a live writer's file is kept
@@ -168,10 +169,8 @@ def _workers(pid: int) -> set[int]:
     """The worker processes (``multiprocessing`` spawn children) of process ``pid``, read from /proc."""
     children = set()
     for f in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
+        with contextlib.suppress(OSError):  # the thread or process ended meanwhile
             children |= {int(c) for c in f.read_text().split()}
-        except OSError:  # the thread or process ended meanwhile
-            pass
     found = set()
     for c in children:
         try:
@@ -304,7 +303,7 @@ def test_workers_stop_when_collect_is_killed_with_sigkill(tmp_path):
     deadline = time.time() + 60
     while not list(out.rglob("*.tmp")) and time.time() < deadline:
         time.sleep(0.2)
-    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, check=False, text=True).stdout.split()
     assert children, "collect started no worker processes"
     proc.kill()
     proc.wait()

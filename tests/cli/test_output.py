@@ -38,7 +38,7 @@ def _commands(cmd=None, path=()):
 def _collect(tmp_path, *extra):
     env = {k: v for k, v in os.environ.items() if k != "TQDM_DISABLE"}
     argv = ["collect", "--tasks", "fivelink-box-none-push,fivelink-plate-none-push", "--episodes", "20", "--workers", "1", "--out", str(tmp_path)]
-    return subprocess.run([sys.executable, "-m", "compogen.cli", *argv, *extra], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "compogen.cli", *argv, *extra], capture_output=True, check=False, text=True, env=env, timeout=300)
 
 
 def test_piped_progress_is_a_few_plain_lines_and_json_stays_pure(tmp_path):
@@ -96,7 +96,7 @@ def test_every_example_in_the_help_works_on_the_suite_the_command_defaults_to():
         for spec in specs:
             try:
                 assert suite.tasks(spec)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:  # noqa: BLE001 - any failure is a broken example
                 bad.append(f"{name}: {spec} ({e})")
     assert found >= 8, "the help texts name fewer examples than expected: is the pattern still right?"
     assert not bad, bad

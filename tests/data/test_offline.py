@@ -25,7 +25,7 @@ def _episode(rng, task, t, start=0.0):
 
 def _write(path, rng, task, lengths, terminated):
     with OfflineDatasetWriter(path, 93, 8, attrs={"task": SPACE.task_id(task)}) as w:
-        for i, (t, term) in enumerate(zip(lengths, terminated)):
+        for i, (t, term) in enumerate(zip(lengths, terminated, strict=True)):
             obs, act, rew, suc = _episode(rng, task, t, start=1000 * i)
             suc[-1] = i % 2 == 0
             w.add_episode(obs, act, rew, suc, terminated=term)
@@ -146,10 +146,9 @@ def test_failed_write_leaves_existing_file_untouched(tmp_path, rng):
     p = dataset_path(tmp_path, TASK, SPACE)
     _write(p, rng, TASK, [5], [False])
     before = p.read_bytes()
-    with pytest.raises(DataError):
-        with OfflineDatasetWriter(p, 93, 8) as w:
-            obs, act, rew, suc = _episode(rng, TASK, 4)
-            w.add_episode(obs, act, rew, suc, terminated=False)
-            w.add_episode(obs[:2], act, rew, suc, terminated=False)  # wrong shape
+    with pytest.raises(DataError), OfflineDatasetWriter(p, 93, 8) as w:
+        obs, act, rew, suc = _episode(rng, TASK, 4)
+        w.add_episode(obs, act, rew, suc, terminated=False)
+        w.add_episode(obs[:2], act, rew, suc, terminated=False)  # wrong shape
     assert p.read_bytes() == before
     assert [x.name for x in p.parent.iterdir()] == ["data.hdf5"]  # no temp file left

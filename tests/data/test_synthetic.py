@@ -41,9 +41,8 @@ def test_bad_synthetic_inputs(tmp_path, rng):
     bad = d.as_dict()
     bad["rewards"] = bad["rewards"].copy()
     bad["rewards"][3] = np.nan
-    with pytest.raises(DataError, match="rewards contains NaN"):
-        with SyntheticWriter(tmp_path / "x.h5", 5, 2) as w:
-            w.append(**bad)
+    with pytest.raises(DataError, match="rewards contains NaN"), SyntheticWriter(tmp_path / "x.h5", 5, 2) as w:
+        w.append(**bad)
     assert not (tmp_path / "x.h5").exists()
     np.savez(tmp_path / "nokey.npz", observations=d.observations)
     with pytest.raises(DataError, match="missing keys"):
@@ -91,9 +90,8 @@ def test_a_failing_final_flush_keeps_the_old_file_and_leaves_no_temporary(tmp_pa
         return real_close(self)
 
     monkeypatch.setattr(h5py.File, "close", full_disk)
-    with pytest.raises(OSError, match="No space left"):
-        with SyntheticWriter(path, obs_dim=3, action_dim=2) as w:
-            w.append(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), np.zeros(4), rng.normal(size=(4, 3)), np.zeros(4))
+    with pytest.raises(OSError, match="No space left"), SyntheticWriter(path, obs_dim=3, action_dim=2) as w:
+        w.append(rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), np.zeros(4), rng.normal(size=(4, 3)), np.zeros(4))
     monkeypatch.setattr(h5py.File, "close", real_close)
     assert path.read_bytes() == b"old data"
     assert [p.name for p in tmp_path.iterdir()] == ["s.h5"]

@@ -208,7 +208,7 @@ class DiTDenoiser(nn.Module):
 
     def element_indices(self, cond: torch.Tensor) -> torch.Tensor:
         """``[B, 4]`` element index per axis (argmax of each one-hot block of the indicator)."""
-        return torch.stack([cond[:, o : o + n].argmax(dim=1) for o, n in zip(self._offsets, self._sizes)], dim=1)
+        return torch.stack([cond[:, o : o + n].argmax(dim=1) for o, n in zip(self._offsets, self._sizes, strict=True)], dim=1)
 
     def element_parameters(self, axis: str, element: int) -> dict[str, nn.Parameter]:
         """Encoder/decoder parameters owned by one element of ``axis`` (compositional DiT only)."""

@@ -71,7 +71,7 @@ def _element_params(bb, layout, task):
     """``name -> (parameter, row)`` of the task's own elements and of all other elements."""
     idx = layout.space.element_indices(task)
     mine, others = {}, {}
-    for axis, own in zip(AXES, idx):
+    for axis, own in zip(AXES, idx, strict=True):
         for j in range(len(layout.space.axis_elements(axis))):
             (mine if j == own else others).update({f"{n}[{j}]": v for n, v in bb.element_slices(axis, j).items()})
     return mine, others
@@ -122,7 +122,7 @@ def test_sc_dit_mixed_batch_gathers_per_element(layout):
     g_all, g_a = grads(slice(None)), grads(is_a)
     mine_a, _ = _element_params(bb, layout, TASK_A)
     mine_b, others = _element_params(bb, layout, TASK_B)
-    for n, (p, j) in mine_a.items():
+    for p, j in mine_a.values():
         torch.testing.assert_close(g_all[id(p)][j], g_a[id(p)][j], atol=1e-6, rtol=1e-5)
     neither = set(others) - set(mine_a)
     assert neither and all(not g_all[id(others[n][0])][others[n][1]].any() for n in neither)

@@ -50,7 +50,7 @@ def test_batched_dit_equals_reference(tokenizer, suite):
     for k in g_new:
         # float32 sums in another order: tolerance relative to the tensor's largest gradient
         scale = float(g_old[k].abs().max()) + 1e-6
-        torch.testing.assert_close(g_new[k], g_old[k], rtol=1e-4, atol=3e-5 * scale, msg=lambda m: f"{k}: {m}")
+        torch.testing.assert_close(g_new[k], g_old[k], rtol=1e-4, atol=3e-5 * scale, msg=lambda m, k=k: f"{k}: {m}")
 
 
 def test_no_old_keys_is_identity(layout):

@@ -17,8 +17,8 @@ from compogen.loop.stages import round_steps
 
 EVAL = ["a", "b", "c", "d"]
 HISTORY = [
-    {"iteration": 0, "tau": 0.8, "admitted": ["a"], "results": {t: {"success": s} for t, s in zip(EVAL, [0.9, 0.1, 0.0, 0.5])}},
-    {"iteration": 1, "tau": 0.8, "admitted": ["b", "d"], "results": {t: {"success": s} for t, s in zip(EVAL[1:], [0.95, 0.2, 0.85])}},
+    {"iteration": 0, "tau": 0.8, "admitted": ["a"], "results": {t: {"success": s} for t, s in zip(EVAL, [0.9, 0.1, 0.0, 0.5], strict=True)}},
+    {"iteration": 1, "tau": 0.8, "admitted": ["b", "d"], "results": {t: {"success": s} for t, s in zip(EVAL[1:], [0.95, 0.2, 0.85], strict=True)}},
 ]
 
 

@@ -33,8 +33,8 @@ def test_presets_round_trip_and_name_real_validation_presets():
     [([], "iiwa:test"), (["--targets", "iiwa:middle"], None), (["--targets", "iiwa:middle", "--eval", "iiwa:test8"], "iiwa:test8")],
 )
 def test_bootstrap_metrics_follow_targets_unless_eval_says_otherwise(monkeypatch, args, eval_spec):
-    import compogen.loop.bootstrap as bootstrap
     from compogen.cli import main
+    from compogen.loop import bootstrap
 
     seen = []
     monkeypatch.setattr(bootstrap, "run_bootstrap", lambda cfg, out, **kw: seen.append(cfg))

@@ -243,8 +243,8 @@ def test_custom_split_reports_metrics_over_its_targets_and_coverage_of_its_arm(t
 
     from fake_stages import FakeStages, write_fake_real_data
 
-    import compogen.loop.bootstrap as bootstrap
     from compogen.cli import main
+    from compogen.loop import bootstrap
 
     class SmallFakeStages(FakeStages):  # the preset's 8,000 samples per task are more than this test needs
         def generate(self, model_dir, task, n, out_file, seed):

@@ -42,7 +42,7 @@ def test_symmetric_sampling_draws_the_stated_share_from_each_source(ratio, offli
         assert (marks == 1.0).sum() == offline_rows and (marks == -1.0).sum() == 64 - offline_rows
     # uniform within each source: every row can be drawn
     drawn = np.concatenate([sampler.sample()["observations"][:, 1].numpy() for _ in range(400)])
-    if 0 < ratio:
+    if ratio > 0:
         assert len(np.intersect1d(drawn, offline.arrays["observations"][:, 1])) > 0.9 * 500
     if ratio < 1:
         assert len(np.intersect1d(drawn, online.arrays["observations"][:300, 1])) > 0.9 * 300
@@ -148,7 +148,7 @@ def test_agent_standardises_observations_with_the_offline_statistics():
     scaled.update([raw], torch.Generator().manual_seed(2))
     torch.manual_seed(1)
     plain.update([norm], torch.Generator().manual_seed(2))
-    for a, b in zip(scaled.critic.parameters(), plain.critic.parameters()):
+    for a, b in zip(scaled.critic.parameters(), plain.critic.parameters(), strict=True):
         torch.testing.assert_close(a, b)
     # the statistics travel with the checkpoint
     again = Agent(config, 48, 7)

@@ -49,7 +49,7 @@ FRESH = textwrap.dedent(
 
 
 def _fresh(dataset_id, out, env):
-    r = subprocess.run([sys.executable, "-c", FRESH, dataset_id, str(out)], capture_output=True, text=True, env=env, timeout=300)
+    r = subprocess.run([sys.executable, "-c", FRESH, dataset_id, str(out)], capture_output=True, check=False, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     return r.stdout.strip()
 
@@ -188,9 +188,9 @@ def test_minari_cli_lists_and_shows_the_dataset(minari_root, builtin_file):
     publish_file(builtin_file[0])
     env = {**os.environ, "MINARI_DATASETS_PATH": str(minari_root), "COLUMNS": "200"}
     minari_cli = [sys.executable, "-c", "import sys; from minari.cli import app; sys.argv[0] = 'minari'; app()"]
-    listed = subprocess.run(minari_cli + ["list", "local"], capture_output=True, text=True, env=env, timeout=120)
+    listed = subprocess.run(minari_cli + ["list", "local"], capture_output=True, check=False, text=True, env=env, timeout=120)
     assert listed.returncode == 0 and DATASET in listed.stdout, listed.stderr[-2000:]
-    shown = subprocess.run(minari_cli + ["show", DATASET], capture_output=True, text=True, env=env, timeout=120)
+    shown = subprocess.run(minari_cli + ["show", DATASET], capture_output=True, check=False, text=True, env=env, timeout=120)
     assert shown.returncode == 0 and "SYNTHETIC" in shown.stdout, shown.stderr[-2000:]
     for field in ("Author", "Email", "Code Permalink", "Algorithm", "Minari Version"):
         assert field in shown.stdout, field

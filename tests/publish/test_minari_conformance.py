@@ -189,7 +189,7 @@ def test_d3rlpy_get_minari_misaligns_every_episode_after_the_first(published, ki
     assert len(theirs.episodes) == len(episodes) and theirs.transition_count == len(data) - truncated
     joined = np.concatenate([ep.observations for ep in episodes])
     start = 0
-    for k, (got, ep) in enumerate(zip(theirs.episodes, episodes)):
+    for k, (got, ep) in enumerate(zip(theirs.episodes, episodes, strict=True)):
         np.testing.assert_array_equal(got.actions, ep.actions)
         np.testing.assert_array_equal(got.observations, joined[start : start + len(ep.actions)])  # a slice of the joined arrays
         assert np.array_equal(got.observations, ep.observations[:-1]) == (k == 0)  # right for the first episode only

@@ -157,7 +157,7 @@ def test_sb3_buffer_round_trip_and_sac_trains_from_it():
     fill_sb3_buffer(model.replay_buffer, data)
     before = [p.detach().clone() for p in model.critic.parameters()]
     model.train(gradient_steps=2, batch_size=32)
-    assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, model.critic.parameters()))
+    assert any(not np.array_equal(a.numpy(), b.detach().numpy()) for a, b in zip(before, model.critic.parameters(), strict=True))
     assert model.replay_buffer.pos == 200
 
 

@@ -22,7 +22,7 @@ def test_each_member_of_a_stack_is_its_own_mlp_and_uses_only_its_generator():
     x = torch.randn(4, 10, 6)
     out = net(x)
     for g in range(4):
-        layers = [partial(F.linear, weight=w[g].t(), bias=b[g, 0]) for w, b in zip(net.weights, net.biases)]
+        layers = [partial(F.linear, weight=w[g].t(), bias=b[g, 0]) for w, b in zip(net.weights, net.biases, strict=True)]
         torch.testing.assert_close(out[g], mlp_forward(x[g], layers))
     target = net.clone()
     assert not any(p.requires_grad for p in target.parameters()) and torch.equal(target(x), out)

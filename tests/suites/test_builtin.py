@@ -80,7 +80,7 @@ def test_random_policy_fails_and_truncates(suite):
     env = suite.make_env("fourlink-box-none-shelf")
     env.action_space.seed(0)
     obs, _ = env.reset(seed=0)
-    for t in range(suite.horizon):
+    for t in range(suite.horizon):  # noqa: B007 -- t is read after the loop (episode length)
         obs, r, term, trunc, info = env.step(env.action_space.sample())
         if term or trunc:
             break
@@ -142,7 +142,7 @@ def test_vector_env_matches_single(suite):
     for _ in range(20):
         a = rng.uniform(-1, 1, size=(3, suite.action_dim)).astype(np.float32)
         obs, r, term, trunc, info = venv.step(a)
-        outs = [e.step(x) for e, x in zip(singles, a)]
+        outs = [e.step(x) for e, x in zip(singles, a, strict=True)]
         assert np.allclose(obs, np.stack([o[0] for o in outs]), atol=1e-6)
         assert np.allclose(r, np.array([o[1] for o in outs]), atol=1e-9)
         assert np.array_equal(term, np.array([o[2] for o in outs])) and np.array_equal(trunc, np.array([o[3] for o in outs]))
@@ -220,7 +220,7 @@ def test_vector_env_equals_single_envs_under_the_expert(suite, objective):
         act = expert.act(obs, new_episode=fresh)
         fresh = np.zeros(n, bool)
         obs, r, term, trunc, info = venv.step(act)
-        outs = [e.step(a) for e, a in zip(singles, act)]
+        outs = [e.step(a) for e, a in zip(singles, act, strict=True)]
         assert np.allclose(obs, np.stack([o[0] for o in outs]), atol=1e-5)
         assert np.allclose(r, [o[1] for o in outs], atol=1e-9)
         assert np.array_equal(term, [o[2] for o in outs]) and np.array_equal(info["success"], [o[4]["success"] for o in outs])

@@ -211,7 +211,7 @@ def test_seeded_reset_is_reproducible_and_leaves_global_rng_alone(push_env):
     assert np.random.rand() == expected  # the caller's global RNG was not consumed
     other = _rollout(push_env, seed=8)
     again = _rollout(push_env, seed=7)
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[0], other[0])  # another seed places the object elsewhere
 

@@ -48,14 +48,14 @@ def test_batched_step_matches_d3rlpy(toy_data):
         algo.update(b)
         own = learner.data.next_batch()  # the other policy keeps its own batch
         cols = [np.asarray(x, np.float32) for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])]
-        batch = [torch.stack([torch.from_numpy(c), o[1]]) for c, o in zip(cols, own)]
+        batch = [torch.stack([torch.from_numpy(c), o[1]]) for c, o in zip(cols, own, strict=False)]  # own ends with the target noise
         batch.append(torch.zeros(2, B, 2))
         learner.step(tuple(batch))
-    for (w, b), lw, lb in zip(_linears(algo.impl.policy), learner.actor.weights, learner.actor.biases):
+    for (w, b), lw, lb in zip(_linears(algo.impl.policy), learner.actor.weights, learner.actor.biases, strict=True):
         torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
         torch.testing.assert_close(lb[0, 0].detach(), b, atol=2e-5, rtol=1e-4)
     for j, q in enumerate(algo.impl.q_function):
-        for (w, b), lw in zip(_linears(q), learner.critics[j].weights):
+        for (w, _), lw in zip(_linears(q), learner.critics[j].weights, strict=True):
             torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
     # the weights really moved (the comparison is not of untouched initial values)
     assert not torch.allclose(_linears(algo.impl.policy)[0][0], actor[0][0])
@@ -84,7 +84,7 @@ def test_batched_bc_step_matches_d3rlpy_bc(toy_data):
             for x in (b.observations, b.actions, b.rewards[:, 0], b.next_observations, b.terminals[:, 0])
         ]
         learner.step((*cols, torch.zeros(1, B, 2)))
-    for (w, bias), lw, lb in zip(_linears(imitator), learner.actor.weights, learner.actor.biases):
+    for (w, bias), lw, lb in zip(_linears(imitator), learner.actor.weights, learner.actor.biases, strict=True):
         torch.testing.assert_close(lw[0].detach().t(), w, atol=2e-5, rtol=1e-4)
         torch.testing.assert_close(lb[0, 0].detach(), bias, atol=2e-5, rtol=1e-4)
     assert not torch.allclose(_linears(imitator)[0][0], start[0][0])

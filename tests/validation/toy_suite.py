@@ -108,7 +108,7 @@ def expert_transitions(task: Task | str, episodes: int = 40, noise: float = 0.3,
         while True:
             act = np.clip(expert_action(obs) + noise * rng.standard_normal(2), -1, 1).astype(np.float32)
             nxt, r, term, trunc, _ = env.step(act)
-            for k, v in zip("oarndt", (obs, act, r, nxt, term, trunc)):
+            for k, v in zip("oarndt", (obs, act, r, nxt, term, trunc), strict=True):
                 cols[k].append(v)
             obs = nxt
             if term or trunc:

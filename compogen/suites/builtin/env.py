@@ -309,7 +309,7 @@ class BuiltinVectorEnv(gym.vector.VectorEnv):
         resets = self._needs_reset.copy()
         any_reset = bool(resets.any())
         step, kin = mujoco.mj_step, mujoco.mj_kinematics
-        for i, (w, c, r) in enumerate(zip(self.worlds, ctrl, resets)):
+        for i, (w, c, r) in enumerate(zip(self.worlds, ctrl, resets, strict=True)):
             if r:
                 w.reset(self._rngs[i])
                 continue

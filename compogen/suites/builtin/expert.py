@@ -194,7 +194,7 @@ class ScriptedExpert:
         plan.append(("retreat", None, open_cmd, cfg.travel_step, 0.0))
         return plan
 
-    def _act_one(self, o: np.ndarray, index: int) -> np.ndarray:
+    def _act_one(self, o: np.ndarray, index: int) -> np.ndarray:  # noqa: PLR0912 -- the scripted expert: one branch per plan phase
         n, cfg = self.n, self.cfg
         q = o[OBS.joints : OBS.joints + n]
         ee = o[OBS.ee_x : OBS.ee_z + 1]
@@ -213,10 +213,7 @@ class ScriptedExpert:
                     st.phase += 1
                     continue
             elif kind == "descend":  # follow the object's current grasp point; align in x first
-                if tgt is None:
-                    target = np.array([o[OBS.object_x] + self.obj.grasp[0], o[OBS.object_z] + self.obj.grasp[1]])
-                else:
-                    target = tgt
+                target = np.array([o[OBS.object_x] + self.obj.grasp[0], o[OBS.object_z] + self.obj.grasp[1]]) if tgt is None else tgt
                 if abs(ee[0] - target[0]) > 2 * tol and ee[1] > target[1] + 0.02:
                     target = np.array([target[0], ee[1]])
                 elif np.linalg.norm(ee - target) < tol:

@@ -13,7 +13,7 @@ tests check them against MuJoCo's ``mj_jacSite``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -80,7 +80,7 @@ def _seed(arm: ArmSpec) -> np.ndarray:
     return q
 
 
-@lru_cache(maxsize=None)
+@cache
 def _home(arm: ArmSpec) -> tuple[float, ...]:
     seed = _seed(arm)
     return tuple(solve_ik(arm, arm.home, DOWN, q0=seed, posture=seed, iters=1000).tolist())

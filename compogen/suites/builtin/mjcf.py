@@ -42,7 +42,7 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
     obj_geoms = "\n".join(
         f'<geom name="obj{i}" type="box" pos="{x} 0 {z}" size="{hx} 0.03 {hz}" mass="{obj.mass * a / sum(areas):.5f}" '
         f'contype="1" conaffinity="1" friction="0.5 0.005 0.0001" rgba="{obj.rgba}"/>'
-        for i, ((x, z, hx, hz), a) in enumerate(zip(obj.boxes, areas))
+        for i, ((x, z, hx, hz), a) in enumerate(zip(obj.boxes, areas, strict=True))
     )
     # Arm: nested bodies, hinges about -y (positive angle lifts the link towards +z).
     arm_xml = ""

@@ -37,7 +37,7 @@ SHAPING = SimpleNamespace(push_reach_offset=0.02, push_reach=0.3, push_slide=0.6
 DENSE_REWARD_MAX = max(SHAPING.push_reach + SHAPING.push_slide, SHAPING.reach + SHAPING.hold + SHAPING.place)
 
 
-def staged_reward(xp, obj, goal, ex, ez, ox, oz, vx, vz, left, right, goal_x, lifted):
+def staged_reward(xp, obj, goal, ex, ez, ox, oz, vx, vz, left, right, goal_x, lifted):  # noqa: PLR0913 -- one array per physical quantity, so one kernel serves numpy and torch batches
     """``(reward, success, failed, lifted)`` of the object at ``(ox, oz)`` moving at ``(vx, vz)``, the
     end effector at ``(ex, ez)``, finger contacts ``left``/``right`` and the goal at ``goal_x``.
 
@@ -65,7 +65,9 @@ def staged_reward(xp, obj, goal, ex, ez, ox, oz, vx, vz, left, right, goal_x, li
     return xp.where(success, 1.0, reward), success, lifted & False, lifted
 
 
-def observation_values(xp, ex, ez, ox, oz, vx, vz, obstacle, goal_x, surface, indicator, q, qd, pad, pitch, finger, finger_vel):
+def observation_values(  # noqa: PLR0913 -- one array per physical quantity, so one kernel serves numpy and torch batches
+    xp, ex, ez, ox, oz, vx, vz, obstacle, goal_x, surface, indicator, q, qd, pad, pitch, finger, finger_vel
+):
     """The 48 observation entries in order (see :mod:`compogen.suites.builtin.layout`): floats for one
     world, arrays (or broadcastable constants) for many. ``obstacle`` is ``(x, span_low, span_high)`` or
     None; ``q``/``qd`` list the arm's joints, ``pad`` the zeros that pad them to six."""
