@@ -124,7 +124,7 @@ def main(argv=None) -> None:
         print(arch, json.dumps(row), flush=True)
         save()
 
-        for sname in args.samplers.split(","):
+        for sname in filter(None, args.samplers.split(",")):
             out = work / f"gpu-{arch}-{sname}.h5"
             generate(model, heldout[0], min(1000, args.gen_n), out, sampler=sname, batch_size=args.gen_batch, progress=False, device=dev)  # warm-up
             sync(dev)

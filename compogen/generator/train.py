@@ -31,6 +31,7 @@ from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
+from compogen.generator.minibatch import Minibatches
 from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
@@ -168,8 +169,7 @@ def train_generator(  # noqa: PLR0915 -- one training loop, read top to bottom (
         except (KeyError, ValueError, RuntimeError, TypeError) as e:
             raise CheckpointError(f"{out_dir / 'optimizer.pt'}: optimizer state does not fit the model ({e})") from None
 
-    cond_table = torch.as_tensor(layout.space.indicators(pool.tasks))
-    mean, std = torch.as_tensor(normalizer.mean), torch.as_tensor(normalizer.std)
+    batches = Minibatches(pool, layout, normalizer, device)
     end = preset.steps if stop_at is None else min(int(stop_at), preset.steps)
     n = len(pool)
 
@@ -195,9 +195,7 @@ def train_generator(  # noqa: PLR0915 -- one training loop, read top to bottom (
     step = start
     while step < end:
         idx = np.sort(torch.randint(n, (preset.batch_size,), generator=gen).numpy())
-        flat = layout.pack(pool.observations[idx], pool.actions[idx], pool.rewards[idx], pool.next_observations[idx], pool.terminals[idx])
-        x0 = ((torch.from_numpy(flat) - mean) / std).to(device)
-        cond = cond_table[torch.from_numpy(pool.task_index[idx].astype(np.int64))].to(device)
+        x0, cond = batches.batch(idx)
         loss = model.loss(x0, cond, generator=gen, autocast_bf16=bf16)
         if not torch.isfinite(loss):
             raise DataError(f"training loss became {loss.item()} at step {step} (check the data or lower the learning rate)")
