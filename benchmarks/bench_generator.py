@@ -40,7 +40,7 @@ import numpy as np
 import torch
 
 from compogen.data import OfflineDatasetWriter, Transitions, dataset_path, load_pool
-from compogen.generator import ARCHITECTURES, PRESETS, Generator, TrainConfig, build_denoiser, count_parameters, generate, train_generator
+from compogen.generator import ARCHITECTURES, GENERATOR_PRESETS, Generator, TrainConfig, build_denoiser, count_parameters, generate, train_generator
 from compogen.generator.architectures import PAPER_PARAMS
 from compogen.generator.samplers import get_sampler
 from compogen.suites import get_suite
@@ -85,7 +85,10 @@ def bench_params(args) -> dict:
     out = {}
     for suite in ("composuite", "builtin"):
         lay = get_suite(suite).transition_layout()
-        out[suite] = {"dim": lay.dim, "counts": {a: {p: count_parameters(build_denoiser(a, lay, p)) for p in PRESETS} for a in ARCHITECTURES}}
+        out[suite] = {
+            "dim": lay.dim,
+            "counts": {a: {p: count_parameters(build_denoiser(a, lay, p)) for p in GENERATOR_PRESETS} for a in ARCHITECTURES},
+        }
     out["paper_reported"] = PAPER_PARAMS
     out["paper_rel_error"] = {a: (out["composuite"]["counts"][a]["paper"] - v) / v for a, v in PAPER_PARAMS.items()}
     return out
@@ -116,7 +119,7 @@ def bench_train(args) -> dict:
     tasks = get_suite("composuite").tasks("iiwa:train14") if True else None
     rows = []
     for preset in args.presets:
-        p = PRESETS[preset]
+        p = GENERATOR_PRESETS[preset]
         gen = torch.Generator().manual_seed(0)
         x = torch.randn(p.batch_size, lay.dim, generator=gen)
         cond = torch.as_tensor(lay.space.indicators([tasks[i % len(tasks)] for i in range(p.batch_size)]))
@@ -442,11 +445,16 @@ def markdown() -> str:
     f = RESULTS / "generator_params.json"
     if f.exists():
         d = json.loads(f.read_text())
-        L += ["## Parameter counts", "", "| arch | " + " | ".join(PRESETS) + " | paper (reported) |", "|---" * (len(PRESETS) + 2) + "|"]
+        L += [
+            "## Parameter counts",
+            "",
+            "| arch | " + " | ".join(GENERATOR_PRESETS) + " | paper (reported) |",
+            "|---" * (len(GENERATOR_PRESETS) + 2) + "|",
+        ]
         for a in ARCHITECTURES:
             c = d["result"]["composuite"]["counts"][a]
             rep = PAPER_PARAMS.get(a)
-            cells = " | ".join(f"{c[p] / 1e6:.3f}M" for p in PRESETS)
+            cells = " | ".join(f"{c[p] / 1e6:.3f}M" for p in GENERATOR_PRESETS)
             L.append(f"| {a} | {cells} | " + (f"{rep / 1e6:.2f}M (ours {(c['paper'] - rep) / rep:+.1%})" if rep else "–") + " |")
         L += ["", "CompoSuite layout (dim 164).", ""]
     for f in sorted(RESULTS.glob("generator_train*.json")):
@@ -513,7 +521,7 @@ def markdown() -> str:
             "",
         ]
         for arch, a in d["archs"].items():
-            steps = a["steps"] or PRESETS[a["preset"]].steps
+            steps = a["steps"] or GENERATOR_PRESETS[a["preset"]].steps
             how = (
                 "checkpoint reused from --workdir (trained by an earlier run of the same command)"
                 if a.get("reused_checkpoint", a["train_seconds"] < 60)

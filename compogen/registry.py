@@ -1,5 +1,7 @@
 """Named things of one kind (presets, samplers, architectures, suites): one lookup, one error.
 
+A settings preset with changes is ``REGISTRY.create(name, field=value, ...)``, for every kind.
+
 >>> from compogen.registry import Registry
 >>> colours = Registry("colour", {"red": 1})
 >>> colours["red"], "blue" in colours
@@ -47,6 +49,11 @@ class Registry(Mapping, Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def create(self, name: str, **overrides) -> T:
+        """The entry ``name``, with ``overrides`` applied through its ``replace`` (settings presets)."""
+        item = self[name]
+        return item.replace(**overrides) if overrides else item
 
     def register(self, name: str, item: T) -> None:
         self._items[name] = item

@@ -5,19 +5,18 @@ from __future__ import annotations
 import pytest
 
 from compogen.errors import CompogenError
-from compogen.generator import PRESETS, SAMPLERS, get_preset, get_sampler
+from compogen.generator import GENERATOR_PRESETS, SAMPLERS, get_preset, get_sampler
 from compogen.generator.architectures import ARCHITECTURES, check_arch
 from compogen.loop import LOOP_PRESETS, loop_preset
 from compogen.registry import Registry, UnknownName
 from compogen.suites import SUITES, get_suite
-from compogen.validation import PRESETS as VALIDATION_PRESETS
-from compogen.validation import preset
+from compogen.validation import VALIDATION_PRESETS, preset
 
 
 @pytest.mark.parametrize(
     "lookup,registry,kind",
     [
-        (get_preset, PRESETS, "generator preset"),
+        (get_preset, GENERATOR_PRESETS, "generator preset"),
         (get_sampler, SAMPLERS, "sampler"),
         (check_arch, ARCHITECTURES, "architecture"),
         (loop_preset, LOOP_PRESETS, "loop preset"),
@@ -48,7 +47,7 @@ def test_every_settings_dataclass_has_one_round_trip_and_one_refusal():
     from compogen.validation import ValidationConfig
 
     for cls in (EDMConfig, GeneratorPreset, LoopConfig, CollectConfig, ValidationConfig):
-        base = PRESETS["tiny"] if cls is GeneratorPreset else cls()
+        base = GENERATOR_PRESETS["tiny"] if cls is GeneratorPreset else cls()
         assert cls.from_dict(base.to_dict()) == base, cls
         with pytest.raises(CompogenError, match=f"{cls.__name__}: unknown settings \\['bogus'\\]"):
             cls.from_dict({**base.to_dict(), "bogus": 1})
@@ -71,3 +70,21 @@ def test_parse_changes_types_fields_and_refuses_unknown_ones():
     for bad in ("stepz=1", "steps=many", "steps"):
         with pytest.raises(CompogenError, match="GeneratorPreset"):
             GeneratorPreset.parse_changes(bad)
+
+
+def test_every_settings_registry_creates_a_preset_with_changes_in_one_form():
+    from compogen.online.config import ONLINE_PRESETS, online_preset
+
+    for registry, lookup in (
+        (GENERATOR_PRESETS, get_preset),
+        (LOOP_PRESETS, loop_preset),
+        (VALIDATION_PRESETS, preset),
+        (ONLINE_PRESETS, online_preset),
+    ):
+        first = next(iter(registry))
+        base = registry[first]
+        assert registry.create(first) is base  # no changes: the entry itself
+        changed = lookup(first, seed=7) if hasattr(base, "seed") else lookup(first, steps=base.steps + 1)
+        assert changed != base and registry[first] == base  # a copy: the registered preset is untouched
+        with pytest.raises(CompogenError, match="unknown settings \\['bogus'\\]"):
+            registry.create(first, bogus=1)

@@ -18,7 +18,7 @@ from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.episodes import generate_episodes, synthesize_episodes
 from compogen.generator.generate import Generator, generate
 from compogen.generator.model_env import ModelEnv
-from compogen.generator.presets import PRESETS, GeneratorPreset, get_preset
+from compogen.generator.presets import GENERATOR_PRESETS, GeneratorPreset, get_preset
 from compogen.generator.samplers import SAMPLERS, SamplerConfig, get_sampler, run_sampler
 from compogen.generator.train import TrainConfig, train_generator
 
@@ -29,7 +29,7 @@ __all__ = [
     "Generator",
     "ModelEnv",
     "GeneratorPreset",
-    "PRESETS",
+    "GENERATOR_PRESETS",
     "SAMPLERS",
     "SamplerConfig",
     "build_backbone",

@@ -15,7 +15,7 @@ from compogen.config import Config, given
 from compogen.generator.tokenizers import TOKENISATIONS
 from compogen.registry import Registry
 
-__all__ = ["GeneratorPreset", "PRESETS", "get_preset"]
+__all__ = ["GeneratorPreset", "GENERATOR_PRESETS", "get_preset"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class GeneratorPreset(Config):
 #: The ``paper`` preset keeps the paper's design.
 LEAN_DIT = dict(dit_tokens="paired", dit_pos_std=1.0, dit_zero_decoder=True, dit_mlp_ratio=2.0, dit_task_cond=False)
 
-PRESETS: Registry[GeneratorPreset] = Registry(
+GENERATOR_PRESETS: Registry[GeneratorPreset] = Registry(
     "generator preset",
     {
         # Table 1 of the paper (ema decay: our choice; the paper does not state it).
@@ -176,8 +176,8 @@ PRESETS: Registry[GeneratorPreset] = Registry(
 )
 
 
-def get_preset(name: str | GeneratorPreset) -> GeneratorPreset:
-    """The preset named ``name`` (or ``name`` itself if already a preset)."""
+def get_preset(name: str | GeneratorPreset, **overrides: Any) -> GeneratorPreset:
+    """The preset named ``name`` (or ``name`` itself if already a preset), with ``overrides``."""
     if isinstance(name, GeneratorPreset):
-        return name
-    return PRESETS[name]
+        return name.replace(**overrides) if overrides else name
+    return GENERATOR_PRESETS.create(name, **overrides)

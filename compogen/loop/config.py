@@ -173,5 +173,6 @@ LOOP_PRESETS: Registry[LoopConfig] = Registry(
 )
 
 
-def loop_preset(name: str) -> LoopConfig:
-    return LOOP_PRESETS[name]
+def loop_preset(name: str, **overrides: Any) -> LoopConfig:
+    """The loop preset ``name`` with ``overrides``."""
+    return LOOP_PRESETS.create(name, **overrides)

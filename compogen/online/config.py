@@ -116,4 +116,4 @@ ONLINE_PRESETS: Registry[OnlineConfig] = Registry(
 
 def online_preset(name: str, **overrides) -> OnlineConfig:
     """Preset ``name`` with ``overrides`` (checked)."""
-    return ONLINE_PRESETS[name].replace(**overrides).check() if overrides else ONLINE_PRESETS[name].check()
+    return ONLINE_PRESETS.create(name, **overrides).check()

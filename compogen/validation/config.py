@@ -9,7 +9,7 @@ from compogen.config import Config
 from compogen.errors import CompogenError
 from compogen.registry import Registry
 
-__all__ = ["ValidationConfig", "PRESETS", "preset"]
+__all__ = ["ValidationConfig", "VALIDATION_PRESETS", "preset"]
 
 #: ``td3bc`` (the paper's), ``bc`` (TD3+BC's actor loss without the Q term: behaviour cloning,
 #: no critics trained), ``iql`` (alternative; d3rlpy only).
@@ -104,7 +104,7 @@ class ValidationConfig(Config):
 #: 0.1 / 0: mean success over 4 held-out tasks 0.25 / 0.78 / 0.75 / 0.88 / 1.00; see
 #: benchmarks/results/validator_calibration.md), and BC trains no critics (about 3x cheaper per
 #: step). ``quick`` fits the 15-minute bootstrap; ``tiny`` is for tests.
-PRESETS: Registry[ValidationConfig] = Registry(
+VALIDATION_PRESETS: Registry[ValidationConfig] = Registry(
     "validation preset",
     {
         "paper": ValidationConfig(),
@@ -134,5 +134,4 @@ PRESETS: Registry[ValidationConfig] = Registry(
 
 def preset(name: str, **overrides: Any) -> ValidationConfig:
     """The preset ``name`` with ``overrides`` applied."""
-    base = PRESETS[name]
-    return base.replace(**overrides) if overrides else base
+    return VALIDATION_PRESETS.create(name, **overrides)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from compogen.errors import CompogenError
-from compogen.validation import PRESETS, ValidationConfig, preset
+from compogen.validation import VALIDATION_PRESETS, ValidationConfig, preset
 
 
 def test_paper_preset_is_table_3():
-    c = PRESETS["paper"]
+    c = VALIDATION_PRESETS["paper"]
     assert (c.algo, c.steps, c.batch_size, c.actor_lr, c.critic_lr) == ("td3bc", 50_000, 1024, 3e-4, 3e-4)
     assert c.actor_hidden == (256, 256) and c.critic_hidden == (256, 256)
     assert (c.gamma, c.tau, c.alpha, c.policy_noise, c.noise_clip, c.policy_delay) == (0.99, 0.005, 2.5, 0.2, 0.5, 2)
@@ -19,8 +19,8 @@ def test_paper_preset_is_table_3():
 
 def test_presets_scale_down_and_round_trip():
     for name in ("cpu", "quick", "tiny"):
-        c = PRESETS[name]
-        assert c.steps < PRESETS["paper"].steps and c.batch_size < PRESETS["paper"].batch_size
+        c = VALIDATION_PRESETS[name]
+        assert c.steps < VALIDATION_PRESETS["paper"].steps and c.batch_size < VALIDATION_PRESETS["paper"].batch_size
         assert ValidationConfig.from_dict(c.to_dict()) == c
     assert preset("tiny", steps=250, eval_every=100).eval_steps() == [100, 200, 250]
 
@@ -39,7 +39,7 @@ def test_bad_config():
 def test_cpu_presets_validate_with_bc_and_the_loop_follows_the_preset():
     from compogen.loop.config import LoopConfig
 
-    assert PRESETS["quick"].algo == "bc" and PRESETS["cpu"].algo == "bc"
+    assert VALIDATION_PRESETS["quick"].algo == "bc" and VALIDATION_PRESETS["cpu"].algo == "bc"
     assert ValidationConfig(algo="bc").algo == "bc"
     # the loop's algo is unset by default, so the validation preset decides
     assert LoopConfig().algo is None
