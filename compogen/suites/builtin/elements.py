@@ -3,15 +3,31 @@
 The world is a vertical plane (x forward, z up). A table surface is the plane
 ``z = 0``; the object starts in front of the robot and the goal lies further
 forward. Every element is a small frozen dataclass of geometry and physics
-constants; the MJCF builder (:mod:`.mjcf`), the env (:mod:`.env`) and the
-scripted experts (:mod:`.expert`) read them from here, nothing is duplicated.
+constants (the classes: :mod:`.specs`; the shared dimensions: :mod:`.dimensions`,
+re-exported here); the MJCF builder (:mod:`.mjcf`), the world (:mod:`.world`) and
+the scripted experts (:mod:`.expert`) read them from here, nothing is duplicated.
 
 Distances are metres, masses kilograms, angles radians.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from compogen.suites.builtin.dimensions import (
+    DOOR_HIGH,
+    DOOR_LOW,
+    FINGER_HALF_LEN,
+    FINGER_HALF_THICK,
+    FINGER_MAX,
+    GOAL_X,
+    GOALWALL_OFFSET,
+    MAX_JOINTS,
+    OBJECT_X,
+    OBSTACLE_OFFSET,
+    PALM_THICK,
+    PUSH_GOAL_X,
+    WALL_HALF_THICK,
+)
+from compogen.suites.builtin.specs import ArmSpec, ObjectiveSpec, ObjectSpec, ObstacleSpec
 
 __all__ = [
     "ArmSpec",
@@ -32,68 +48,10 @@ __all__ = [
     "PUSH_GOAL_X",
     "OBSTACLE_OFFSET",
     "GOALWALL_OFFSET",
+    "DOOR_LOW",
+    "DOOR_HIGH",
+    "WALL_HALF_THICK",
 ]
-
-# ---------------------------------------------------------------------------------------
-# Gripper (shared by every arm): a palm and two parallel fingers sliding in the plane.
-#: Largest opening of one finger (inner face to the gripper's centre line); gap = 2 * this.
-FINGER_MAX = 0.055
-#: Half-length of a finger along the hand's axis.
-FINGER_HALF_LEN = 0.025
-#: Half-thickness of a finger (across the gap).
-FINGER_HALF_THICK = 0.006
-#: Thickness of the palm along the hand's axis; the fingers hang below it.
-PALM_THICK = 0.02
-#: Arms have at most this many joints; actions and proprioception are padded to it.
-MAX_JOINTS = 6
-
-# Nominal positions (randomized at reset by a few centimetres).
-#: x of the object's centre at reset (before the random offset).
-OBJECT_X = 0.40
-#: x of the goal structure's centre (bin, shelf, can) for the carrying objectives.
-GOAL_X = 0.66
-#: x of the push target's centre.
-PUSH_GOAL_X = 0.60
-#: The object-side obstacles (ObjectWall, ObjectDoor) stand this far behind the object's centre.
-OBSTACLE_OFFSET = 0.10
-#: The GoalWall stands this far in front of the goal's centre (towards the robot).
-GOALWALL_OFFSET = 0.14
-
-
-@dataclass(frozen=True)
-class ArmSpec:
-    """A planar serial arm rotating in the x-z plane, with the shared gripper at its tip."""
-
-    #: Element name (also the task-id token, lower-cased).
-    name: str
-    #: Shoulder position (x, z) in the world.
-    base: tuple[float, float]
-    #: Length of every link; the last one ends at the palm.
-    links: tuple[float, ...]
-    #: Mass of each link (kg).
-    link_mass: float
-    #: Position-servo stiffness (N m / rad) of every joint.
-    kp: float
-    #: Position-servo damping (N m s / rad).
-    kv: float
-    #: Joint damping (N m s / rad).
-    damping: float
-    #: Largest joint-target change per control step for an action of 1 (rad).
-    delta_scale: float
-    #: Home position of the gripper's grasp point (x, z), gripper pointing down.
-    home: tuple[float, float]
-    #: Colour of the links (for rendering).
-    rgba: str = "0.6 0.6 0.7 1"
-
-    @property
-    def num_joints(self) -> int:
-        return len(self.links)
-
-    @property
-    def hand_reach(self) -> float:
-        """Distance from the last joint to the grasp point (the ``ee`` site)."""
-        return self.links[-1] + PALM_THICK + FINGER_HALF_LEN
-
 
 #: Arm order follows CompoSuite's robot axis by position (IIWA, Jaco, Panda, Kinova3).
 ARMS: dict[str, ArmSpec] = {
@@ -149,32 +107,6 @@ ARMS: dict[str, ArmSpec] = {
         ),
     )
 }
-
-
-@dataclass(frozen=True)
-class ObjectSpec:
-    """A rigid object that slides in the plane (x and z joints), made of a few boxes."""
-
-    #: Element name.
-    name: str
-    #: Boxes ``(x_center, z_center, half_x, half_z)`` in the object's frame (origin at its bottom centre).
-    boxes: tuple[tuple[float, float, float, float], ...]
-    #: Total mass (kg), spread over the boxes by volume.
-    mass: float
-    #: Grasp point (x, z) in the object's frame where the gripper's grasp point goes.
-    grasp: tuple[float, float]
-    #: Width between the fingers' inner faces when grasping (the part squeezed).
-    grasp_width: float
-    #: Opening used while approaching the grasp (finger inner face to centre line).
-    pregrasp_open: float
-    #: Half extent in x of the whole object (for pushing and goal tolerances).
-    half_width: float
-    #: Height of the object.
-    height: float
-    #: Height (gripper grasp point) at which the closed gripper pushes the object.
-    push_z: float
-    rgba: str = "0.8 0.3 0.3 1"
-
 
 OBJECTS: dict[str, ObjectSpec] = {
     o.name: o
@@ -234,27 +166,6 @@ OBJECTS: dict[str, ObjectSpec] = {
     )
 }
 
-
-@dataclass(frozen=True)
-class ObstacleSpec:
-    """A static obstacle made of boxes ``(x_center, z_center, half_x, half_z)`` in its own frame.
-
-    ``state`` is what the observation reports besides the obstacle's x position:
-    for walls the solid span ``(z_low, z_high)``, for the door the opening span.
-    """
-
-    name: str
-    boxes: tuple[tuple[float, float, float, float], ...]
-    #: Two numbers reported in the observation (see class docstring).
-    span: tuple[float, float]
-    #: Placed relative to the object ("object") or to the goal ("goal"); "" for none.
-    anchor: str
-
-
-#: Door opening: the gripper fits through when its fingertips are above DOOR_LOW and its palm below DOOR_HIGH.
-DOOR_LOW, DOOR_HIGH = 0.10, 0.24
-WALL_HALF_THICK = 0.01
-
 OBSTACLES: dict[str, ObstacleSpec] = {
     o.name: o
     for o in (
@@ -272,28 +183,6 @@ OBSTACLES: dict[str, ObstacleSpec] = {
         ObstacleSpec("GoalWall", boxes=((0.0, 0.10, WALL_HALF_THICK, 0.10),), span=(0.0, 0.20), anchor="goal"),
     )
 }
-
-
-@dataclass(frozen=True)
-class ObjectiveSpec:
-    """Where the object must end up.
-
-    ``boxes`` are the static goal structure in the goal's frame; ``surface`` the
-    height the object rests on at the goal; ``half_range`` how far the object's
-    centre may be from the goal's centre in x; ``rim`` the height the carried
-    object must clear to enter.
-    """
-
-    name: str
-    boxes: tuple[tuple[float, float, float, float], ...]
-    surface: float
-    half_range: float
-    rim: float
-    #: The object must be carried (lifting allowed) or pushed (lifting fails the episode).
-    carried: bool
-    #: The object is released above the goal and falls in (Trashcan).
-    drop: bool = False
-
 
 OBJECTIVES: dict[str, ObjectiveSpec] = {
     o.name: o
