@@ -102,7 +102,105 @@ class TrainConfig(Config):
     """Steps between loss-log entries."""
 
 
-def train_generator(  # noqa: PLR0915 -- one training loop, read top to bottom (setup, resume, steps, checkpoints)
+@dataclass
+class _Session:
+    """What a training run carries from step to step (fresh, or resumed from a checkpoint)."""
+
+    arch: str
+    preset: GeneratorPreset
+    config: TrainConfig
+    seed: int
+    normalizer: Normalizer
+    model: nn.Module
+    ema: nn.Module
+    opt: torch.optim.Optimizer
+    sched: torch.optim.lr_scheduler.LambdaLR
+    guard: AbsentElementGuard
+    gen: torch.Generator
+    start: int
+    loss_log: list
+
+
+def _check_resumable(cfg: dict[str, Any], preset: GeneratorPreset, summary: dict[str, Any], out_dir: Path) -> None:
+    if cfg["preset"] != preset.to_dict():
+        raise CheckpointError(
+            f"{out_dir / 'config.json'}: preset differs from the requested one ({cfg['preset'].get('name')} vs {preset.name}); use another --out or resume=False"
+        )
+    if cfg.get("training", {}).get("data") != summary:
+        raise CheckpointError(
+            f"{out_dir / 'config.json'}: checkpoint was trained on other data ({len(cfg.get('training', {}).get('data', {}).get('tasks', {}))} tasks); use another --out or resume=False"
+        )
+
+
+def _open_session(
+    pool: Transitions, layout: TransitionLayout, out_dir: Path, config: TrainConfig, preset: GeneratorPreset, summary: dict[str, Any], resume: bool
+) -> _Session:
+    """A fresh model, or the checkpoint in ``out_dir`` (checked against the request), with its optimiser state."""
+    arch, seed = config.arch, config.seed
+    gen = torch.Generator().manual_seed(int(seed))
+    ck = read_checkpoint(out_dir, with_training_state=True, arch=arch, layout=layout) if resume and has_checkpoint(out_dir) else None
+    if ck is not None:
+        _check_resumable(ck.config, preset, summary, out_dir)
+        normalizer, model, ema = ck.normalizer, ck.model, ck.ema
+        ema.requires_grad_(False)
+        start, seed = ck.step, ck.config["training"]["seed"]
+        loss_log = list(ck.config["training"].get("loss_log", []))
+    else:
+        normalizer = fit_normalizer(pool, layout)
+        with torch.random.fork_rng():
+            torch.manual_seed(int(seed))
+            model = build_denoiser(arch, layout, preset, config.edm)
+        ema = copy.deepcopy(model).requires_grad_(False)
+        start, loss_log = 0, []
+    model.to(config.device).train()
+    ema.to(config.device).eval()
+    opt = make_adamw(model.parameters(), lr=preset.lr(arch), weight_decay=preset.weight_decay(arch))
+    guard = AbsentElementGuard(model, opt, getattr(model.backbone, "element_indices", None))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(preset))
+    if ck is not None:
+        st = ck.train_state
+        try:
+            opt.load_state_dict(st["optimizer"])
+            sched.load_state_dict(st["scheduler"])
+            gen.set_state(st["rng"])
+        except (KeyError, ValueError, RuntimeError, TypeError) as e:
+            raise CheckpointError(f"{out_dir / 'optimizer.pt'}: optimizer state does not fit the model ({e})") from None
+    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log)
+
+
+def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[str, Any], suite: str | None, step: int) -> None:
+    """Checkpoint ``s`` at ``step`` (its config.json records what :func:`_open_session` checks on resume)."""
+    record = {
+        "arch": s.arch,
+        "preset": s.preset.to_dict(),
+        "edm": s.config.edm.to_dict(),
+        "layout": layout.to_dict(),
+        "suite": suite,
+        "normalizer": s.normalizer.to_dict(),
+        "training": {"data": summary, "seed": s.seed, "bf16": bool(s.config.bf16), "loss_log": s.loss_log},
+        "compogen_version": compogen_version(),
+        "step": int(step),
+    }
+    state = {"optimizer": s.opt.state_dict(), "scheduler": s.sched.state_dict(), "rng": s.gen.get_state(), "step": int(step)}
+    write_checkpoint(out_dir, record, s.model, s.ema, state)
+
+
+def _step(s: _Session, x0: torch.Tensor, cond: torch.Tensor, step: int) -> float:
+    """One update of ``s`` on ``(x0, cond)`` (loss, backward, clip, AdamW with the absent-element guard,
+    schedule, EMA); ``step`` is the number of updates before this one. Returns the loss."""
+    loss = s.model.loss(x0, cond, generator=s.gen, autocast_bf16=s.config.bf16)
+    if not torch.isfinite(loss):
+        raise DataError(f"training loss became {loss.item()} at step {step} (check the data or lower the learning rate)")
+    s.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_([p for p in s.model.parameters() if p.grad is not None], s.preset.grad_clip)
+    s.guard.step(cond)
+    s.sched.step()
+    update_ema(s.ema, s.model, min(s.preset.ema_decay, (2 + step) / (11 + step)))
+    return loss.item()
+
+
+def train_generator(
     pool: Transitions,
     layout: TransitionLayout,
     out_dir: str | os.PathLike,
@@ -120,102 +218,31 @@ def train_generator(  # noqa: PLR0915 -- one training loop, read top to bottom (
     checkpoint in ``out_dir``, training continues from it (architecture, preset, layout and data must
     match; :class:`CheckpointError` otherwise). ``suite`` is recorded in the checkpoint. Returns ``out_dir``.
     """
-    arch, seed, bf16, device, edm, log_every = config.arch, config.seed, config.bf16, config.device, config.edm, config.log_every
-    steps, preset = config.steps, config.preset
-    check_arch(arch)
-    preset = get_preset(preset).override(steps=steps)
+    check_arch(config.arch)
+    preset = get_preset(config.preset).override(steps=config.steps)
     if preset.steps < 1:
         raise CompogenError(f"steps must be >= 1, got {preset.steps}")
     out_dir = Path(out_dir)
     _check_pool(pool, layout)
     summary = data_summary(pool, layout)
-    gen = torch.Generator().manual_seed(int(seed))
-
-    ck = read_checkpoint(out_dir, with_training_state=True, arch=arch, layout=layout) if resume and has_checkpoint(out_dir) else None
-    if ck is not None:
-        cfg = ck.config
-        if cfg["preset"] != preset.to_dict():
-            raise CheckpointError(
-                f"{out_dir / 'config.json'}: preset differs from the requested one ({cfg['preset'].get('name')} vs {preset.name}); use another --out or resume=False"
-            )
-        if cfg.get("training", {}).get("data") != summary:
-            raise CheckpointError(
-                f"{out_dir / 'config.json'}: checkpoint was trained on other data ({len(cfg.get('training', {}).get('data', {}).get('tasks', {}))} tasks); use another --out or resume=False"
-            )
-        normalizer, model, ema = ck.normalizer, ck.model, ck.ema
-        ema.requires_grad_(False)
-        start = ck.step
-        seed = cfg["training"]["seed"]
-        loss_log = list(cfg["training"].get("loss_log", []))
-    else:
-        normalizer = fit_normalizer(pool, layout)
-        with torch.random.fork_rng():
-            torch.manual_seed(int(seed))
-            model = build_denoiser(arch, layout, preset, edm)
-        ema = copy.deepcopy(model).requires_grad_(False)
-        start = 0
-        loss_log = []
-    model.to(device).train()
-    ema.to(device).eval()
-    opt = make_adamw(model.parameters(), lr=preset.lr(arch), weight_decay=preset.weight_decay(arch))
-    guard = AbsentElementGuard(model, opt, getattr(model.backbone, "element_indices", None))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, _lr_lambda(preset))
-    if ck is not None:
-        st = ck.train_state
-        try:
-            opt.load_state_dict(st["optimizer"])
-            sched.load_state_dict(st["scheduler"])
-            gen.set_state(st["rng"])
-        except (KeyError, ValueError, RuntimeError, TypeError) as e:
-            raise CheckpointError(f"{out_dir / 'optimizer.pt'}: optimizer state does not fit the model ({e})") from None
-
-    batches = Minibatches(pool, layout, normalizer, device)
+    s = _open_session(pool, layout, out_dir, config, preset, summary, resume)
+    batches = Minibatches(pool, layout, s.normalizer, config.device)
     end = preset.steps if stop_at is None else min(int(stop_at), preset.steps)
-    n = len(pool)
-
-    def config(step: int) -> dict[str, Any]:
-        return {
-            "arch": arch,
-            "preset": preset.to_dict(),
-            "edm": edm.to_dict(),
-            "layout": layout.to_dict(),
-            "suite": suite,
-            "normalizer": normalizer.to_dict(),
-            "training": {"data": summary, "seed": int(seed), "bf16": bool(bf16), "loss_log": loss_log},
-            "compogen_version": compogen_version(),
-            "step": int(step),
-        }
-
-    def save(step: int) -> None:
-        state = {"optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "rng": gen.get_state(), "step": int(step)}
-        write_checkpoint(out_dir, config(step), model, ema, state)
-
-    bar = tqdm(total=end, initial=start, desc=f"train {arch}/{preset.name}", disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=end, initial=s.start, desc=f"train {config.arch}/{preset.name}", disable=not progress, dynamic_ncols=True)
     running, count = 0.0, 0
-    step = start
+    step = s.start
     while step < end:
-        idx = np.sort(torch.randint(n, (preset.batch_size,), generator=gen).numpy())
-        x0, cond = batches.batch(idx)
-        loss = model.loss(x0, cond, generator=gen, autocast_bf16=bf16)
-        if not torch.isfinite(loss):
-            raise DataError(f"training loss became {loss.item()} at step {step} (check the data or lower the learning rate)")
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None], preset.grad_clip)
-        guard.step(cond)
-        sched.step()
-        step += 1
-        update_ema(ema, model, min(preset.ema_decay, (1 + step) / (10 + step)))
-        running += loss.item()
-        count += 1
-        if step % log_every == 0 or step == end:
-            loss_log.append([step, running / count])
-            bar.set_postfix(loss=f"{running / count:.4f}", lr=f"{sched.get_last_lr()[0]:.2e}")
+        idx = np.sort(torch.randint(len(pool), (preset.batch_size,), generator=s.gen).numpy())
+        running += _step(s, *batches.batch(idx), step)
+        step, count = step + 1, count + 1
+        if step % config.log_every == 0 or step == end:
+            s.loss_log.append([step, running / count])
+            bar.set_postfix(loss=f"{running / count:.4f}", lr=f"{s.sched.get_last_lr()[0]:.2e}")
             running, count = 0.0, 0
         bar.update(1)
         if step % preset.checkpoint_every == 0 or step == end:
-            save(step)
+            _save(s, out_dir, layout, summary, suite, step)
     bar.close()
     if not has_checkpoint(out_dir):  # nothing to do (e.g. steps already reached): still leave a checkpoint
-        save(step)
+        _save(s, out_dir, layout, summary, suite, step)
     return out_dir
