@@ -54,23 +54,9 @@ def publish(
     quiet: bool = quiet_option(),
 ) -> None:
     """Publish synthetic (or collected real) data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
-    from compogen.errors import CompogenError
-    from compogen.publish import LAYOUT_CHOICES, check_dataset_id, datasets_root, layout_summary, publish_file, publish_run
+    from compogen.publish import datasets_root, layout_summary, publish_file, publish_run
 
-    if (data is None) == (run is None):
-        raise CompogenError("give exactly one of --data FILE or --run RUN_DIR")
-    if run is not None and (dataset_id or task):
-        raise CompogenError(
-            "--id and --task go with --data (a run's datasets are named compogen/<task-id>-vN, not admitted ones compogen-not-admitted/<task-id>-vN)"
-        )
-    if data is not None and all_targets:
-        raise CompogenError("--all goes with --run")
-    if dataset_id is not None:
-        check_dataset_id(dataset_id)
-    if layout not in LAYOUT_CHOICES:
-        raise CompogenError(f"--layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
-    if data is not None and not data.is_file():
-        raise CompogenError(f"--data {data}: no such file")
+    _check_options(data, task, dataset_id, run, all_targets, layout)
     kwargs = dict(
         overwrite=overwrite,
         max_transitions=max_transitions,
@@ -88,6 +74,27 @@ def publish(
     if ids:
         print(f"in {datasets_root()}")
         print(how_to_load(ids))
+
+
+def _check_options(data: Path | None, task: str | None, dataset_id: str | None, run: Path | None, all_targets: bool, layout: str) -> None:
+    """:class:`CompogenError` unless the options make one publish: of --data or of --run, with the options that go with it."""
+    from compogen.errors import CompogenError
+    from compogen.publish import LAYOUT_CHOICES, check_dataset_id
+
+    if (data is None) == (run is None):
+        raise CompogenError("give exactly one of --data FILE or --run RUN_DIR")
+    if run is not None and (dataset_id or task):
+        raise CompogenError(
+            "--id and --task go with --data (a run's datasets are named compogen/<task-id>-vN, not admitted ones compogen-not-admitted/<task-id>-vN)"
+        )
+    if data is not None and all_targets:
+        raise CompogenError("--all goes with --run")
+    if dataset_id is not None:
+        check_dataset_id(dataset_id)
+    if layout not in LAYOUT_CHOICES:
+        raise CompogenError(f"--layout must be one of {', '.join(LAYOUT_CHOICES)}, got {layout!r}")
+    if data is not None and not data.is_file():
+        raise CompogenError(f"--data {data}: no such file")
 
 
 def register(app: typer.Typer) -> None:

@@ -142,7 +142,7 @@ def test_metadata_says_synthetic_and_points_at_the_simulator(minari_root, builti
 def test_standard_metadata_from_arguments_then_git_then_clear_defaults(monkeypatch, tmp_path):
     import importlib
 
-    pd = importlib.import_module("compogen.publish.datasets")  # compogen.publish is also a function's name
+    md = importlib.import_module("compogen.publish.metadata")  # compogen.publish is also a function's name
 
     given = standard_metadata("mlp", "Ada", "ada@example.org", "https://example.org/code/abc")
     assert (given["author"], given["author_email"], given["code_permalink"], given["algorithm_name"]) == (
@@ -153,14 +153,14 @@ def test_standard_metadata_from_arguments_then_git_then_clear_defaults(monkeypat
     )
     import compogen.install as inst
 
-    monkeypatch.setattr(pd, "_git", lambda *a, **k: None)  # no git at all
+    monkeypatch.setattr(md, "_git", lambda *a, **k: None)  # no git at all
     monkeypatch.setattr(inst, "git", lambda *a, **k: None)
     bare = standard_metadata()
     assert bare["author"] == {"not recorded (pass --author to compogen publish, or set git config user.name)"}
     assert "not recorded" in next(iter(bare["author_email"])) and bare["code_permalink"] == "compogen 0.1.0 (no git checkout)"
     answers = {"rev-parse": "abc123", "remote": "upstream", "get-url": "git@github.com:lab/compogen.git", "config": None, "ls-files": "x"}
-    monkeypatch.setattr(pd, "_git", lambda *a, **k: answers[a[1] if a[0] == "remote" and len(a) > 1 else a[0]])
-    monkeypatch.setattr(inst, "git", pd._git)
+    monkeypatch.setattr(md, "_git", lambda *a, **k: answers[a[1] if a[0] == "remote" and len(a) > 1 else a[0]])
+    monkeypatch.setattr(inst, "git", md._git)
     assert standard_metadata()["code_permalink"] == "https://github.com/lab/compogen/tree/abc123"
     assert _web_url("https://user:secret@github.com/lab/compogen.git") == "https://github.com/lab/compogen"  # never a credential
     assert _web_url("ssh://git@gitlab.example.org/lab/compogen.git") == "https://gitlab.example.org/lab/compogen"

@@ -1,0 +1,129 @@
+"""Publishing a self-improvement run: the datasets it admitted (with ``all``, also the latest of every other target).
+
+By default a round's dataset is whole episodes sampled anew from the round's generator (:func:`_run_episodes`);
+the validation that admitted the round's independent transitions is recorded with it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from compogen.data.minari_io import TRANSITIONS
+from compogen.errors import CompogenError
+from compogen.generator.checkpoint import has_checkpoint
+from compogen.publish.files import publish_file
+from compogen.publish.metadata import layout_summary
+from compogen.suites import suite_for_task
+
+__all__ = ["publish_run"]
+
+#: One dataset to publish: ``(task id, round, admitted, the round's validation results for the task, provenance)``.
+_Job = tuple[str, int, bool, dict[str, Any], dict[str, Any]]
+
+
+def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, **kwargs: Any) -> list[str]:
+    """Publish the datasets a self-improvement run admitted as ``compogen/<task-id>-vN`` (with ``all``, also
+    the latest dataset of every target it did not admit, as ``compogen-not-admitted/<task-id>-vN``); return
+    the ids. Versions follow :func:`publish`; every dataset is checked before any is written."""
+    rd, config, target_ids, state = _read_run(run_dir)
+    history = {h["iteration"]: h for h in state["history"]}
+    chosen = _chosen(rd, state, history, target_ids, all)
+    if not chosen:
+        log(f"{rd.path}: the run admitted no dataset" + ("" if all else " (--all publishes the latest dataset of every target)"))
+        return []
+    jobs = []
+    for t, (k, admitted) in sorted(chosen.items()):
+        res = (history.get(k) or {}).get("results", {}).get(t, {})
+        jobs.append((t, k, admitted, res, _run_provenance(rd, config, history, k, admitted, res)))
+    return _publish_jobs(rd, config, jobs, log, kwargs)
+
+
+def _read_run(run_dir: str | Path) -> tuple[Any, Any, list[str], dict[str, Any]]:
+    """``(run dir, loop config, target task ids, checked state)`` of a run's finished round."""
+    from compogen.loop.config import LoopConfig
+    from compogen.loop.rundir import RunDir
+    from compogen.loop.runner import check_state, resolve_run_tasks
+    from compogen.suites import get_suite
+
+    rd = RunDir(run_dir)
+    if not rd.path.is_dir():
+        raise CompogenError(f"--run {rd.path}: no such run directory")
+    raw = rd.read_json(rd.config_file)
+    state = rd.read_json(rd.state_file)
+    if raw is None or state is None:
+        raise CompogenError(f"{rd.path}: not a finished round of a run (config.json and state.json are needed)")
+    config = LoopConfig.from_dict(raw)
+    suite = get_suite(config.suite)
+    _, targets, _, _ = resolve_run_tasks(config, suite)
+    target_ids = [suite.task_id(t) for t in targets]
+    return rd, config, target_ids, check_state(state, rd, target_ids)
+
+
+def _chosen(rd: Any, state: dict[str, Any], history: dict[int, Any], target_ids: list[str], all_targets: bool) -> dict[str, tuple[int, bool]]:
+    """``{task id: (round, admitted)}``: the pool's admitted datasets; with ``all_targets`` also the latest
+    round's dataset of every other target that has one."""
+    chosen: dict[str, tuple[int, bool]] = {e["task"]: (int(e["iteration"]), True) for e in state["pool"]}
+    if all_targets:
+        for t in target_ids:
+            if t in chosen:
+                continue
+            rounds = [k for k in sorted(history) if rd.synthetic(k, t).is_file()]
+            if rounds:
+                chosen[t] = (rounds[-1], False)
+    return chosen
+
+
+def _run_provenance(rd: Any, config: Any, history: dict[int, Any], k: int, admitted: bool, res: dict[str, Any]) -> dict[str, Any]:
+    """``metadata["compogen"]``'s record of round ``k``'s validation, its generator round and the run."""
+    validation = {
+        "iteration": k,
+        "admitted": admitted,
+        "success": res.get("success"),
+        "ci_low": res.get("ci_low"),
+        "ci_high": res.get("ci_high"),
+        "tau": (history.get(k) or {}).get("tau"),
+        "preset": config.validation_preset,
+        "algo": config.algo,
+        "rl_seeds": list(config.rl_seeds),
+    }
+    return {"validation": validation, "generator": {"iteration": k}, "run": {"dir": str(rd.path.resolve()), "seed": config.seed}}
+
+
+def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], None], kwargs: dict[str, Any]) -> list[str]:
+    """Check every job's dataset (episodes sampled into a hidden folder of the run), then publish them all."""
+    ids = []
+    with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
+        sources = {}
+        for t, k, _, _, prov in jobs:
+            source = rd.synthetic(k, t)
+            if kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
+                source = _run_episodes(rd.generator(k), t, source, config, Path(tmp) / f"{t}.h5")
+                prov["validation"]["validated_data"] = (
+                    "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
+                )
+            sources[t] = source
+            publish_file(source, t, provenance=prov, dry_run=True, **kwargs)  # refuse before publishing any
+        for t, k, admitted, res, prov in jobs:
+            dataset_id = publish_file(sources[t], t, provenance=prov, **kwargs)
+            verdict = f"{'admitted' if admitted else 'not admitted'}, success {res.get('success', float('nan')):.2f}"
+            log(f"published {dataset_id}: {t} round {k} ({verdict}); {layout_summary(dataset_id, kwargs.get('root'))}")
+            ids.append(dataset_id)
+    return ids
+
+
+def _run_episodes(model_dir: Path, task_id: str, validated: Path, config: Any, out: Path) -> Path:
+    """Whole episodes of ``task_id`` from a run's round generator, at least as many transitions as the
+    round's validated file, with the run's sampler and seed: what ``publish --run`` publishes by default."""
+    from compogen.data import read_synthetic_attrs as attrs_of
+    from compogen.generator.episodes import generate_episodes
+    from compogen.generator.generate import Generator
+
+    gen = Generator.load(model_dir)
+    n = int(attrs_of(validated).get("transitions") or config.samples_per_task)
+    episodes = max(1, -(-n // suite_for_task(task_id).horizon))
+    return generate_episodes(
+        gen, task_id, episodes, out, sampler=config.sampler, steps=config.sampler_steps, seed=config.seed, progress=False, min_transitions=n
+    )
