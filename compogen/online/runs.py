@@ -84,26 +84,9 @@ def run_seeds(
     return results
 
 
-def plot_curves(
-    runs: dict[str, list[list[dict[str, float]]]],
-    path: str | Path,
-    title: str = "",
-    marks: dict[str, tuple[float, float]] | None = None,
-    xlabel: str = "environment steps",
-    marks_xlabel: str | None = None,
-) -> None:
-    """Success and mean return against environment steps: per label the mean over seeds with a
-    ± standard-error band (curves are aligned on their evaluation points; success bands clipped to
-    [0, 1]). ``marks``: extra labelled points (x, success), e.g. the loop's best-so-far success at the
-    environment steps its validation spent; with ``marks_xlabel`` they sit on a top x axis of that
-    name (same scale as the bottom one), for steps that count something else than ``xlabel``'s."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+def _plot_runs(axes, runs: dict[str, list[list[dict[str, float]]]]) -> tuple[bool, float]:
+    """Per label, the mean success and return over seeds with a ± standard-error band (success clipped
+    to [0, 1]). Returns whether any band was drawn and the largest x plotted."""
     banded, xmax = False, 0.0
     for label, given in runs.items():
         curves = [c for c in given if c]
@@ -123,6 +106,12 @@ def plot_curves(
             if len(curves) > 1:
                 ax.fill_between(x, low, high, color=line.get_color(), alpha=0.25, linewidth=0)
                 banded = True
+    return banded, xmax
+
+
+def _plot_marks(axes, marks: dict[str, tuple[float, float]] | None, marks_xlabel: str | None, xmax: float):
+    """The marks as stars on the success axes (on a top x axis named ``marks_xlabel`` if given).
+    Returns the axes they sit on and the largest x so far."""
     mark_ax = axes[0]
     if marks and marks_xlabel:
         xmax = max([xmax] + [float(steps) for steps, _ in marks.values()])
@@ -131,13 +120,13 @@ def plot_curves(
         mark_ax.tick_params(axis="x", colors="tab:red")
     for label, (steps, success) in (marks or {}).items():
         mark_ax.scatter([steps], [success], marker="*", s=150, zorder=5, color="tab:red", label=label)
-    axes[0].set(xlabel=xlabel, ylabel="success rate (deterministic policy)", ylim=(-0.02, 1.02), title=f"{title} success")
-    axes[1].set(xlabel=xlabel, ylabel="mean episode return", title=f"{title} return")
-    if mark_ax is not axes[0]:
-        for ax in (axes[0], mark_ax):
-            ax.set_xlim(-0.03 * xmax, 1.05 * xmax)
-    for ax in axes:
-        ax.grid(alpha=0.3)
+    return mark_ax, xmax
+
+
+def _legend(fig, axes, mark_ax, banded: bool) -> None:
+    """One legend below both panels: the curves, the marks and (if any band was drawn) what a band is."""
+    from matplotlib.patches import Patch
+
     handles, labels = axes[0].get_legend_handles_labels()
     if mark_ax is not axes[0]:
         more = mark_ax.get_legend_handles_labels()
@@ -148,6 +137,37 @@ def plot_curves(
     rows = (len(labels) + 1) // 2
     fig.legend(handles, labels, loc="lower center", ncol=2 if len(labels) > 1 else 1, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.055 * rows + 0.01, 1, 1))
+
+
+def plot_curves(
+    runs: dict[str, list[list[dict[str, float]]]],
+    path: str | Path,
+    title: str = "",
+    marks: dict[str, tuple[float, float]] | None = None,
+    xlabel: str = "environment steps",
+    marks_xlabel: str | None = None,
+) -> None:
+    """Success and mean return against environment steps: per label the mean over seeds with a
+    ± standard-error band (curves are aligned on their evaluation points; success bands clipped to
+    [0, 1]). ``marks``: extra labelled points (x, success), e.g. the loop's best-so-far success at the
+    environment steps its validation spent; with ``marks_xlabel`` they sit on a top x axis of that
+    name (same scale as the bottom one), for steps that count something else than ``xlabel``'s."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    banded, xmax = _plot_runs(axes, runs)
+    mark_ax, xmax = _plot_marks(axes, marks, marks_xlabel, xmax)
+    axes[0].set(xlabel=xlabel, ylabel="success rate (deterministic policy)", ylim=(-0.02, 1.02), title=f"{title} success")
+    axes[1].set(xlabel=xlabel, ylabel="mean episode return", title=f"{title} return")
+    if mark_ax is not axes[0]:
+        for ax in (axes[0], mark_ax):
+            ax.set_xlim(-0.03 * xmax, 1.05 * xmax)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    _legend(fig, axes, mark_ax, banded)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)

@@ -34,17 +34,18 @@ def _boxes(boxes, prefix: str, attrs: str, half_y: float) -> str:
     )
 
 
-def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective: ObjectiveSpec) -> str:
-    """The model of one task. Body names: ``object``, ``obstacle``, ``goal``; site ``ee``."""
-    static = 'contype="1" conaffinity="0" friction="0.5 0.005 0.0001" rgba="0.55 0.5 0.45 1"'
-    # Object: mass spread by box area (the boxes share the same depth).
+def _object_geoms(obj: ObjectSpec) -> str:
+    """The object's boxes, its mass spread by box area (the boxes share the same depth)."""
     areas = [hx * hz for _, _, hx, hz in obj.boxes]
-    obj_geoms = "\n".join(
+    return "\n".join(
         f'<geom name="obj{i}" type="box" pos="{x} 0 {z}" size="{hx} 0.03 {hz}" mass="{obj.mass * a / sum(areas):.5f}" '
         f'contype="1" conaffinity="1" friction="0.5 0.005 0.0001" rgba="{obj.rgba}"/>'
         for i, ((x, z, hx, hz), a) in enumerate(zip(obj.boxes, areas, strict=True))
     )
-    # Arm: nested bodies, hinges about -y (positive angle lifts the link towards +z).
+
+
+def _arm_links(arm: ArmSpec) -> tuple[str, str]:
+    """The arm's nested link bodies (hinges about -y: a positive angle lifts the link towards +z), and their closing tags."""
     arm_xml = ""
     closing = ""
     for i, length in enumerate(arm.links):
@@ -56,11 +57,16 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
             f'conaffinity="0" rgba="{arm.rgba}"/>\n'
         )
         closing += "</body>\n"
+    return arm_xml, closing
+
+
+def _hand(arm: ArmSpec) -> str:
+    """The gripper at the end of the last link: palm, site ``ee``, two sliding fingers."""
     fx = PALM_THICK + FINGER_HALF_LEN
     finger = (
         f'size="{FINGER_HALF_LEN} 0.02 {FINGER_HALF_THICK}" mass="0.1" contype="2" conaffinity="1" friction="1.5 0.005 0.0001" rgba="0.2 0.2 0.2 1"'
     )
-    hand = (
+    return (
         f'<body name="hand" pos="{arm.links[-1]} 0 0" gravcomp="1">\n'
         f'<geom name="palm" type="box" pos="{PALM_THICK / 2} 0 0" size="{PALM_THICK / 2} 0.025 0.02" mass="0.1" '
         f'contype="2" conaffinity="1" rgba="0.3 0.3 0.3 1"/>\n'
@@ -75,6 +81,14 @@ def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective:
         f"</body>\n"
         f"</body>\n"
     )
+
+
+def build_mjcf(arm: ArmSpec, obj: ObjectSpec, obstacle: ObstacleSpec, objective: ObjectiveSpec) -> str:
+    """The model of one task. Body names: ``object``, ``obstacle``, ``goal``; site ``ee``."""
+    static = 'contype="1" conaffinity="0" friction="0.5 0.005 0.0001" rgba="0.55 0.5 0.45 1"'
+    obj_geoms = _object_geoms(obj)
+    arm_xml, closing = _arm_links(arm)
+    hand = _hand(arm)
     actuators = "\n".join(f'<position name="a{i}" joint="j{i}" kp="{arm.kp}" kv="{arm.kv}"/>' for i in range(arm.num_joints))
     return f"""<mujoco model="compogen_builtin_{arm.name}_{obj.name}_{obstacle.name}_{objective.name}">
 <compiler angle="radian" autolimits="true"/>
