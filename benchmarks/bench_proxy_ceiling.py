@@ -59,7 +59,9 @@ def main(argv=None) -> None:
     train = [suite.task_id(t).split("-") for t in suite.tasks(lc.train)]
 
     scores = {
-        "leave-one-run-out task mean (estimates the best task-only score)": np.array([[np.delete(S[:, j], i).mean() for j in range(len(tasks))] for i in range(len(runs))])
+        "leave-one-run-out task mean (estimates the best task-only score)": np.array(
+            [[np.delete(S[:, j], i).mean() for j in range(len(tasks))] for i in range(len(runs))]
+        )
     }
     for name, k in (("training tasks sharing 3 of 4 elements", 3), ("training tasks sharing 2 of 4 elements", 2)):
         per_task = [sum(sum(a == b for a, b in zip(t.split("-"), e, strict=True)) == k for e in train) for t in tasks]
