@@ -43,12 +43,12 @@ def old_backbone(arch, layout, p):
 
     from compogen.generator.architectures import ARCHITECTURES, build_backbone
 
-    family, tok = ARCHITECTURES[arch]
-    if family == "mlp":
+    entry = ARCHITECTURES[arch]
+    if entry.family == "mlp":
         return build_backbone(arch, layout, p)
     if p.dit_tokens != "split":
         return None  # a0f8214 had one token per factor's s and s' only
-    return ref.DiTDenoiser(layout, tok, hidden=p.dit_hidden, depth=p.dit_depth, heads=p.dit_heads, mlp_ratio=p.dit_mlp_ratio)
+    return ref.DiTDenoiser(layout, entry.tokenizer, hidden=p.dit_hidden, depth=p.dit_depth, heads=p.dit_heads, mlp_ratio=p.dit_mlp_ratio)
 
 
 def new_backbone(arch, layout, p):

@@ -31,12 +31,13 @@ from safetensors.torch import load_file, save_file
 
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CheckpointError, CompogenError
-from compogen.generator.architectures import ARCHITECTURES, build_denoiser
+from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.dit import upgrade_state_dict
 from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.generator.presets import GeneratorPreset
 from compogen.io import atomic_files, file_sha256
 from compogen.layouts.transition import TransitionLayout
+from compogen.registry import UnknownName
 
 __all__ = ["CONFIG", "Checkpoint", "FORMAT", "compogen_version", "has_checkpoint", "read_checkpoint", "write_checkpoint", "read_config"]
 
@@ -135,8 +136,10 @@ def read_config(run_dir: str | os.PathLike) -> dict[str, Any]:
     for key, kind in (("edm", dict), ("layout", dict), ("normalizer", dict), ("preset", dict), ("files", dict), ("step", int)):
         if not isinstance(cfg[key], kind) or isinstance(cfg[key], bool):
             raise CheckpointError(f"{path}: {key!r} must be a JSON {'object' if kind is dict else 'integer'}, got {cfg[key]!r}")
-    if cfg["arch"] not in ARCHITECTURES:
-        raise CheckpointError(f"{path}: unknown architecture {cfg['arch']!r}; valid: {', '.join(ARCHITECTURES)}")
+    try:
+        check_arch(cfg["arch"])
+    except UnknownName as e:
+        raise CheckpointError(f"{path}: {e}") from None
     return cfg
 
 

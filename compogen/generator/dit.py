@@ -16,6 +16,7 @@ modules, so forward hooks on them also see (and may replace) encoder outputs.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import torch
 from torch import nn
@@ -27,8 +28,28 @@ from compogen.tasks.space import AXES
 
 __all__ = ["Attention", "DiTBlock", "DiTDenoiser", "TOKENIZERS", "upgrade_state_dict"]
 
+
+def _patch_codec(layout: TransitionLayout, hidden: int, tokens: str) -> tuple[nn.Module, nn.Module, list[str]]:
+    """Standard DiT: equal patches of the flat vector, one per layout token (``tokens`` does not apply)."""
+    n = len(layout.tokens)
+    return PatchEncoder(layout.dim, n, hidden), PatchDecoder(layout.dim, n, hidden), [f"patch{i}" for i in range(n)]
+
+
+def _semantic_codec(layout: TransitionLayout, hidden: int, tokens: str, *, per_element: bool) -> tuple[nn.Module, nn.Module, list[str]]:
+    """One token per factor group; with ``per_element`` one map per element of the factor's axis."""
+    encoder = SemanticEncoder(layout, hidden, per_element, tokens)
+    return encoder, SemanticDecoder(layout, hidden, per_element, tokens), [g.name for g in encoder.groups]
+
+
+#: Tokenisation of each DiT variant → ``(layout, hidden, tokens) -> (encoder, decoder, token names)``.
+_CODECS = {
+    "patch": _patch_codec,
+    "semantic": partial(_semantic_codec, per_element=False),
+    "compositional": partial(_semantic_codec, per_element=True),
+}
+
 #: Tokenisation of each DiT variant.
-TOKENIZERS = ("patch", "semantic", "compositional")
+TOKENIZERS = tuple(_CODECS)
 
 
 def _modulate(x: torch.Tensor, shift: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -106,24 +127,16 @@ class DiTDenoiser(nn.Module):
         task_cond: bool = True,
     ):
         super().__init__()
-        if tokenizer not in TOKENIZERS:
+        if tokenizer not in _CODECS:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; valid: {TOKENIZERS}")
-        if not task_cond and tokenizer != "compositional":
-            raise ValueError(f"task_cond=False leaves the {tokenizer} DiT no way to know the task; only the compositional DiT allows it")
         self.tokenizer, self.hidden, self.depth, self.heads = tokenizer, hidden, depth, heads
         self.dim, self.cond_dim = layout.dim, layout.cond_dim
-        if tokenizer == "patch":
-            n_tokens = len(layout.tokens)
-            self.encoder = PatchEncoder(layout.dim, n_tokens, hidden)
-            self.decoder = PatchDecoder(layout.dim, n_tokens, hidden)
-            self.token_names = [f"patch{i}" for i in range(n_tokens)]
-        else:
-            per_el = tokenizer == "compositional"
-            self.encoder = SemanticEncoder(layout, hidden, per_el, tokens)
-            self.decoder = SemanticDecoder(layout, hidden, per_el, tokens)
-            self.token_names = [g.name for g in self.encoder.groups]
-            n_tokens = len(self.token_names)
-        self.n_tokens = n_tokens
+        self.encoder, self.decoder, self.token_names = _CODECS[tokenizer](layout, hidden, tokens)
+        #: Per-element encoder/decoder maps picked by the task's elements (the compositional DiT).
+        self.per_element: bool = self.encoder.per_element
+        if not task_cond and not self.per_element:
+            raise ValueError(f"task_cond=False leaves the {tokenizer} DiT no way to know the task; only the compositional DiT allows it")
+        self.n_tokens = n_tokens = len(self.token_names)
         self.pos_emb = nn.Parameter(torch.randn(1, n_tokens, hidden) * pos_std)
         self.noise_emb = NoiseEmbedding(hidden, freq_dim=freq_dim)
         self.task_emb = nn.Linear(layout.cond_dim, hidden) if task_cond else None
@@ -146,7 +159,7 @@ class DiTDenoiser(nn.Module):
     def element_slices(self, axis: str, element: int) -> dict[str, tuple[nn.Parameter, int]]:
         """Encoder/decoder weights owned by one element of ``axis``: ``name -> (parameter, row)`` (compositional DiT only)."""
         out: dict[str, tuple[nn.Parameter, int]] = {}
-        if self.tokenizer != "compositional":
+        if not self.per_element:
             return out
         col = AXES.index(axis)
         for part in ("encoder", "decoder"):
@@ -158,7 +171,7 @@ class DiTDenoiser(nn.Module):
 
     def forward(self, x: torch.Tensor, c_noise: torch.Tensor, cond: torch.Tensor, return_intermediates: bool = False):
         cond = cond.to(x.dtype)
-        elements = self.element_indices(cond) if self.tokenizer == "compositional" else None
+        elements = self.element_indices(cond) if self.per_element else None
         tokens = self.encoder(x, elements)
         h = tokens + self.pos_emb.to(tokens.dtype)
         c = self.noise_emb(c_noise)

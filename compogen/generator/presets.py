@@ -72,10 +72,16 @@ class GeneratorPreset(Config):
             raise ValueError(f"dit_tokens must be one of {TOKENISATIONS}, got {self.dit_tokens!r}")
 
     def lr(self, arch: str) -> float:
-        return self.lr_mlp if arch == "mlp" else self.lr_dit
+        """AdamW learning rate of architecture ``arch`` (its registry entry picks ``lr_mlp`` or ``lr_dit``)."""
+        from compogen.generator.architectures import ARCHITECTURES  # which imports this module
+
+        return ARCHITECTURES[arch].lr(self)
 
     def weight_decay(self, arch: str) -> float:
-        return self.wd_mlp if arch == "mlp" else self.wd_dit
+        """AdamW weight decay of architecture ``arch`` (its registry entry picks ``wd_mlp`` or ``wd_dit``)."""
+        from compogen.generator.architectures import ARCHITECTURES
+
+        return ARCHITECTURES[arch].weight_decay(self)
 
     def override(self, **kw: Any) -> GeneratorPreset:
         """A copy with the given (not None) values."""

@@ -43,9 +43,6 @@ __all__ = [
     "token_groups",
 ]
 
-#: Tokenisations of the semantic encoders (see the module docstring).
-TOKENISATIONS = ("split", "paired")
-
 
 @dataclass(frozen=True)
 class TokenGroup:
@@ -64,12 +61,13 @@ def _key(factor: str) -> str:
     return factor.replace(".", "_").replace("'", "p")
 
 
-def token_groups(layout: TransitionLayout, tokens: str = "split") -> tuple[TokenGroup, ...]:
-    """The tokens of ``layout`` under tokenisation ``split`` or ``paired``."""
-    if tokens not in TOKENISATIONS:
-        raise ValueError(f"unknown tokenisation {tokens!r}; valid: {TOKENISATIONS}")
-    if tokens == "split":
-        return tuple(TokenGroup(t.name, _key(t.factor), t.axis, tuple(range(t.start, t.stop))) for t in layout.tokens)
+def _split_groups(layout: TransitionLayout) -> tuple[TokenGroup, ...]:
+    """The paper's tokens: each state factor of ``s`` and of ``s'`` its own, then action, reward and done."""
+    return tuple(TokenGroup(t.name, _key(t.factor), t.axis, tuple(range(t.start, t.stop))) for t in layout.tokens)
+
+
+def _paired_groups(layout: TransitionLayout) -> tuple[TokenGroup, ...]:
+    """One token per state factor holding its ``s`` and ``s'`` dims, plus one for action, reward and done."""
     by_factor: dict[str, list] = {}
     rest: list[int] = []
     for t in layout.tokens:
@@ -79,6 +77,19 @@ def token_groups(layout: TransitionLayout, tokens: str = "split") -> tuple[Token
             rest += range(t.start, t.stop)
     groups = [TokenGroup(f, _key(f), ts[0].axis, tuple(d for t in ts for d in range(t.start, t.stop))) for f, ts in by_factor.items()]
     return tuple(groups) + (TokenGroup("a,r,d", "action_reward_done", None, tuple(rest)),)
+
+
+_GROUPINGS = {"split": _split_groups, "paired": _paired_groups}
+
+#: Tokenisations of the semantic encoders (see the module docstring).
+TOKENISATIONS = tuple(_GROUPINGS)
+
+
+def token_groups(layout: TransitionLayout, tokens: str = "split") -> tuple[TokenGroup, ...]:
+    """The tokens of ``layout`` under tokenisation ``split`` or ``paired``."""
+    if tokens not in _GROUPINGS:
+        raise ValueError(f"unknown tokenisation {tokens!r}; valid: {TOKENISATIONS}")
+    return _GROUPINGS[tokens](layout)
 
 
 class ElementLinear(nn.Module):
@@ -169,6 +180,9 @@ class SemanticDecoder(_Semantic):
 class PatchEncoder(nn.Module):
     """Flat vector padded to ``n_tokens·patch`` and cut into ``n_tokens`` patches; one shared map."""
 
+    #: One map for all tasks (see :class:`SemanticEncoder`).
+    per_element = False
+
     def __init__(self, dim: int, n_tokens: int, hidden: int):
         super().__init__()
         self.dim, self.n_tokens = dim, n_tokens
@@ -183,6 +197,8 @@ class PatchEncoder(nn.Module):
 
 class PatchDecoder(nn.Module):
     """Inverse of :class:`PatchEncoder` (padding dims dropped)."""
+
+    per_element = False
 
     def __init__(self, dim: int, n_tokens: int, hidden: int):
         super().__init__()

@@ -127,3 +127,19 @@ def test_sc_dit_mixed_batch_gathers_per_element(layout):
     neither = set(others) - set(mine_a)
     assert neither and all(not g_all[id(others[n][0])][others[n][1]].any() for n in neither)
     assert all(g_all[id(p)][j].abs().sum() > 0 for p, j in mine_b.values())
+
+
+def test_each_architecture_carries_its_builder_and_optimiser_settings(layout):
+    from compogen.generator.architectures import Architecture
+    from compogen.generator.presets import get_preset
+
+    p = get_preset("laptop", lr_mlp=1e-3, lr_dit=2e-4, wd_mlp=0.0, wd_dit=0.05, dit_task_cond=False)
+    for name, a in ARCHITECTURES.items():
+        assert isinstance(a, Architecture) and a.name == name
+        mlp = a.family == "mlp"
+        assert (a.lr(p), a.weight_decay(p)) == ((1e-3, 0.0) if mlp else (2e-4, 0.05)) == (p.lr(name), p.weight_decay(name))
+        assert (a.tokenizer is None) == mlp
+        bb = a.build(layout, p)
+        assert type(bb) is type(build_denoiser(name, layout, p).backbone)
+        if not mlp:  # only the compositional DiT may drop the adaLN task conditioning: the others have no other way
+            assert bb.tokenizer == a.tokenizer and (bb.task_emb is None) == (a.tokenizer == "compositional") == bb.per_element

@@ -136,6 +136,10 @@ def test_wrong_arch_rejected(run, tmp_path, layout):
     (d / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(CheckpointError, match="ema.safetensors.*shape"):
         Generator.load(d)
+    cfg["arch"] = "resnet"  # the registry's one check, in the registry's words
+    (d / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match=r"config.json: unknown architecture 'resnet'; valid: mlp, dit, semantic-dit, sc-dit$"):
+        Generator.load(d)
 
 
 def test_resume_mismatches_rejected(run, tmp_path, layout):
