@@ -28,7 +28,7 @@ import torch
 from compogen.data import Transitions, check_for_suite
 from compogen.data.normalizer import observation_normalizer
 from compogen.errors import CompogenError
-from compogen.io import atomic_dir, atomic_write_json, atomic_write_text
+from compogen.io import RunIdentity, atomic_dir, atomic_write_json, atomic_write_text
 from compogen.online.agent import Agent
 from compogen.online.config import OnlineConfig
 from compogen.online.replay import ReplayBuffer, SymmetricSampler
@@ -36,14 +36,9 @@ from compogen.rl.evaluate import eval_seed, evaluate
 from compogen.seeding import derive, isolated_global_rng, numpy_rng, torch_generator
 from compogen.suites import suite_for_task
 
-__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online", "without_steps"]
+__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online"]
 
 CURVE_FIELDS = ["env_steps", "success", "ci_low", "ci_high", "mean_return", "eval_env_steps", "updates", "alpha", "wall_s"]
-
-
-def without_steps(record: dict[str, Any]) -> dict[str, Any]:
-    """A run's (or results directory's) record without its length: runs may be extended to more steps."""
-    return {**record, "config": {k: v for k, v in record["config"].items() if k != "steps"}}
 
 
 def read_curve(run_dir: str | Path) -> list[dict[str, float]]:
@@ -83,8 +78,10 @@ def _open_run(config: OnlineConfig, task: str, out: Path, offline: Transitions |
     identity = {"task": task_id, "seed": int(seed), "config": config.to_dict(), "offline_rows": len(offline) if offline is not None else 0}
     state = out / "checkpoint" / "state.json"
     saved = json.loads(state.read_text()) if state.is_file() else None
-    if saved is not None and without_steps(saved["identity"]) != without_steps(identity):
-        raise CompogenError(f"{out} holds a run with other settings; use a new output directory")
+    # a run may be extended to more steps; any other difference is refused, naming the fields
+    diff = RunIdentity(out, identity, ignore=("config.steps",)).differences(saved["identity"]) if saved is not None else []
+    if diff:
+        raise CompogenError(f"{out} holds a run with other settings ({', '.join(diff[:8])}); use a new output directory")
     if saved is not None and saved["env_steps"] > config.steps:
         raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
     return suite, task_id, identity, saved

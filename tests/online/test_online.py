@@ -214,7 +214,7 @@ def test_stopped_run_resumes_in_process(tmp_path):
     assert run_online(cfg, TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None, stop_after=150)["stopped"]
     run_online(cfg, TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None)
     assert _curve(tmp_path / "a") == _curve(tmp_path / "b")
-    with pytest.raises(CompogenError, match="other settings"):
+    with pytest.raises(CompogenError, match=r"other settings \(config\.utd\)"):
         run_online(cfg.replace(utd=3), TASK, tmp_path / "b", data, seed=1, progress=False, log=lambda _: None)
 
 
