@@ -4,73 +4,54 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from compogen.io import atomic_path, atomic_write_text
+from compogen.loop.records import Round, TaskResult, as_rounds
 
 __all__ = ["compute_metrics", "write_metrics", "plot_metrics", "format_table"]
 
 
-def compute_metrics(history: Sequence[dict[str, Any]], eval_ids: Sequence[str], n_train: int, n_universe: int) -> tuple[list[dict], list[dict]]:
-    """Per-task rows and per-round summary rows from a run's history.
+def compute_metrics(
+    history: Sequence[Round | Mapping[str, Any]], eval_ids: Sequence[str], n_train: int, n_universe: int
+) -> tuple[list[dict], list[dict]]:
+    """Per-task rows and per-round summary rows from a run's history (:class:`Round` records or the
+    dicts ``state.json`` holds).
 
     A task admitted in an earlier round carries its admitted success forward
     (the paper's raw per-iteration metric); best-so-far is the running maximum.
     """
+    rounds = as_rounds(history)
     rows: list[dict] = []
     summary: list[dict] = []
     carried: dict[str, float] = {}
     best = {t: 0.0 for t in eval_ids}
     initial: dict[str, float] = {}
-    admitted_total = 0
-    steps_total = 0
-    for h in history:
-        k = h["iteration"]
-        res = h["results"]
-        raw = {}
-        for t in eval_ids:
-            if t in res:
-                raw[t] = float(res[t]["success"])
-            else:
-                raw[t] = carried.get(t, 0.0)
-            best[t] = max(best[t], raw[t])
-            if k == history[0]["iteration"]:
-                initial[t] = raw[t]
-            rows.append(
-                {
-                    "iteration": k,
-                    "task": t,
-                    "evaluated": t in res,
-                    "success": round(raw[t], 6),
-                    "best_so_far": round(best[t], 6),
-                    "admitted": t in h["admitted"],
-                    "failed": bool(res.get(t, {}).get("failed", False)),
-                    "env_steps": int(res.get(t, {}).get("env_steps", 0)),
-                }
-            )
-        for t in h["admitted"]:
-            carried[t] = float(res[t]["success"])
-        admitted_total += len(h["admitted"])
-        steps = int(sum(int(r.get("env_steps", 0)) for r in res.values()))
+    admitted_total = steps_total = 0
+    for h in rounds:
+        raw = {t: float(h.results[t].success) if t in h.results else carried.get(t, 0.0) for t in eval_ids}
+        best.update({t: max(best[t], raw[t]) for t in eval_ids})
+        if h.iteration == rounds[0].iteration:
+            initial.update(raw)
+        rows += _task_rows(h, raw, best)
+        carried.update({t: float(h.results[t].success) for t in h.admitted})
+        admitted_total += len(h.admitted)
+        steps = int(sum(int(r.env_steps or 0) for r in h.results.values()))
         steps_total += steps
         easy = [t for t in eval_ids if initial.get(t, 0) > 0]
         hard = [t for t in eval_ids if initial.get(t, 0) <= 0]
-
-        def mean(ts, d):
-            return float(np.mean([d[t] for t in ts])) if ts else float("nan")
-
         summary.append(
             {
-                "iteration": k,
-                "tau": h["tau"],
-                "mean_best_success": round(mean(eval_ids, best), 6),
-                "mean_raw_success": round(mean(eval_ids, raw), 6),
-                "mean_best_initially_successful": round(mean(easy, best), 6),
-                "mean_best_initially_unsolved": round(mean(hard, best), 6),
+                "iteration": h.iteration,
+                "tau": h.tau,
+                "mean_best_success": round(_mean(eval_ids, best), 6),
+                "mean_raw_success": round(_mean(eval_ids, raw), 6),
+                "mean_best_initially_successful": round(_mean(easy, best), 6),
+                "mean_best_initially_unsolved": round(_mean(hard, best), 6),
                 "n_initially_successful": len(easy),
                 "solved_at_least_once": int(sum(best[t] > 0 for t in eval_ids)),
                 "n_eval": len(eval_ids),
@@ -78,10 +59,32 @@ def compute_metrics(history: Sequence[dict[str, Any]], eval_ids: Sequence[str], 
                 "coverage": round((n_train + admitted_total) / n_universe, 6),
                 "env_steps": steps,
                 "env_steps_cumulative": steps_total,
-                "failed": int(sum(bool(r.get("failed")) for r in res.values())),
+                "failed": int(sum(bool(r.failed) for r in h.results.values())),
             }
         )
     return rows, summary
+
+
+def _mean(tasks: Sequence[str], values: Mapping[str, float]) -> float:
+    return float(np.mean([values[t] for t in tasks])) if tasks else float("nan")
+
+
+def _task_rows(h: Round, raw: Mapping[str, float], best: Mapping[str, float]) -> list[dict]:
+    """:func:`compute_metrics`' per-task rows of round ``h`` (one per held-out task, in ``raw``'s order)."""
+    missing = TaskResult(0.0)
+    return [
+        {
+            "iteration": h.iteration,
+            "task": t,
+            "evaluated": t in h.results,
+            "success": round(raw[t], 6),
+            "best_so_far": round(best[t], 6),
+            "admitted": t in h.admitted,
+            "failed": bool(h.results.get(t, missing).failed),
+            "env_steps": int(h.results.get(t, missing).env_steps or 0),
+        }
+        for t in raw
+    ]
 
 
 def _csv(rows: list[dict]) -> str:
@@ -121,30 +124,7 @@ def plot_metrics(
     fig = plt.figure(figsize=(19 if rows else 13, 7.5 if not rows else max(7.5, 0.22 * n_eval + 1.5)))
     grid = fig.add_gridspec(2, 4 if rows else 3, width_ratios=[1, 1, 1, 1.3] if rows else None)
     ax = [[fig.add_subplot(grid[r, c]) for c in range(3)] for r in range(2)]
-    mean_success = f"mean success rate\n({n_eval} held-out tasks)"
-    panels = [
-        (ax[0][0], [("mean_best_success", "loop")], "Success (best round so far, per task)", mean_success, (0, 1)),
-        (ax[0][1], [("mean_raw_success", "loop")], "Success this round (admitted tasks keep their score)", mean_success, (0, 1)),
-        (
-            ax[0][2],
-            [
-                ("mean_best_initially_successful", f"success > 0 in round 0 ({n_easy} tasks)"),
-                ("mean_best_initially_unsolved", f"no success in round 0 ({n_eval - n_easy} tasks)"),
-            ],
-            "Best success by initial difficulty",
-            "mean best-so-far success rate",
-            (0, 1),
-        ),
-        (
-            ax[1][0],
-            [("solved_at_least_once", "tasks")],
-            "Tasks solved at least once",
-            f"held-out tasks with success > 0\n(of {n_eval})",
-            (0, max(1, n_eval)),
-        ),
-        (ax[1][1], [("coverage", "coverage")], "Coverage of the task space", "(real + admitted tasks) / all tasks", (0, 1)),
-        (ax[1][2], [("tau", "τ")], "Quality threshold τ", "τ: success rate a dataset must beat", (0, 1)),
-    ]
+    panels = _panels(ax, n_eval, n_easy)
     for a, series, name, ylabel, ylim in panels:
         for key, label in series:
             a.plot(it, [s[key] for s in summary], marker="o", label=label)
@@ -168,6 +148,34 @@ def plot_metrics(
     with atomic_path(path, suffix=".png") as tmp:
         fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
+
+
+def _panels(ax: list[list[Any]], n_eval: int, n_easy: int) -> list[tuple[Any, list[tuple[str, str]], str, str, tuple[float, float]]]:
+    """:func:`plot_metrics`' six panels: ``(axes, [(summary column, label)], title, y label, y limits)``."""
+    mean_success = f"mean success rate\n({n_eval} held-out tasks)"
+    return [
+        (ax[0][0], [("mean_best_success", "loop")], "Success (best round so far, per task)", mean_success, (0, 1)),
+        (ax[0][1], [("mean_raw_success", "loop")], "Success this round (admitted tasks keep their score)", mean_success, (0, 1)),
+        (
+            ax[0][2],
+            [
+                ("mean_best_initially_successful", f"success > 0 in round 0 ({n_easy} tasks)"),
+                ("mean_best_initially_unsolved", f"no success in round 0 ({n_eval - n_easy} tasks)"),
+            ],
+            "Best success by initial difficulty",
+            "mean best-so-far success rate",
+            (0, 1),
+        ),
+        (
+            ax[1][0],
+            [("solved_at_least_once", "tasks")],
+            "Tasks solved at least once",
+            f"held-out tasks with success > 0\n(of {n_eval})",
+            (0, max(1, n_eval)),
+        ),
+        (ax[1][1], [("coverage", "coverage")], "Coverage of the task space", "(real + admitted tasks) / all tasks", (0, 1)),
+        (ax[1][2], [("tau", "τ")], "Quality threshold τ", "τ: success rate a dataset must beat", (0, 1)),
+    ]
 
 
 def _plot_tasks(a, rows: list[dict], iterations: list[int]) -> None:
@@ -221,7 +229,7 @@ def format_table(history, eval_ids, n_train: int, n_universe: int) -> str:
         return "(no completed round)"
     last = summary[-1]["iteration"]
     lines = [f"{'held-out task':40s} {'best':>6s} {'last':>6s} {'admitted':>9s}"]
-    admitted_at = {t: h["iteration"] for h in history for t in h["admitted"]}
+    admitted_at = {t: h.iteration for h in as_rounds(history) for t in h.admitted}
     for r in rows:
         if r["iteration"] == last:
             a = admitted_at.get(r["task"])

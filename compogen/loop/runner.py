@@ -18,14 +18,15 @@ from compogen.errors import CompogenError
 from compogen.loop.config import LoopConfig
 from compogen.loop.executor import JobOutcome, make_executor
 from compogen.loop.metrics import format_table, write_metrics
+from compogen.loop.records import PoolEntry, Round, RunState, TaskResult
 from compogen.loop.rundir import RunDir
-from compogen.loop.schedule import ScheduleState, advance
+from compogen.loop.schedule import ThresholdSchedule, advance
 from compogen.seeding import derive
 from compogen.suites import get_suite
 from compogen.tasks import Task
 from compogen.tasks.splits import resolve_tasks
 
-__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages", "check_state"]
+__all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages", "check_state", "load_state"]
 
 
 def make_stages(config: LoopConfig, suite, stages: type | None = None):
@@ -93,65 +94,49 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
     t1 = time.perf_counter()
     data = read_for_suite(out, suite, task)
     result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
+    TaskResult.from_record(result)  # the stage's record holds the scores the run keeps (checked here, in the job)
     result.update(task=payload["task"], failed=False, timing={"generate_s": t1 - t0, "validate_s": time.perf_counter() - t1})
     return result
 
 
-def _pool(config: LoopConfig, suite, train: list[Task], state: dict, rd: RunDir) -> Transitions:
+def _pool(config: LoopConfig, suite, train: list[Task], state: RunState, rd: RunDir) -> Transitions:
     admitted = []
-    for entry in state["pool"]:
-        task = suite.parse(entry["task"])
-        path = rd.path / entry["file"]
+    for entry in state.pool:
+        task = suite.parse(entry.task)
+        path = rd.path / entry.file
         attrs = read_synthetic_attrs(path)
-        if attrs.get("task") not in (None, entry["task"]):
-            raise CompogenError(f"{rd.state_file}: pool entry {entry['file']} holds data of {attrs['task']}, not {entry['task']}")
+        if attrs.get("task") not in (None, entry.task):
+            raise CompogenError(f"{rd.state_file}: pool entry {entry.file} holds data of {attrs['task']}, not {entry.task}")
         admitted.append((task, path))
     return load_pool(config.data, train, suite, synthetic=admitted)
 
 
-_STATE_TYPES = {"iteration": int, "solved": list, "tau": (int, float), "patience": int, "done": bool, "pool": list, "history": list}
+def load_state(state: Any, rd: RunDir, target_ids: list[str]) -> RunState:
+    """A run's ``state.json`` (``state``, as read) checked once: its records, solved tasks and pool entries
+    among the targets, pool files inside the run directory."""
+    where = str(rd.state_file)
+    return RunState.from_dict(state, where=where).check_run(where, rd.path, target_ids)
 
 
 def check_state(state: Any, rd: RunDir, target_ids: list[str]) -> dict:
-    """A run's ``state.json`` as written by this runner: types, solved tasks among the targets, pool files
-    inside the run directory (a hand-edited state cannot point the pool at other files)."""
-    where = rd.state_file
-    if not isinstance(state, dict):
-        raise CompogenError(f"{where}: expected a JSON object")
-    for key, kind in _STATE_TYPES.items():
-        if key not in state:
-            raise CompogenError(f"{where}: missing {key!r}")
-        if not isinstance(state[key], kind) or (kind is int and isinstance(state[key], bool)):
-            raise CompogenError(f"{where}: {key!r} has the wrong type ({type(state[key]).__name__})")
-    unknown = [t for t in state["solved"] if t not in target_ids]
-    if unknown:
-        raise CompogenError(f"{where}: solved tasks {unknown[:3]} are not targets of this run")
-    root = rd.path.resolve()
-    for entry in state["pool"]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("task"), str) or not isinstance(entry.get("file"), str):
-            raise CompogenError(f"{where}: pool entries need 'task' and 'file' strings, got {entry!r}")
-        if entry["task"] not in target_ids:
-            raise CompogenError(f"{where}: pool entry task {entry['task']!r} is not a target of this run")
-        path = (rd.path / entry["file"]).resolve()
-        if root not in path.parents:
-            raise CompogenError(f"{where}: pool file {entry['file']!r} lies outside the run directory")
-    return state
+    """:func:`load_state` as the dict ``state.json`` holds (the same JSON when it was written by this runner)."""
+    return load_state(state, rd, target_ids).to_dict()
 
 
-def _train_generator(config: LoopConfig, suite, stages, train: list[Task], state: dict, rd: RunDir, log: Callable[[str], None]) -> None:
+def _train_generator(config: LoopConfig, suite, stages, train: list[Task], state: RunState, rd: RunDir, log: Callable[[str], None]) -> None:
     """Line 3 of Algorithm 1: train round k's generator on the pool (unless its marker says it is done)."""
-    k = state["iteration"]
+    k = state.iteration
     if rd.read_json(rd.generator_marker(k)) is not None:
         return
-    log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state['pool'])} synthetic tasks")
+    log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state.pool)} synthetic tasks")
     t0 = time.perf_counter()
     info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), derive(config.seed, "train", k))
     rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
     rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
 
 
-def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, k: int, todo: list[str], log) -> dict[str, dict]:
-    """Lines 4-7: one job per unsolved target without a validation record yet; every target's record."""
+def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, k: int, todo: list[str], log) -> dict[str, TaskResult]:
+    """Lines 4-7: one job per unsolved target without a validation record yet; every target's result."""
     jobs = [
         {
             "config": config.to_dict(),
@@ -179,31 +164,24 @@ def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, 
 
         executor.map(run_task_job, jobs, on_done=done)
         rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
-    return {t: rd.read_json(rd.validation(k, t)) for t in todo}
+    return {t: _read_result(rd, rd.validation(k, t)) for t in todo}
 
 
-def _admit(state: dict, results: dict[str, dict], schedule, target_ids: list[str], rd: RunDir) -> ScheduleState:
-    """Lines 8-12: admit, patience, threshold, pool; the round goes into ``state`` (history included)."""
-    k = state["iteration"]
-    before = ScheduleState.from_record(state)
-    after = advance(before, {t: r["success"] for t, r in results.items() if not r.get("failed")}, schedule, target_ids)
+def _read_result(rd: RunDir, path: Path) -> TaskResult:
+    try:
+        return TaskResult.from_record(rd.read_json(path))
+    except CompogenError as e:
+        raise CompogenError(f"{path}: {e}") from None
+
+
+def _admit(state: RunState, results: dict[str, TaskResult], schedule: ThresholdSchedule, target_ids: list[str], rd: RunDir) -> RunState:
+    """Lines 8-12: admit, patience, threshold, pool; the state after the round (its history included)."""
+    k, before = state.iteration, state.schedule
+    after = advance(before, {t: r.success for t, r in results.items() if not r.failed}, schedule, target_ids)
     newly = sorted(after.solved - before.solved)
-    keep = ("success", "failed", "env_steps", "per_seed", "ci_low", "ci_high", "mean_return")
-    state["history"].append(
-        {
-            "iteration": k,
-            "tau": state["tau"],
-            "tau_next": after.tau,
-            "patience": after.patience,
-            "admitted": newly,
-            "results": {t: {key: r[key] for key in keep if key in r} for t, r in results.items()},
-        }
-    )
-    state["pool"] += [
-        {"task": t, "file": str(rd.synthetic(k, t).relative_to(rd.path)), "iteration": k, "success": results[t]["success"]} for t in newly
-    ]
-    state.update(iteration=k + 1, **after.to_record())
-    return after
+    done = Round(k, before.tau, tuple(newly), dict(results), tau_next=after.tau, patience=after.patience)
+    admitted = tuple(PoolEntry(t, str(rd.synthetic(k, t).relative_to(rd.path)), k, results[t].success) for t in newly)
+    return state.replace(iteration=k + 1, schedule=after, pool=state.pool + admitted, history=(*state.history, done))
 
 
 def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = print, stages: type | None = None) -> dict[str, Any]:
@@ -224,22 +202,18 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     rd.init(config.to_dict())
     schedule = config.schedule
     saved = rd.read_json(rd.state_file)
-    if saved is not None:
-        state = check_state(saved, rd, target_ids)
-    else:
-        state = {"iteration": 0, **ScheduleState.initial(schedule).to_record(), "pool": [], "history": []}
-    if state["iteration"] > 0:
-        log(f"resuming {rd.path} at iteration {state['iteration']} ({len(state['solved'])} solved, tau {state['tau']:.2f})")
+    state = RunState.initial(schedule) if saved is None else load_state(saved, rd, target_ids)
+    if state.iteration > 0:
+        log(f"resuming {rd.path} at iteration {state.iteration} ({len(state.schedule.solved)} solved, tau {state.schedule.tau:.2f})")
     title = f"{config.arch} on {config.suite} ({config.train})"
-    while not state["done"] and state["iteration"] < config.iterations:
-        k = state["iteration"]
+    while not state.schedule.done and state.iteration < config.iterations:
+        k = state.iteration
         _train_generator(config, suite, stages, train, state, rd, log)
-        results = _generate_and_validate(config, stage_cls, executor, rd, k, [t for t in target_ids if t not in state["solved"]], log)
-        after = _admit(state, results, schedule, target_ids, rd)
-        write_metrics(rd.path, state["history"], eval_ids, len(train), n_universe, title)
-        rd.write_json(rd.state_file, state)
-        log(
-            f"[iter {k}] admitted {len(state['history'][-1]['admitted'])} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}"
-        )
-    log(format_table(state["history"], eval_ids, len(train), n_universe))
-    return state
+        results = _generate_and_validate(config, stage_cls, executor, rd, k, [t for t in target_ids if t not in state.schedule.solved], log)
+        state = _admit(state, results, schedule, target_ids, rd)
+        write_metrics(rd.path, state.history, eval_ids, len(train), n_universe, title)
+        rd.write_json(rd.state_file, state.to_dict())
+        after = state.schedule
+        log(f"[iter {k}] admitted {len(state.history[-1].admitted)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}")
+    log(format_table(state.history, eval_ids, len(train), n_universe))
+    return state.to_dict()

@@ -29,7 +29,10 @@ class Stages(Protocol):
         ...
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
-        """Score ``data`` for ``task``; the result needs ``success`` (in [0, 1]). ``iteration`` is the
+        """Score ``data`` for ``task``: a plain dict, the task's validation record (its JSON in the run
+        directory). It needs ``success`` (in [0, 1]); the run keeps the scores named by
+        :class:`~compogen.loop.records.TaskResult` in its history (read once, at the job's boundary, by
+        :meth:`TaskResult.from_record <compogen.loop.records.TaskResult.from_record>`). ``iteration`` is the
         round: :class:`DiffusionStages` does not use it (a dataset is scored the same in any round); a
         study's stages may (the test stand-ins make success grow with it)."""
         ...
