@@ -73,7 +73,7 @@ def test_cycle_finder_finds_a_planted_cycle():
 
 #: The architecture, lowest layer first: a package imports only packages of lower layers (or top-level modules).
 LAYERS = [
-    ["errors", "install", "io", "parallel", "progress", "registry", "config", "seeding", "version"],
+    ["errors", "devices", "install", "io", "parallel", "progress", "registry", "config", "seeding", "version"],
     ["tasks"],
     ["layouts"],
     ["suites"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from compogen.devices import check_device
 from compogen.errors import CompogenError
 
 __all__ = ["check_output_file", "check_output_dir", "check_device"]
@@ -49,24 +50,3 @@ def check_output_dir(path: Path) -> Path:
     else:
         _writable_parent(path)
     return path
-
-
-def check_device(device: str) -> str:
-    """A torch device that exists on this machine (``cuda:7`` without that GPU is refused)."""
-    import torch
-
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, ValueError) as e:
-        raise CompogenError(f"--device {device!r}: {e}") from None
-    if dev.type == "cuda":
-        n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if n == 0:
-            raise CompogenError(f"--device {device}: CUDA is not available on this machine")
-        if dev.index is not None and dev.index >= n:
-            raise CompogenError(f"--device {device}: this machine has {n} CUDA device(s)")
-    elif dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise CompogenError(f"--device {device}: MPS is not available on this machine")
-    elif dev.type not in ("cpu", "cuda", "mps"):
-        raise CompogenError(f"--device {device}: expected cpu, cuda[:N] or mps")
-    return device

@@ -55,6 +55,9 @@ class LoopConfig(Config):
     """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
     admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
     ``benchmarks/results/generator_sweep.md``). Off in every preset until a full run measures it."""
+    device: str = "cpu"
+    """Torch device of generator training and sampling and of the batched validator (``cuda`` on a GPU
+    machine: the noise is device-independent, so a seed samples the same data up to float rounding)."""
     bf16: bool = False
     """bf16 autocast for generator training and sampling (measured slower than fp32 for the small presets on a 2-core CPU)."""
     samples_per_task: int = 20_000
@@ -113,6 +116,7 @@ class LoopConfig(Config):
 
     def check(self) -> LoopConfig:
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
+        from compogen.devices import check_device
         from compogen.generator.architectures import check_arch
         from compogen.generator.presets import get_preset
         from compogen.generator.samplers import get_sampler
@@ -120,6 +124,7 @@ class LoopConfig(Config):
         from compogen.validation import preset as validation_preset
 
         check_arch(self.arch)
+        check_device(self.device, "device")
         get_preset(self.generator_preset)
         get_sampler(self.sampler, self.sampler_steps)
         validation_preset(self.validation_preset, **({"algo": self.algo} if self.algo else {}))

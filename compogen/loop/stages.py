@@ -66,7 +66,7 @@ class DiffusionStages:
             pool,
             self.suite.transition_layout(),
             out_dir,
-            TrainConfig(arch=cfg.arch, preset=cfg.generator_preset, seed=seed, bf16=cfg.bf16, steps=steps),
+            TrainConfig(arch=cfg.arch, preset=cfg.generator_preset, seed=seed, bf16=cfg.bf16, steps=steps, device=cfg.device),
             suite=self.suite.name,
             progress=True,
         )
@@ -76,13 +76,15 @@ class DiffusionStages:
         from compogen.generator import generate
 
         cfg = self.config
-        generate(model_dir, task, n, out_file, sampler=cfg.sampler, steps=cfg.sampler_steps, seed=seed, bf16=cfg.bf16, progress=False)
+        generate(
+            model_dir, task, n, out_file, sampler=cfg.sampler, steps=cfg.sampler_steps, seed=seed, bf16=cfg.bf16, progress=False, device=cfg.device
+        )
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
         from compogen.validation import preset, validate
 
         cfg = self.config
-        overrides = {"algo": cfg.algo} if cfg.algo else {}
+        overrides = {"algo": cfg.algo, "device": cfg.device} if cfg.algo else {"device": cfg.device}
         if cfg.validation_steps:
             overrides["steps"] = cfg.validation_steps
         vcfg = preset(cfg.validation_preset, **overrides)

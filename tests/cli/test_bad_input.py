@@ -47,6 +47,8 @@ def one_line(err: str) -> str:
         (["train", "--data", "d", "--tasks", "iiwa:train14", "--out", "r", "--steps", "0"], "'--steps'"),
         (["train", "--data", "d", "--tasks", "iiwa:train14", "--out", "r", "--steps", "-1"], "'--steps'"),
         (["generate", "--model", "x", "--task", TASK, "--n", "5", "--out", "a.h5", "--device", "cuda:7"], "--device cuda:7"),
+        (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "cuda:7"], "device cuda:7"),
+        (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "tpu"], "device 'tpu'"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, needle):

@@ -91,3 +91,24 @@ def test_loop_config_checks_the_validation_backend_and_collection_settings():
         LoopConfig(collect_episodes=0)
     c = LoopConfig(collect_episodes=7, collect_noise=0.3, seed=5).collect
     assert (c.episodes, c.noise, c.seed) == (7, 0.3, 5)
+
+
+def test_the_run_device_reaches_training_sampling_and_validation(monkeypatch, tmp_path):
+    import types
+
+    import compogen.generator as gen_api
+    import compogen.validation as val_api
+    from compogen.loop.stages import DiffusionStages
+
+    seen = {}
+    monkeypatch.setattr(gen_api, "train_generator", lambda pool, layout, out, cfg, **_: seen.setdefault("train", cfg.device))
+    monkeypatch.setattr(gen_api, "generate", lambda *a, **k: seen.setdefault("generate", k["device"]))
+    result = types.SimpleNamespace(to_dict=dict, success_rate=1.0, seeds=[])
+    monkeypatch.setattr(val_api, "validate", lambda suite, task, data, vcfg, **_: seen.setdefault("validate", vcfg.device) and result)
+    suite = get_suite("builtin")
+    stages = DiffusionStages(LoopConfig(device="cuda:3", generator_steps=1), suite)  # never run: the calls are stand-ins
+    pool = type("Pool", (), {"tasks": suite.tasks("iiwa:train14"), "__len__": lambda self: 3})()
+    stages.train(pool, tmp_path, seed=0)
+    stages.generate(tmp_path, suite.tasks("iiwa:test")[0], 5, tmp_path / "x.h5", seed=0)
+    stages.validate(suite.tasks("iiwa:test")[0], None, [0], 0)
+    assert seen == {"train": "cuda:3", "generate": "cuda:3", "validate": "cuda:3"}
