@@ -42,14 +42,16 @@ def main(argv=None) -> None:
     ap.add_argument("--tasks", default=None, help="split spec (default: the preset's training then held-out tasks)")
     ap.add_argument("--batch-episodes", type=int, default=48)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="torch device of the generator (synthesis and independent samples)")
+    ap.add_argument("--validation-device", default="cpu", help="torch device of the batched validator")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     lc = loop_preset(args.loop_preset)
-    gen = Generator.load(args.model)
+    gen = Generator.load(args.model, args.device)
     suite = get_suite(gen.config["suite"])
     groups = {"custom": suite.tasks(args.tasks)} if args.tasks else {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
-    vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
+    vcfg = vpreset(lc.validation_preset, device=args.validation_device, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     rows, t0 = [], time.perf_counter()
     for group, tasks in groups.items():
         chained, indep = [], []
@@ -99,7 +101,7 @@ def main(argv=None) -> None:
         f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler `{lc.sampler}` ({lc.sampler_steps} steps)",
         f"- per task: episodes of up to {suite.horizon} steps until >= {lc.samples_per_task} transitions, and as many independent transitions;"
         f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), RL seeds {list(lc.rl_seeds)}",
-        f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
+        f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}, devices {args.device} / {args.validation_device}",
         "",
         "| tasks | n | chained success [95 % CI] | independent success [95 % CI] | chained >= independent | episodes ending in a terminal | chain s / independent s per task |",
         "|---|---:|---|---|---:|---:|---|",
