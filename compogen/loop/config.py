@@ -156,9 +156,10 @@ _QUICK = LoopConfig(
 
 #: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, 8 held-out targets.
 #: ``standard``: ≤ 90 minutes on 2 cores, the 32 held-out targets over 3 rounds.
-#: Both use the ``mlp`` denoiser with the ``laptop`` generator preset: at these CPU budgets the
-#: MLP is the architecture whose synthetic data trains policies (sc-dit, sized to train in the
-#: same time, does not; ``benchmarks/results/generator_fidelity_*.md``, ``zero_shot.md``).
+#: Both use the ``mlp`` denoiser with the ``laptop`` generator preset: the loop per architecture at
+#: equal training wall-clock (``benchmarks/results/loop_arch.md``) ends at best-so-far 0.584 with the
+#: MLP against 0.487 with the lean sc-dit, which leads zero-shot only narrowly (``zero_shot_race.md``)
+#: and takes 2.2x as long to sample.
 #: ``paper``: the paper's settings (Tables 1–4, sc-dit), for a GPU or a cluster.
 LOOP_PRESETS: Registry[LoopConfig] = Registry(
     "loop preset",
