@@ -220,14 +220,18 @@ class RunIdentity:
             old, new = _without(old, field), _without(new, field)
         return _differences(old, new)
 
-    def check(self) -> dict[str, Any] | None:
-        """The saved settings (None when none), after refusing other settings than this identity's."""
-        saved = self.read()
+    def refuse_other(self, saved: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``saved`` (settings read elsewhere, e.g. nested in a state file), after refusing other
+        settings than this identity's in one line naming the fields."""
         diff = self.differences(saved) if saved is not None else []
         if diff:
             shown = ", ".join(diff[:8]) + (f", and {len(diff) - 8} more" if len(diff) > 8 else "")
             raise CompogenError(f"{self.path} holds {self.what} with other settings ({shown}); {self.hint}")
         return saved
+
+    def check(self) -> dict[str, Any] | None:
+        """The saved settings (None when none), after refusing other settings than this identity's."""
+        return self.refuse_other(self.read())
 
     def write(self) -> None:
         """Save this identity (atomically), creating the directory."""

@@ -9,6 +9,8 @@ float32 arithmetic, done before or after the gather).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 
@@ -16,12 +18,19 @@ from compogen.data.normalizer import Normalizer
 from compogen.data.transitions import Transitions
 from compogen.layouts.transition import TransitionLayout
 
-__all__ = ["MAX_RESIDENT_BYTES", "Minibatches"]
+__all__ = ["MAX_RESIDENT_BYTES", "Minibatches", "iter_packed"]
 
 #: The largest packed pool kept on an accelerator (bytes); a larger one is gathered on the CPU per step.
 MAX_RESIDENT_BYTES = 4 << 30
 
-_CHUNK = 65_536  # rows packed at a time when the pool is made resident
+_CHUNK = 65_536  # rows packed at a time (normaliser fit, resident pool)
+
+
+def iter_packed(pool: Transitions, layout: TransitionLayout, chunk: int = _CHUNK) -> Iterator[np.ndarray]:
+    """The pool as flat ``[s, a, r, s', d]`` chunks of ``chunk`` rows."""
+    for i in range(0, len(pool), chunk):
+        sl = slice(i, i + chunk)
+        yield layout.pack(pool.observations[sl], pool.actions[sl], pool.rewards[sl], pool.next_observations[sl], pool.terminals[sl])
 
 
 class Minibatches:
@@ -40,13 +49,11 @@ class Minibatches:
             resident = self.device.type != "cpu" and len(pool) * layout.dim * 4 <= MAX_RESIDENT_BYTES
         self.resident = bool(resident)
         if self.resident:
-            self.rows = torch.cat([self._pack(np.arange(i, min(i + _CHUNK, len(pool)))).to(self.device) for i in range(0, len(pool), _CHUNK)])
+            self.rows = torch.cat([self._normalize(flat).to(self.device) for flat in iter_packed(pool, layout)])
             self.task_index = torch.from_numpy(pool.task_index.astype(np.int64)).to(self.device)
             self.cond_table = self.cond_table.to(self.device)
 
-    def _pack(self, idx: np.ndarray) -> torch.Tensor:
-        p = self.pool
-        flat = self.layout.pack(p.observations[idx], p.actions[idx], p.rewards[idx], p.next_observations[idx], p.terminals[idx])
+    def _normalize(self, flat: np.ndarray) -> torch.Tensor:
         return (torch.from_numpy(flat) - self.mean) / self.std
 
     def batch(self, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -54,6 +61,8 @@ class Minibatches:
         if self.resident:
             i = torch.from_numpy(np.asarray(idx, dtype=np.int64)).to(self.device)
             return self.rows[i], self.cond_table[self.task_index[i]]
-        x0 = self._pack(idx).to(self.device)
+        p = self.pool
+        flat = self.layout.pack(p.observations[idx], p.actions[idx], p.rewards[idx], p.next_observations[idx], p.terminals[idx])
+        x0 = self._normalize(flat).to(self.device)
         cond = self.cond_table[torch.from_numpy(self.pool.task_index[idx].astype(np.int64))].to(self.device)
         return x0, cond

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import math
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,20 +30,13 @@ from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
-from compogen.generator.minibatch import Minibatches
+from compogen.generator.minibatch import Minibatches, iter_packed
 from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
 from compogen.progress import bar as tqdm
 
 __all__ = ["TrainConfig", "data_summary", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
-
-
-def iter_packed(pool: Transitions, layout: TransitionLayout, chunk: int = 65536) -> Iterator[np.ndarray]:
-    """The pool as flat ``[s, a, r, s', d]`` chunks."""
-    for i in range(0, len(pool), chunk):
-        sl = slice(i, i + chunk)
-        yield layout.pack(pool.observations[sl], pool.actions[sl], pool.rewards[sl], pool.next_observations[sl], pool.terminals[sl])
 
 
 def fit_normalizer(pool: Transitions, layout: TransitionLayout) -> Normalizer:

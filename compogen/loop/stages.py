@@ -84,7 +84,7 @@ class DiffusionStages:
         from compogen.validation import preset, validate
 
         cfg = self.config
-        overrides = {"algo": cfg.algo, "device": cfg.device} if cfg.algo else {"device": cfg.device}
+        overrides = {"device": cfg.device, **({"algo": cfg.algo} if cfg.algo else {})}
         if cfg.validation_steps:
             overrides["steps"] = cfg.validation_steps
         vcfg = preset(cfg.validation_preset, **overrides)

@@ -79,9 +79,8 @@ def _open_run(config: OnlineConfig, task: str, out: Path, offline: Transitions |
     state = out / "checkpoint" / "state.json"
     saved = json.loads(state.read_text()) if state.is_file() else None
     # a run may be extended to more steps; any other difference is refused, naming the fields
-    diff = RunIdentity(out, identity, ignore=("config.steps",)).differences(saved["identity"]) if saved is not None else []
-    if diff:
-        raise CompogenError(f"{out} holds a run with other settings ({', '.join(diff[:8])}); use a new output directory")
+    if saved is not None:
+        RunIdentity(out, identity, ignore=("config.steps",), hint="use a new output directory").refuse_other(saved["identity"])
     if saved is not None and saved["env_steps"] > config.steps:
         raise CompogenError(f"{out} already holds {saved['env_steps']} environment steps, more than steps={config.steps}")
     return suite, task_id, identity, saved
