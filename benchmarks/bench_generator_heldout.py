@@ -7,6 +7,10 @@ weights are scored with EDM's weighted denoising loss on fixed draws (rows, nois
 sees. Loss on (b) rising while (a) falls is overfitting to the training tasks; the gap at equal
 training time compares how well each design composes.
 
+``--holdout-train K`` keeps K of the training tasks out of the generator's data and scores them too (c):
+a signal a user has without any target task's data. The report says whether early stopping on (c)
+picks the checkpoint that (b) would have picked.
+
     python benchmarks/bench_generator_heldout.py --configs mlp:laptop,sc-dit:laptop:dit_tokens=paired \\
         --steps 1500 --every 250 --out benchmarks/results/generator_heldout.md
 """
@@ -80,6 +84,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rows", type=int, default=4096, help="scored rows per split")
+    ap.add_argument("--holdout-train", type=int, default=0, help="training tasks kept out of the generator's data and scored (early-stopping signal)")
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
@@ -90,11 +95,19 @@ def main(argv=None) -> None:
     work = Path(args.work)
     pool = real_pool(suite, train_tasks, work / "data", 100)
     held = real_pool(suite, test_tasks, work / "heldout-data", 10)
+    kept_out = None
+    if args.holdout_train:
+        from compogen.data import Transitions
+
+        out_tasks = [pool.tasks[i] for i in np.random.default_rng(args.seed).choice(len(pool.tasks), args.holdout_train, replace=False)]
+        kept_out = Transitions.concatenate([pool.select(t) for t in out_tasks])
+        pool = Transitions.concatenate([pool.select(t) for t in pool.tasks if t not in out_tasks])
     layout = suite.transition_layout()
     rows = []
     for spec in args.configs.split(";"):
         label, arch, preset = parse_config(spec)
-        out = work / "heldout" / f"{label.replace(':', '_').replace(',', '_').replace('=', '-')}-s{args.seed}-{args.steps}"
+        tag = f"-out{args.holdout_train}" if args.holdout_train else ""
+        out = work / "heldout" / f"{label.replace(':', '_').replace(',', '_').replace('=', '-')}-s{args.seed}-{args.steps}{tag}"
         curve, t_train = [], 0.0
         draws = None
         for stop in range(args.every, args.steps + 1, args.every):
@@ -104,9 +117,15 @@ def main(argv=None) -> None:
             ck = read_checkpoint(out)
             if draws is None:
                 draws = (fixed_draws(pool, layout, ck.normalizer, args.rows, 1), fixed_draws(held, layout, ck.normalizer, args.rows, 2))
-            lt, lh = (denoising_loss(ck.ema, d) for d in draws)
-            curve.append({"step": stop, "train_s": t_train, "train_loss": lt, "heldout_loss": lh})
-            print(f"{label} step {stop}: train-task loss {lt:.4f}, held-out loss {lh:.4f} ({t_train:.0f} s)", flush=True)
+                if kept_out is not None:
+                    draws += (fixed_draws(kept_out, layout, ck.normalizer, args.rows, 3),)
+            lt, lh, *lk = (denoising_loss(ck.ema, d) for d in draws)
+            point = {"step": stop, "train_s": t_train, "train_loss": lt, "heldout_loss": lh}
+            if lk:
+                point["kept_out_loss"] = lk[0]
+            curve.append(point)
+            extra = f", kept-out training-task loss {lk[0]:.4f}" if lk else ""
+            print(f"{label} step {stop}: train-task loss {lt:.4f}, held-out loss {lh:.4f}{extra} ({t_train:.0f} s)", flush=True)
         rows.append({"config": label, "arch": arch, "params": count_parameters(ck.ema), "curve": curve})
 
     lines = [
@@ -114,8 +133,16 @@ def main(argv=None) -> None:
         "",
         f"`python benchmarks/bench_generator_heldout.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
-        f"- trained on {len(train_tasks)} training tasks x 100 expert episodes ({len(pool)} transitions); held-out: "
+        f"- trained on {len(pool.tasks)} training tasks x 100 expert episodes ({len(pool)} transitions); held-out: "
         f"{len(test_tasks)} tasks x 10 expert episodes ({len(held)} transitions), never trained on",
+        *(
+            [
+                f"- kept out of the generator's data: {len(kept_out.tasks)} training tasks ({', '.join(suite.space.task_id(t) for t in kept_out.tasks)}; "
+                f"{len(kept_out)} transitions), scored as a signal for early stopping"
+            ]
+            if kept_out is not None
+            else []
+        ),
         f"- EMA weights scored with EDM's weighted denoising loss on {args.rows} fixed rows per split (same rows, noise levels and noise for every model)",
         f"- seed {args.seed}; machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
         "",
@@ -129,9 +156,30 @@ def main(argv=None) -> None:
             f"| `{r['config']}` | {r['params'] / 1e6:.2f}M | {last['train_s']:.0f} | {last['train_loss']:.4f} | {last['heldout_loss']:.4f} |"
             f" {best['heldout_loss']:.4f} ({best['step']}) |"
         )
-    lines += ["", "Curves (step: train-task / held-out loss):", ""]
+    if kept_out is not None:
+        lines += [
+            "",
+            "Early stopping on the kept-out training tasks (the checkpoint with their lowest loss) against the best and the last checkpoint, scored on the held-out tasks:",
+            "",
+            "| config | stop at (kept-out) | held-out loss there | best held-out (step) | last held-out |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in rows:
+            pick = min(r["curve"], key=lambda c: c["kept_out_loss"])
+            best = min(r["curve"], key=lambda c: c["heldout_loss"])
+            lines.append(
+                f"| `{r['config']}` | {pick['step']} | {pick['heldout_loss']:.4f} | {best['heldout_loss']:.4f} ({best['step']}) | {r['curve'][-1]['heldout_loss']:.4f} |"
+            )
+    third = " / kept-out training-task" if kept_out is not None else ""
+    lines += ["", f"Curves (step: train-task / held-out{third} loss):", ""]
     for r in rows:
-        lines.append(f"- `{r['config']}`: " + ", ".join(f"{c['step']}: {c['train_loss']:.3f} / {c['heldout_loss']:.3f}" for c in r["curve"]))
+        lines.append(
+            f"- `{r['config']}`: "
+            + ", ".join(
+                f"{c['step']}: {c['train_loss']:.3f} / {c['heldout_loss']:.3f}" + (f" / {c['kept_out_loss']:.3f}" if "kept_out_loss" in c else "")
+                for c in r["curve"]
+            )
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -64,12 +64,19 @@ class GeneratorPreset(Config):
     #: ``u = E_t(t) + E_n(n)``). False: adaLN sees only the noise level, and the task reaches the compositional
     #: DiT only through its per-element encoders/decoders, so the shared blocks cannot key on task combinations (``dit`` and ``semantic-dit`` ignore it: they have no other way).
     dit_task_cond: bool = True
+    #: Factor dropout: per training row and task axis, the probability of zeroing that axis' one-hot block of the
+    #: task indicator, so the network also learns each element's effect without the others (sampling always
+    #: gives the whole indicator). For denoisers that embed the indicator (``mlp``, ``dit``, ``semantic-dit``);
+    #: ``sc-dit`` reads each axis' element from it and refuses a non-zero value.
+    cond_dropout: float = 0.0
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000
 
     def __post_init__(self) -> None:
         if self.dit_tokens not in TOKENISATIONS:
             raise ValueError(f"dit_tokens must be one of {TOKENISATIONS}, got {self.dit_tokens!r}")
+        if not 0.0 <= self.cond_dropout < 1.0:
+            raise ValueError(f"cond_dropout must be in [0, 1), got {self.cond_dropout}")
 
     def lr(self, arch: str) -> float:
         """AdamW learning rate of architecture ``arch`` (its registry entry picks ``lr_mlp`` or ``lr_dit``)."""

@@ -27,7 +27,7 @@ from compogen.data.normalizer import Normalizer
 from compogen.data.suite_io import check_dims
 from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, CompogenError, DataError
-from compogen.generator.architectures import build_denoiser, check_arch
+from compogen.generator.architectures import ARCHITECTURES, build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
 from compogen.generator.edm import EDMConfig
 from compogen.generator.minibatch import Minibatches, iter_packed
@@ -36,7 +36,7 @@ from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
 from compogen.progress import bar as tqdm
 
-__all__ = ["TrainConfig", "data_summary", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
+__all__ = ["TrainConfig", "data_summary", "factor_dropout", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
 
 
 def fit_normalizer(pool: Transitions, layout: TransitionLayout) -> Normalizer:
@@ -59,6 +59,14 @@ def _lr_lambda(preset: GeneratorPreset):
         return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (k - warm) / max(1, total - warm))))
 
     return f
+
+
+def factor_dropout(cond: torch.Tensor, blocks: list[tuple[int, int]], p: float, generator: torch.Generator) -> torch.Tensor:
+    """``cond`` with each row's one-hot block ``(offset, size)`` zeroed with probability ``p`` (independently
+    per row and block); draws from ``generator`` on the CPU, so a run is the same on every device."""
+    keep = (torch.rand((cond.shape[0], len(blocks)), generator=generator) >= p).to(device=cond.device, dtype=cond.dtype)
+    sizes = torch.tensor([n for _, n in blocks], device=cond.device)
+    return cond * keep.repeat_interleave(sizes, dim=1)
 
 
 def _check_pool(pool: Transitions, layout: TransitionLayout) -> None:
@@ -111,6 +119,8 @@ class _Session:
     gen: torch.Generator
     start: int
     loss_log: list
+    #: ``(offset, size)`` of each axis' one-hot block in the task indicator (factor dropout).
+    blocks: list[tuple[int, int]]
 
 
 def _check_resumable(cfg: dict[str, Any], preset: GeneratorPreset, summary: dict[str, Any], out_dir: Path) -> None:
@@ -157,7 +167,9 @@ def _open_session(
             gen.set_state(st["rng"])
         except (KeyError, ValueError, RuntimeError, TypeError) as e:
             raise CheckpointError(f"{out_dir / 'optimizer.pt'}: optimizer state does not fit the model ({e})") from None
-    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log)
+    sp = layout.space
+    blocks = [(o, len(e)) for o, e in zip(sp.indicator_offsets(), sp.elements, strict=True)]
+    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks)
 
 
 def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[str, Any], suite: str | None, step: int) -> None:
@@ -180,6 +192,8 @@ def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[st
 def _step(s: _Session, x0: torch.Tensor, cond: torch.Tensor, step: int) -> float:
     """One update of ``s`` on ``(x0, cond)`` (loss, backward, clip, AdamW with the absent-element guard,
     schedule, EMA); ``step`` is the number of updates before this one. Returns the loss."""
+    if s.preset.cond_dropout > 0:
+        cond = factor_dropout(cond, s.blocks, s.preset.cond_dropout, s.gen)
     loss = s.model.loss(x0, cond, generator=s.gen, autocast_bf16=s.config.bf16)
     if not torch.isfinite(loss):
         raise DataError(f"training loss became {loss.item()} at step {step} (check the data or lower the learning rate)")
@@ -214,6 +228,8 @@ def train_generator(
     preset = get_preset(config.preset).override(steps=config.steps)
     if preset.steps < 1:
         raise CompogenError(f"steps must be >= 1, got {preset.steps}")
+    if preset.cond_dropout > 0 and ARCHITECTURES[config.arch].tokenizer == "compositional":
+        raise CompogenError(f"cond_dropout={preset.cond_dropout}: {config.arch} reads each axis' element from the task indicator; use 0")
     out_dir = Path(out_dir)
     _check_pool(pool, layout)
     summary = data_summary(pool, layout)

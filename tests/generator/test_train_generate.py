@@ -165,3 +165,34 @@ def test_cli_train_and_generate(tmp_path, capsys):
     code = main(["generate", "--model", str(tmp_path / "nope"), "--task", UNSEEN, "--n", "5", "--out", str(tmp_path / "h.h5")])
     _, err = capsys.readouterr()
     assert code == 2 and "no such model directory" in err and len(err.strip().splitlines()) == 1
+
+
+def test_factor_dropout_zeroes_whole_axis_blocks(layout):
+    """Each row keeps or loses each axis' one-hot block as a whole, at about the asked rate."""
+    import torch
+
+    from compogen.generator.train import factor_dropout
+
+    sp = layout.space
+    blocks = [(o, len(e)) for o, e in zip(sp.indicator_offsets(), sp.elements, strict=True)]
+    cond = torch.as_tensor(sp.indicators([sp.parse(TASK_A)] * 4000), dtype=torch.float32)
+    out = factor_dropout(cond, blocks, 0.25, torch.Generator().manual_seed(0))
+    kept = torch.stack([out[:, o : o + n].sum(1) for o, n in blocks], 1)
+    assert set(kept.unique().tolist()) == {0.0, 1.0}  # a block is whole or gone
+    assert abs(1 - kept.mean().item() - 0.25) < 0.03
+    assert torch.equal(out[kept.bool().all(1)], cond[kept.bool().all(1)])
+
+
+def test_factor_dropout_trains_mlp_and_is_refused_by_sc_dit(tmp_path, layout):
+    from compogen.generator.presets import get_preset
+
+    pool = make_pool(layout)
+    preset = get_preset("tiny", cond_dropout=0.2)
+    base = train_generator(pool, layout, tmp_path / "a", TrainConfig(arch="mlp", preset="tiny", steps=4), progress=False)
+    run = train_generator(pool, layout, tmp_path / "b", TrainConfig(arch="mlp", preset=preset, steps=4), progress=False)
+    assert read_config(run)["preset"]["cond_dropout"] == 0.2
+    assert read_config(run)["training"]["loss_log"] != read_config(base)["training"]["loss_log"]
+    with pytest.raises(CompogenError, match="cond_dropout"):
+        train_generator(pool, layout, tmp_path / "c", TrainConfig(arch="sc-dit", preset=preset, steps=2), progress=False)
+    with pytest.raises(CompogenError, match="cond_dropout must be in"):
+        get_preset("tiny", cond_dropout=1.0)
