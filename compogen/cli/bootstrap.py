@@ -37,6 +37,11 @@ def bootstrap(
     workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: int | None = typer.Option(None, help="Retries of a failing task job."),
     device: str | None = typer.Option(None, help="Torch device of generator training, sampling and validation (default cpu; cuda on a GPU)."),
+    proxy_min_mean_reward: float | None = typer.Option(
+        None,
+        help="Validate only the synthetic datasets whose mean reward is at least this; the others cost no simulator steps"
+        " and are generated again next round (LoopConfig.proxy_min_mean_reward). Default: validate all.",
+    ),
     seed: int | None = seed_option(None, "Diffusion seed (default: the preset's); collection uses it too."),
     episodes: int | None = episodes_option(None),
     noise: float | None = noise_option(None),
@@ -62,6 +67,7 @@ def bootstrap(
             data=str(data or Path("data") / suite_name),
             collect_episodes=episodes,
             collect_noise=noise,
+            proxy_min_mean_reward=proxy_min_mean_reward,
         ),
         # the preset's held-out set goes with the preset's targets: with --targets and no --eval, the metrics follow the targets
         **({"eval": eval_} if targets or eval_ else {}),

@@ -60,6 +60,7 @@ def compute_metrics(
                 "env_steps": steps,
                 "env_steps_cumulative": steps_total,
                 "failed": int(sum(bool(r.failed) for r in h.results.values())),
+                "skipped": int(sum(bool(r.skipped) for r in h.results.values())),
             }
         )
     return rows, summary
@@ -82,6 +83,7 @@ def _task_rows(h: Round, raw: Mapping[str, float], best: Mapping[str, float]) ->
             "admitted": t in h.admitted,
             "failed": bool(h.results.get(t, missing).failed),
             "env_steps": int(h.results.get(t, missing).env_steps or 0),
+            "skipped": bool(h.results.get(t, missing).skipped),
         }
         for t in raw
     ]

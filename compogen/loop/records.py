@@ -48,6 +48,9 @@ class TaskResult(Config):
     ci_low: float | None = None
     ci_high: float | None = None
     mean_return: float | None = None
+    skipped: bool | None = None
+    """True when the dataset was not validated: its mean reward was below ``proxy_min_mean_reward``
+    (:class:`~compogen.loop.config.LoopConfig`), so ``success`` is 0 and ``env_steps`` 0."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.success, numbers.Real) or isinstance(self.success, bool):

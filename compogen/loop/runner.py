@@ -25,6 +25,7 @@ from compogen.seeding import derive
 from compogen.suites import get_suite
 from compogen.tasks import Task
 from compogen.tasks.splits import resolve_tasks
+from compogen.validation.proxy import data_scores
 
 __all__ = ["run_loop", "run_task_job", "resolve_run_tasks", "make_stages", "check_state", "load_state"]
 
@@ -93,9 +94,17 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
         stages.generate(Path(payload["model_dir"]), task, config.samples_per_task, out, payload["seed"])
     t1 = time.perf_counter()
     data = read_for_suite(out, suite, task)
-    result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
+    scores = data_scores(data)  # simulator-free, kept in every record for later analyses
+    floor = config.proxy_min_mean_reward
+    if floor is not None and scores["mean_reward"] < floor:
+        result = {"success": 0.0, "env_steps": 0, "skipped": True}  # not worth the simulator: retried next round
+    else:
+        result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
     TaskResult.from_record(result)  # the stage's record holds the scores the run keeps (checked here, in the job)
-    result.update(task=payload["task"], failed=False, timing={"generate_s": t1 - t0, "validate_s": time.perf_counter() - t1})
+    result.update(task=payload["task"], failed=False, proxy_scores=scores)
+    if floor is not None:
+        result["proxy_min_mean_reward"] = floor
+    result["timing"] = {"generate_s": t1 - t0, "validate_s": time.perf_counter() - t1}
     return result
 
 
@@ -159,7 +168,12 @@ def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, 
             rec = dict(outcome.value) if outcome.ok else {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
             rec["attempts"] = outcome.attempts
             rd.write_json(rd.validation(k, job["task"]), rec)
-            tag = "FAILED" if rec["failed"] else f"success {rec['success']:.2f}"
+            if rec["failed"]:
+                tag = "FAILED"
+            elif rec.get("skipped"):
+                tag = f"not validated: mean reward {rec['proxy_scores']['mean_reward']:.4f} < proxy_min_mean_reward {config.proxy_min_mean_reward}"
+            else:
+                tag = f"success {rec['success']:.2f}"
             log(f"[iter {k}] {job['task']}: {tag}")
 
         executor.map(run_task_job, jobs, on_done=done)
@@ -211,9 +225,12 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
         _train_generator(config, suite, stages, train, state, rd, log)
         results = _generate_and_validate(config, stage_cls, executor, rd, k, [t for t in target_ids if t not in state.schedule.solved], log)
         state = _admit(state, results, schedule, target_ids, rd)
-        write_metrics(rd.path, state.history, eval_ids, len(train), n_universe, title)
+        summary = write_metrics(rd.path, state.history, eval_ids, len(train), n_universe, title)[-1]
         rd.write_json(rd.state_file, state.to_dict())
         after = state.schedule
-        log(f"[iter {k}] admitted {len(state.history[-1].admitted)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}")
+        line = f"[iter {k}] admitted {len(state.history[-1].admitted)} tasks; solved {len(after.solved)}/{len(target_ids)}; tau -> {after.tau:.2f}"
+        if config.proxy_min_mean_reward is not None:
+            line += f"; {summary['skipped']} of {len(results)} validations skipped by the proxy; {summary['env_steps']} env steps"
+        log(line)
     log(format_table(state.history, eval_ids, len(train), n_universe))
     return state.to_dict()

@@ -2,7 +2,8 @@
 
 Success depends on the generated data (so seeds matter), the task and the round.
 ``config.extra``: ``fail`` (task ids that always raise), ``flaky`` (task ids that
-raise on their first attempt only), ``sleep`` (seconds per stage call).
+raise on their first attempt only), ``sleep`` (seconds per stage call), ``reward_shift``
+(task id -> a constant added to that task's generated rewards: its mean reward, and with it its success).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class FakeStages:
         rng = np.random.default_rng(seed + model["tasks"])
         lay = self.suite.transition_layout()
         flat = rng.normal(size=(n, lay.dim)).astype(np.float32)
-        flat[:, lay.r] = rng.uniform(-0.5, 0.5, size=(n, 1))
+        flat[:, lay.r] = rng.uniform(-0.5, 0.5, size=(n, 1)) + self.extra.get("reward_shift", {}).get(self.suite.task_id(task), 0.0)
         flat[:, lay.a] = np.clip(flat[:, lay.a], -1.0, 1.0)  # as the real stage's samples: actions in the action space
         with SyntheticWriter(out_file, lay.obs_dim, lay.action_dim, {"seed": seed}) as w:
             w.append(**lay.unpack(flat, task))
