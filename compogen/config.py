@@ -40,6 +40,22 @@ class Config:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """JSON-ready default of every field that has one (what a settings file written before a field
+        existed is taken to hold)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.default is not dataclasses.MISSING:
+                v = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                v = f.default_factory()
+            else:
+                continue
+            v = v.to_dict() if isinstance(v, Config) else v
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    @classmethod
     def _check_names(cls, names) -> None:
         valid = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(names) - set(valid))

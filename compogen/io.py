@@ -168,12 +168,17 @@ def _without(record: Any, field: str) -> Any:
     return {**record, head: _without(record[head], rest)}
 
 
-def _differences(old: Any, new: Any, prefix: str = "") -> list[str]:
-    """Dotted names of the fields in which two JSON values differ (nested objects are compared field by field)."""
+def _differences(old: Any, new: Any, prefix: str = "", defaults: Any = None) -> list[str]:
+    """Dotted names of the fields in which two JSON values differ (nested objects are compared field by
+    field). A field ``old`` lacks is no difference when ``new`` holds its value in ``defaults`` (a field
+    added to the settings after ``old`` was written)."""
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[str] = []
+        d = defaults if isinstance(defaults, dict) else {}
         for k in sorted(set(old) | set(new), key=str):
-            out += _differences(old.get(k, _ABSENT), new.get(k, _ABSENT), f"{prefix}{k}.")
+            if k not in old and k in d and d[k] == new[k]:
+                continue
+            out += _differences(old.get(k, _ABSENT), new.get(k, _ABSENT), f"{prefix}{k}.", d.get(k))
         return out
     return [] if old == new else [prefix[:-1]]
 
@@ -184,7 +189,8 @@ class RunIdentity:
     :meth:`check` refuses (writing nothing) a directory whose saved settings differ from ``identity``
     in a field not in ``ignore``: dotted names into nested objects, e.g. ``("seeds", "config.steps")``
     for settings that may change between calls (more seeds, a run extended to more steps). The error
-    is one line naming the differing fields.
+    is one line naming the differing fields. ``defaults`` (the identity's shape, e.g. a config's
+    defaults) lets a directory written before a field existed resume when the field keeps its default.
     """
 
     def __init__(
@@ -195,8 +201,9 @@ class RunIdentity:
         file: str = "config.json",
         what: str = "a run",
         hint: str = "use a new --out directory",
+        defaults: dict[str, Any] | None = None,
     ):
-        self.path, self.identity, self.ignore = Path(path), identity, tuple(ignore)
+        self.path, self.identity, self.ignore, self.defaults = Path(path), identity, tuple(ignore), defaults
         self.file, self.what, self.hint = self.path / file, what, hint
 
     def read(self) -> dict[str, Any] | None:
@@ -218,7 +225,7 @@ class RunIdentity:
         old, new = saved, self.identity
         for field in self.ignore:
             old, new = _without(old, field), _without(new, field)
-        return _differences(old, new)
+        return _differences(old, new, defaults=self.defaults)
 
     def refuse_other(self, saved: dict[str, Any] | None) -> dict[str, Any] | None:
         """``saved`` (settings read elsewhere, e.g. nested in a state file), after refusing other

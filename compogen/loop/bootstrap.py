@@ -21,7 +21,7 @@ def run_bootstrap(config: LoopConfig, out: str | Path, log: Callable[[str], None
     config.check()
     suite = get_suite(config.suite)
     train, targets, evals, _ = resolve_run_tasks(config, suite)
-    RunDir(out).check(config.to_dict())  # a refused resume collects nothing
+    RunDir(out).check(config.to_dict(), config.defaults())  # a refused resume collects nothing
     root = Path(config.data)
     have = find_datasets(root, suite.space) if root.is_dir() else {}
     missing = [t for t in train if t not in have]

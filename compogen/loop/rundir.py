@@ -64,19 +64,20 @@ class RunDir:
 
     write_json = staticmethod(atomic_write_json)
 
-    def identity(self, config: dict[str, Any]) -> RunIdentity:
-        """The run's settings (``config.json``): every field must match to resume."""
-        return RunIdentity(self.path, config, file=self.config_file.name, what="a run", hint="use a new --out directory")
+    def identity(self, config: dict[str, Any], defaults: dict[str, Any] | None = None) -> RunIdentity:
+        """The run's settings (``config.json``): every field must match to resume (a field the saved
+        settings lack matches when it holds its value in ``defaults``: a run made before it existed)."""
+        return RunIdentity(self.path, config, file=self.config_file.name, what="a run", hint="use a new --out directory", defaults=defaults)
 
-    def check(self, config: dict[str, Any]) -> None:
+    def check(self, config: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
         """Refuse (writing nothing) a path that is not a directory or holds a run with other settings."""
         if self.path.exists() and not self.path.is_dir():
             raise CompogenError(f"--out {self.path} is a file, expected a run directory")
-        self.identity(config).check()
+        self.identity(config, defaults).check()
 
-    def init(self, config: dict[str, Any]) -> None:
+    def init(self, config: dict[str, Any], defaults: dict[str, Any] | None = None) -> None:
         """Create the run or check that an existing run was made with the same settings."""
-        self.check(config)
+        self.check(config, defaults)
         if not self.config_file.is_file():
             self.identity(config).write()
 

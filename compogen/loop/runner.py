@@ -209,11 +209,11 @@ def run_loop(config: LoopConfig, out: str | Path, log: Callable[[str], None] = p
     train, targets, evals, n_universe = resolve_run_tasks(config, suite)
     target_ids, eval_ids = [suite.task_id(t) for t in targets], [suite.task_id(t) for t in evals]
     rd = RunDir(out)
-    rd.check(config.to_dict())
+    rd.check(config.to_dict(), config.defaults())
     stage_cls = stages
     stages = make_stages(config, suite, stage_cls)
     executor = make_executor(config.executor, workers=config.workers, retries=config.retries, folder=rd.path / "slurm")
-    rd.init(config.to_dict())
+    rd.init(config.to_dict(), config.defaults())
     schedule = config.schedule
     saved = rd.read_json(rd.state_file)
     state = RunState.initial(schedule) if saved is None else load_state(saved, rd, target_ids)

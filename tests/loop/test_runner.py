@@ -105,6 +105,20 @@ def test_other_settings_refused_on_existing_run(real_data, tmp_path):
         run_fake(_config(real_data, iterations=1, tau0=0.9), tmp_path / "run", log=lambda s: None)
 
 
+def test_run_made_before_a_field_existed_resumes_at_its_default(real_data, tmp_path):
+    """A config.json written before a LoopConfig field was added resumes while the field keeps its
+    default, and is refused (naming the field) when the field is set to something else."""
+    cfg = _config(real_data, iterations=1)
+    run_fake(cfg, tmp_path / "run", log=lambda s: None)
+    path = tmp_path / "run" / "config.json"
+    old = json.loads(path.read_text())
+    del old["proxy_min_mean_reward"], old["scale_generator_steps"]
+    path.write_text(json.dumps(old))
+    run_fake(cfg, tmp_path / "run", log=lambda s: None)
+    with pytest.raises(CompogenError, match=r"other settings \(proxy_min_mean_reward\)"):
+        run_fake(cfg.replace(proxy_min_mean_reward=0.5), tmp_path / "run", log=lambda s: None)
+
+
 def test_failing_task_is_retried_then_isolated(real_data, tmp_path):
     tasks = [SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")]
     cfg = _config(real_data, iterations=1, retries=1, extra={"fail": [tasks[0]], "flaky": [tasks[1]], "flaky_dir": str(tmp_path)})
