@@ -8,6 +8,7 @@ Every stages class has the methods of :class:`Stages`.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,7 +26,8 @@ class Stages(Protocol):
         ...
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
-        """Write ``n`` synthetic transitions of ``task`` to ``out_file``."""
+        """Write synthetic data of ``task`` to ``out_file``: ``n`` transitions (:class:`DiffusionStages`: at least
+        ``n`` with ``synthesis="episodes"``), which the runner reads back for :meth:`validate`."""
         ...
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
@@ -73,12 +75,20 @@ class DiffusionStages:
         return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps}
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
-        from compogen.generator import generate
+        """``n`` independent transitions of ``task``, or with ``synthesis="episodes"`` whole chained
+        episodes until at least ``n`` transitions (an episodic file, ``attrs["layout"] == "episodes"``)."""
+        from compogen.generator import Generator, generate, generate_episodes
 
         cfg = self.config
-        generate(
-            model_dir, task, n, out_file, sampler=cfg.sampler, steps=cfg.sampler_steps, seed=seed, bf16=cfg.bf16, progress=False, device=cfg.device
-        )
+        same = {"sampler": cfg.sampler, "steps": cfg.sampler_steps, "seed": seed, "device": cfg.device, "progress": False}
+        if cfg.synthesis == "transitions":
+            generate(model_dir, task, n, out_file, bf16=cfg.bf16, **same)
+            return
+        gen = Generator.load(model_dir, cfg.device)
+        if cfg.bf16:  # generate_episodes takes no bf16: each of its steps samples through gen.sample_given
+            gen.sample_given = functools.partial(gen.sample_given, bf16=True)
+        episodes = max(1, -(-n // self.suite.horizon))  # as few as n needs if every episode runs to the horizon; more follow
+        generate_episodes(gen, task, episodes, out_file, suite=self.suite, min_transitions=n, **same)
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
         from compogen.validation import preset, validate
