@@ -1,7 +1,8 @@
 """Publishing a self-improvement run: the datasets it admitted (with ``all``, also the latest of every other target).
 
 By default a round's dataset is whole episodes sampled anew from the round's generator (:func:`_run_episodes`);
-the validation that admitted the round's independent transitions is recorded with it.
+the validation that admitted the round's independent transitions is recorded with it. A run that
+synthesised episodes itself (``LoopConfig.synthesis = "episodes"``) publishes the validated episodes as they are.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from compogen.data.minari_io import TRANSITIONS
+from compogen.data import read_synthetic_attrs
+from compogen.data.minari_io import EPISODES, TRANSITIONS
 from compogen.errors import CompogenError
 from compogen.generator.checkpoint import has_checkpoint
 from compogen.publish.files import publish_file
@@ -99,7 +101,10 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
         sources = {}
         for t, k, _, _, prov in jobs:
             source = rd.synthetic(k, t)
-            if kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
+            validated_episodes = read_synthetic_attrs(source).get("layout") == EPISODES
+            if validated_episodes:
+                prov["validation"]["validated_data"] = "these episodes (the run synthesised whole episodes)"
+            elif kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
                 source = _run_episodes(rd.generator(k), t, source, config, Path(tmp) / f"{t}.h5")
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
@@ -117,12 +122,11 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
 def _run_episodes(model_dir: Path, task_id: str, validated: Path, config: Any, out: Path) -> Path:
     """Whole episodes of ``task_id`` from a run's round generator, at least as many transitions as the
     round's validated file, with the run's sampler and seed: what ``publish --run`` publishes by default."""
-    from compogen.data import read_synthetic_attrs as attrs_of
     from compogen.generator.episodes import generate_episodes
     from compogen.generator.generate import Generator
 
     gen = Generator.load(model_dir)
-    n = int(attrs_of(validated).get("transitions") or config.samples_per_task)
+    n = int(read_synthetic_attrs(validated).get("transitions") or config.samples_per_task)
     episodes = max(1, -(-n // suite_for_task(task_id).horizon))
     return generate_episodes(
         gen, task_id, episodes, out, sampler=config.sampler, steps=config.sampler_steps, seed=config.seed, progress=False, min_transitions=n

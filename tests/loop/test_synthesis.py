@@ -67,9 +67,10 @@ def test_episodes_get_the_runs_sampler_seed_bf16_and_device(monkeypatch, tmp_pat
 
 
 @pytest.mark.slow
-def test_a_tiny_real_loop_generates_validates_and_resumes_with_episodes(tmp_path):
+def test_a_tiny_real_loop_generates_validates_and_resumes_with_episodes(tmp_path, monkeypatch):
     """Collect, train, synthesise chained episodes, validate them: the round's file is episodic and reads
-    back as exact transitions; a run made before the field existed resumes at ``transitions`` only."""
+    back as exact transitions; publishing the run publishes those validated episodes as they are; a run
+    made before the field existed resumes at ``transitions`` only."""
     from compogen.data import read_for_suite, read_synthetic_attrs
     from compogen.generator.episodes import episode_bounds
     from compogen.loop.bootstrap import run_bootstrap
@@ -110,6 +111,18 @@ def test_a_tiny_real_loop_generates_validates_and_resumes_with_episodes(tmp_path
         assert (data.terminals | data.timeouts)[b][-1] and not (data.terminals | data.timeouts)[b][:-1].any()
     rec = json.loads((run / "iterations" / "000" / "validation" / f"{target}.json").read_text())
     assert not rec["failed"] and rec["env_steps"] > 0 and 0.0 <= rec["success"] <= 1.0
+    # publish: the validated episodes themselves, not episodes sampled anew
+    import minari
+
+    from compogen.publish.runs import publish_run
+
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    (dataset_id,) = publish_run(run, all=True, log=lambda _: None)
+    ds = minari.load_dataset(dataset_id)
+    assert ds.storage.metadata["compogen"]["validation"]["validated_data"].startswith("these episodes")
+    assert ds.total_steps == len(data) and ds.total_episodes == len(bounds)
+    first = next(iter(ds.iterate_episodes([0])))
+    np.testing.assert_allclose(first.observations[:-1], data.observations[bounds[0]], rtol=0, atol=1e-6)
     # a config.json written before the field existed holds "transitions": resumed as such, episodes refused
     path = run / "config.json"
     old = json.loads(path.read_text())
