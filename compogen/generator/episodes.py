@@ -67,9 +67,10 @@ def synthesize_episodes(
     start: int = 0,
     progress: bool = False,
     guidance: float = 1.0,
+    bf16: bool = False,
 ) -> Transitions:
     """One episode per row of ``initial`` (``[E, obs_dim]``), run side by side; episode ``i`` is
-    episode number ``start + i`` for the noise; ``guidance``: see :meth:`Generator.sample_given`. Returns an
+    episode number ``start + i`` for the noise; ``guidance``, ``bf16``: see :meth:`Generator.sample_given`. Returns an
     episodic :class:`Transitions` with timeouts."""
     if horizon < 1:
         raise CompogenError(f"horizon must be >= 1, got {horizon}")
@@ -85,7 +86,7 @@ def synthesize_episodes(
     for t in range(horizon):
         if not len(active):
             break
-        tr = generator.sample_given(task, s[active], sampler=cfg, seed=seed, index=(start + active) * horizon + t, guidance=guidance)
+        tr = generator.sample_given(task, s[active], sampler=cfg, seed=seed, index=(start + active) * horizon + t, guidance=guidance, bf16=bf16)
         tr.timeouts = np.full(len(active), t == horizon - 1) & ~tr.terminals
         for k in keys:
             cols[k].append(getattr(tr, k))
@@ -99,7 +100,7 @@ def synthesize_episodes(
     return Transitions(**cols, tasks=[task])
 
 
-def generate_episodes(
+def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, steps, seed, device, bf16, progress) plus the episode counts
     model: Any,
     task: Task | str,
     episodes: int,
@@ -112,10 +113,12 @@ def generate_episodes(
     device: str = "cpu",
     progress: bool = True,
     min_transitions: int = 0,
+    bf16: bool = False,
 ) -> Path:
     """Write ``episodes`` synthetic episodes of ``task`` to ``out_path`` (a synthetic HDF5 file with a
     ``timeouts`` column and ``attrs["layout"] == "episodes"``), ``batch_episodes`` at a time; more
-    batches follow until the file holds at least ``min_transitions`` transitions."""
+    batches follow until the file holds at least ``min_transitions`` transitions. ``bf16``: sample under
+    bf16 autocast (recorded in the file)."""
     from compogen.generator.generate import Generator
     from compogen.suites.registry import get_suite, suite_for_task
 
@@ -133,7 +136,7 @@ def generate_episodes(
     while e0 < episodes or total < min_transitions:
         k = min(batch_episodes, episodes - e0) if e0 < episodes else batch_episodes
         init = initial_states(suite, task, k, seed, start=e0)
-        parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0))
+        parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0, bf16=bf16))
         e0, total = e0 + k, total + len(parts[-1])
         bar.update(k)
     bar.close()
@@ -147,6 +150,7 @@ def generate_episodes(
         "horizon": int(suite.horizon),
         "sampler": {"name": sampler, **cfg.to_dict()},
         "seed": int(seed),
+        "bf16": bool(bf16),
         "model": gen.info(),
         "seconds": round(time.time() - t0, 3),
     }

@@ -8,7 +8,6 @@ Every stages class has the methods of :class:`Stages`.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -80,13 +79,11 @@ class DiffusionStages:
         from compogen.generator import Generator, generate, generate_episodes
 
         cfg = self.config
-        same = {"sampler": cfg.sampler, "steps": cfg.sampler_steps, "seed": seed, "device": cfg.device, "progress": False}
+        same = {"sampler": cfg.sampler, "steps": cfg.sampler_steps, "seed": seed, "device": cfg.device, "progress": False, "bf16": cfg.bf16}
         if cfg.synthesis == "transitions":
-            generate(model_dir, task, n, out_file, bf16=cfg.bf16, **same)
+            generate(model_dir, task, n, out_file, **same)
             return
         gen = Generator.load(model_dir, cfg.device)
-        if cfg.bf16:  # generate_episodes takes no bf16: each of its steps samples through gen.sample_given
-            gen.sample_given = functools.partial(gen.sample_given, bf16=True)
         episodes = max(1, -(-n // self.suite.horizon))  # as few as n needs if every episode runs to the horizon; more follow
         generate_episodes(gen, task, episodes, out_file, suite=self.suite, min_transitions=n, **same)
 

@@ -36,24 +36,24 @@ def test_bootstrap_passes_synthesis_to_the_run(tmp_path, monkeypatch, capsys):
 
 
 def test_episodes_get_the_runs_sampler_seed_bf16_and_device(monkeypatch, tmp_path):
-    """The episodes call takes today's settings; bf16 reaches every conditional sample (stand-in generator)."""
+    """The episodes call takes today's settings, bf16 included (stand-in generator)."""
     import compogen.generator as gen_api
     from compogen.loop.stages import DiffusionStages
 
     given = []
-    fake = types.SimpleNamespace(sample_given=lambda *a, **k: given.append(k))
+    fake = types.SimpleNamespace()
     monkeypatch.setattr(gen_api.Generator, "load", classmethod(lambda cls, model_dir, device="cpu": given.append(device) or fake))
     seen = {}
 
     def episodes(gen, task, n_episodes, out, **kw):
-        gen.sample_given(task, None, seed=kw["seed"])
+        assert gen is fake
         seen.update(kw, episodes=n_episodes)
 
     monkeypatch.setattr(gen_api, "generate_episodes", episodes)
     suite = get_suite("builtin")
     cfg = LoopConfig(synthesis="episodes", sampler="paper", sampler_steps=7, bf16=True, device="cuda:3")
     DiffusionStages(cfg, suite).generate(tmp_path, suite.tasks("iiwa:test")[0], 450, tmp_path / "x.h5", seed=11)
-    assert given == ["cuda:3", {"seed": 11, "bf16": True}]
+    assert given == ["cuda:3"]
     assert seen == {
         "suite": suite,
         "sampler": "paper",
@@ -61,6 +61,7 @@ def test_episodes_get_the_runs_sampler_seed_bf16_and_device(monkeypatch, tmp_pat
         "seed": 11,
         "device": "cuda:3",
         "progress": False,
+        "bf16": True,
         "min_transitions": 450,
         "episodes": -(-450 // suite.horizon),
     }
