@@ -58,6 +58,24 @@ class FakeStages:
         return {"success": round(sr, 4), "env_steps": 100 * len(seeds), "per_seed": [round(sr, 4)] * len(seeds)}
 
 
+def fake_loop_config(real_data: Path, **kw):
+    """A ``LoopConfig`` of the stand-in runs: CompoSuite's IIWA split on ``real_data``, 8 targets, no workers;
+    ``kw`` overrides."""
+    from compogen.loop.config import LoopConfig
+
+    base = dict(
+        suite="composuite",
+        data=str(real_data),
+        train="iiwa:train14",
+        targets="iiwa:test8",
+        eval="iiwa:test8",
+        samples_per_task=200,
+        workers=0,
+        rl_seeds=(0, 1),
+    )
+    return LoopConfig(**{**base, **kw})
+
+
 def write_fake_real_data(root: Path, suite, split: str = "iiwa:train14") -> Path:
     """A tiny real-data root for ``split``: one 5-step episode per task with correct task-id dims."""
     from compogen.data import OfflineDatasetWriter, dataset_path

@@ -37,7 +37,7 @@ def real_data(tmp_path_factory):
 
 def _run(real_data, out: Path, **kw) -> tuple[dict, list[tuple[int, str]], list[str]]:
     """Run the stand-in loop in-process; (state, the (round, task) of every validate() call, log lines)."""
-    from fake_stages import FakeStages
+    from fake_stages import FakeStages, fake_loop_config
 
     calls: list[tuple[int, str]] = []
 
@@ -46,18 +46,7 @@ def _run(real_data, out: Path, **kw) -> tuple[dict, list[tuple[int, str]], list[
             calls.append((iteration, self.suite.task_id(task)))
             return super().validate(task, data, seeds, iteration)
 
-    cfg = LoopConfig(
-        suite="composuite",
-        data=str(real_data),
-        train="iiwa:train14",
-        targets="iiwa:test8",
-        eval="iiwa:test8",
-        samples_per_task=200,
-        workers=0,
-        rl_seeds=(0, 1),
-        extra={"reward_shift": dict.fromkeys(PROMISING, 1.0)},
-        **kw,
-    )
+    cfg = fake_loop_config(real_data, extra={"reward_shift": dict.fromkeys(PROMISING, 1.0)}, **kw)
     logs: list[str] = []
     state = run_loop(cfg, out, log=logs.append, stages=CountingStages)
     return state, calls, logs

@@ -29,19 +29,9 @@ def real_data(tmp_path_factory):
 
 
 def _config(real_data, **kw):
-    base = dict(
-        suite="composuite",
-        data=str(real_data),
-        train="iiwa:train14",
-        targets="iiwa:test8",
-        eval="iiwa:test8",
-        iterations=4,
-        samples_per_task=200,
-        workers=0,
-        rl_seeds=(0, 1),
-    )
-    base.update(kw)
-    return LoopConfig(**base)
+    from fake_stages import fake_loop_config
+
+    return fake_loop_config(real_data, **{"iterations": 4, **kw})
 
 
 def run_fake(cfg, out, **kw):
