@@ -96,15 +96,6 @@ def sb3_settings(config) -> dict:
     }
 
 
-def _write_curve(out: Path, rows: list[dict]) -> None:
-    """``curve.csv`` in compogen's format (:func:`compogen.online.read_curve` reads it)."""
-    from compogen.io import atomic_write_text
-    from compogen.online.trainer import CURVE_FIELDS
-
-    lines = [",".join(CURVE_FIELDS)] + [",".join(f"{r[k]:.6g}" if isinstance(r[k], float) else str(r[k]) for k in CURVE_FIELDS) for r in rows]
-    atomic_write_text(out / "curve.csv", "\n".join(lines) + "\n")
-
-
 def run_sb3_sac(config, task: str, out: str | Path, seed: int = 0) -> dict:
     """stable-baselines3's SAC from scratch on ``task`` for ``config.steps`` environment steps, evaluated
     like :func:`compogen.online.run_online` (at step 0 and every ``config.eval_every`` steps, on
@@ -115,6 +106,7 @@ def run_sb3_sac(config, task: str, out: str | Path, seed: int = 0) -> dict:
     from stable_baselines3 import SAC
 
     from compogen.io import atomic_write_json
+    from compogen.online.trainer import write_curve
     from compogen.rl.evaluate import eval_seed, evaluate
     from compogen.seeding import isolated_global_rng
     from compogen.suites import suite_for_task
@@ -146,7 +138,7 @@ def run_sb3_sac(config, task: str, out: str | Path, seed: int = 0) -> dict:
             )
             row.update(alpha=float(torch.exp(model.log_ent_coef.detach()).item()), wall_s=float(time.perf_counter() - t0))
             history.append(row)
-            _write_curve(out, history)
+            write_curve(out, history)
 
         evaluation(0)
         k = 1

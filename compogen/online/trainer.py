@@ -36,7 +36,7 @@ from compogen.rl.evaluate import eval_seed, evaluate
 from compogen.seeding import derive, isolated_global_rng, numpy_rng, torch_generator
 from compogen.suites import suite_for_task
 
-__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online"]
+__all__ = ["CURVE_FIELDS", "make_buffers", "read_curve", "run_online", "write_curve"]
 
 CURVE_FIELDS = ["env_steps", "success", "ci_low", "ci_high", "mean_return", "eval_env_steps", "updates", "alpha", "wall_s"]
 
@@ -50,7 +50,8 @@ def read_curve(run_dir: str | Path) -> list[dict[str, float]]:
         return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def _write_curve(run_dir: Path, rows: list[dict[str, Any]]) -> None:
+def write_curve(run_dir: Path, rows: list[dict[str, Any]]) -> None:
+    """``curve.csv`` of ``rows`` (one per evaluation, :data:`CURVE_FIELDS`), written atomically; :func:`read_curve` reads it."""
     lines = [",".join(CURVE_FIELDS)] + [",".join(f"{row[k]:.6g}" if isinstance(row[k], float) else str(row[k]) for k in CURVE_FIELDS) for row in rows]
     atomic_write_text(run_dir / "curve.csv", "\n".join(lines) + "\n")
 
@@ -155,7 +156,7 @@ class _OnlineRun:
         row = {"env_steps": int(self.t), "success": float(res.success_rate), "ci_low": float(res.ci_low), "ci_high": float(res.ci_high)}
         row.update(mean_return=float(res.mean_return), eval_env_steps=int(res.env_steps), updates=int(self.updates), alpha=float(self.last_alpha))
         self.history.append({**row, "wall_s": float(time.perf_counter() - self.t0)})
-        _write_curve(self.out, self.history)
+        write_curve(self.out, self.history)
 
     def checkpoint(self) -> None:
         with atomic_dir(self.ckpt, replace=True) as tmp:
