@@ -34,11 +34,18 @@ from compogen.tasks.space import Task
 __all__ = [
     "EPISODES",
     "episode_bounds",
+    "episodes_for",
     "generate_episodes",
     "initial_states",
     "reset_seed",
     "synthesize_episodes",
 ]  # the first two re-exported from data
+
+
+def episodes_for(transitions: int, horizon: int) -> int:
+    """The fewest episodes that can hold ``transitions`` (each at most ``horizon`` steps): the count to ask
+    :func:`generate_episodes` for, with ``min_transitions=transitions`` adding batches when episodes end early."""
+    return max(1, -(-int(transitions) // int(horizon)))
 
 
 def reset_seed(seed: int, episode: int) -> int:

@@ -77,6 +77,7 @@ class DiffusionStages:
         """``n`` independent transitions of ``task``, or with ``synthesis="episodes"`` whole chained
         episodes until at least ``n`` transitions (an episodic file, ``attrs["layout"] == "episodes"``)."""
         from compogen.generator import Generator, generate, generate_episodes
+        from compogen.generator.episodes import episodes_for
 
         cfg = self.config
         same = {"sampler": cfg.sampler, "steps": cfg.sampler_steps, "seed": seed, "device": cfg.device, "progress": False, "bf16": cfg.bf16}
@@ -84,8 +85,7 @@ class DiffusionStages:
             generate(model_dir, task, n, out_file, **same)
             return
         gen = Generator.load(model_dir, cfg.device)
-        episodes = max(1, -(-n // self.suite.horizon))  # as few as n needs if every episode runs to the horizon; more follow
-        generate_episodes(gen, task, episodes, out_file, suite=self.suite, min_transitions=n, **same)
+        generate_episodes(gen, task, episodes_for(n, self.suite.horizon), out_file, suite=self.suite, min_transitions=n, **same)
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
         from compogen.validation import preset, validate

@@ -101,11 +101,11 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
         sources = {}
         for t, k, _, _, prov in jobs:
             source = rd.synthetic(k, t)
-            validated_episodes = read_synthetic_attrs(source).get("layout") == EPISODES
-            if validated_episodes:
+            validated = read_synthetic_attrs(source)
+            if validated.get("layout") == EPISODES:
                 prov["validation"]["validated_data"] = "these episodes (the run synthesised whole episodes)"
             elif kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
-                source = _run_episodes(rd.generator(k), t, source, config, Path(tmp) / f"{t}.h5")
+                source = _run_episodes(rd.generator(k), t, validated, config, Path(tmp) / f"{t}.h5")
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
                 )
@@ -119,15 +119,23 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
     return ids
 
 
-def _run_episodes(model_dir: Path, task_id: str, validated: Path, config: Any, out: Path) -> Path:
+def _run_episodes(model_dir: Path, task_id: str, validated: dict[str, Any], config: Any, out: Path) -> Path:
     """Whole episodes of ``task_id`` from a run's round generator, at least as many transitions as the
-    round's validated file, with the run's sampler and seed: what ``publish --run`` publishes by default."""
-    from compogen.generator.episodes import generate_episodes
+    round's validated file (its attributes: ``validated``), with the run's sampler and seed: what
+    ``publish --run`` publishes by default."""
+    from compogen.generator.episodes import episodes_for, generate_episodes
     from compogen.generator.generate import Generator
 
-    gen = Generator.load(model_dir)
-    n = int(read_synthetic_attrs(validated).get("transitions") or config.samples_per_task)
-    episodes = max(1, -(-n // suite_for_task(task_id).horizon))
+    n = int(validated.get("transitions") or config.samples_per_task)
+    episodes = episodes_for(n, suite_for_task(task_id).horizon)
     return generate_episodes(
-        gen, task_id, episodes, out, sampler=config.sampler, steps=config.sampler_steps, seed=config.seed, progress=False, min_transitions=n
+        Generator.load(model_dir),
+        task_id,
+        episodes,
+        out,
+        sampler=config.sampler,
+        steps=config.sampler_steps,
+        seed=config.seed,
+        progress=False,
+        min_transitions=n,
     )
