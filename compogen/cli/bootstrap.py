@@ -33,6 +33,11 @@ def bootstrap(
         help="Split spec of the held-out tasks the metrics average over (default: the targets if --targets is given, else the preset's).",
     ),
     iterations: int | None = typer.Option(None, help="Maximum rounds."),
+    generator_changes: str | None = typer.Option(
+        None,
+        help="Changes to the generator preset, field=value,... (LoopConfig.generator_changes), e.g. dit_hidden=256:"
+        " the sc-dit at the MLP's parameter count (benchmarks/results/zero_shot_eqparams.md).",
+    ),
     executor: str | None = typer.Option(None, help="local, ray or slurm."),
     workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: int | None = typer.Option(None, help="Retries of a failing task job."),
@@ -65,6 +70,7 @@ def bootstrap(
             train=train,
             targets=targets,
             iterations=iterations,
+            generator_changes=generator_changes,
             executor=executor,
             workers=workers,
             retries=retries,

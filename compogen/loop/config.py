@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compogen.config import Config
 from compogen.errors import CompogenError
@@ -13,6 +13,9 @@ from compogen.loop.executor import EXECUTORS
 from compogen.loop.schedule import ThresholdSchedule
 from compogen.registry import Registry
 from compogen.rl.rollout import CollectConfig
+
+if TYPE_CHECKING:
+    from compogen.generator.presets import GeneratorPreset
 
 __all__ = ["DEFAULT_ARCH", "LoopConfig", "LOOP_PRESETS", "SYNTHESES", "loop_preset"]
 
@@ -54,6 +57,9 @@ class LoopConfig(Config):
     """Denoiser architecture: mlp, dit, semantic-dit, sc-dit."""
     generator_preset: str = "small"
     """Generator size/training preset (see compogen.generator presets)."""
+    generator_changes: str = ""
+    """Changes to the generator preset's fields, ``"field=value,..."`` (e.g. ``dit_hidden=256``, the sc-dit with
+    the MLP's parameter count in ``benchmarks/results/zero_shot_eqparams.md``); empty keeps the preset."""
     generator_steps: int | None = None
     """Override the generator preset's training steps."""
     scale_generator_steps: bool = False
@@ -127,6 +133,17 @@ class LoopConfig(Config):
         _ = self.collect  # validates the collection settings
 
     @property
+    def generator(self) -> GeneratorPreset:
+        """The generator preset with :attr:`generator_changes` applied (renamed ``<preset>*`` when changed)."""
+        from compogen.generator.presets import GeneratorPreset, get_preset
+
+        changes = GeneratorPreset.parse_changes(self.generator_changes)
+        if "name" in changes:
+            raise CompogenError("generator_changes: the preset is named by generator_preset, not changed")
+        base = get_preset(self.generator_preset)
+        return base.replace(**changes, name=f"{base.name}*") if changes else base
+
+    @property
     def schedule(self) -> ThresholdSchedule:
         try:
             return ThresholdSchedule(**{f.name: getattr(self, f.name) for f in fields(ThresholdSchedule)})
@@ -144,14 +161,13 @@ class LoopConfig(Config):
         """Check every name (architecture, presets, sampler, executor, algorithm) before anything is written."""
         from compogen.devices import check_device
         from compogen.generator.architectures import check_arch
-        from compogen.generator.presets import get_preset
         from compogen.generator.samplers import get_sampler
         from compogen.validation import BACKENDS
         from compogen.validation import preset as validation_preset
 
         check_arch(self.arch)
         check_device(self.device, "device")
-        get_preset(self.generator_preset)
+        _ = self.generator  # the preset's name and the changes' fields and values
         get_sampler(self.sampler, self.sampler_steps)
         validation_preset(self.validation_preset, **({"algo": self.algo} if self.algo else {}))
         if self.validation_backend not in BACKENDS:

@@ -46,9 +46,7 @@ def round_steps(config, n_real: int, n_pool: int) -> int | None:
     """
     if not config.scale_generator_steps:
         return config.generator_steps
-    from compogen.generator.presets import get_preset
-
-    base = config.generator_steps or get_preset(config.generator_preset).steps
+    base = config.generator_steps or config.generator.steps
     return max(base, round(base * n_pool / max(1, n_real)))
 
 
@@ -67,7 +65,7 @@ class DiffusionStages:
             pool,
             self.suite.transition_layout(),
             out_dir,
-            TrainConfig(arch=cfg.arch, preset=cfg.generator_preset, seed=seed, bf16=cfg.bf16, steps=steps, device=cfg.device),
+            TrainConfig(arch=cfg.arch, preset=cfg.generator, seed=seed, bf16=cfg.bf16, steps=steps, device=cfg.device),
             suite=self.suite.name,
             progress=True,
         )

@@ -112,3 +112,34 @@ def test_the_run_device_reaches_training_sampling_and_validation(monkeypatch, tm
     stages.generate(tmp_path, suite.tasks("iiwa:test")[0], 5, tmp_path / "x.h5", seed=0)
     stages.validate(suite.tasks("iiwa:test")[0], None, [0], 0)
     assert seen == {"train": "cuda:3", "generate": "cuda:3", "validate": "cuda:3"}
+
+
+def test_generator_changes_reach_training_and_bad_ones_are_refused(monkeypatch, tmp_path):
+    """``generator_changes`` resizes the run's generator (the preset is renamed ``<preset>*``); the round budget
+    follows the changed preset; an unknown field, a mistyped value or a renaming is refused by ``check``."""
+    import compogen.generator as gen_api
+    from compogen.errors import CompogenError
+    from compogen.loop.stages import DiffusionStages, round_steps
+
+    seen = {}
+    monkeypatch.setattr(gen_api, "train_generator", lambda pool, layout, out, cfg, **_: seen.setdefault("preset", cfg.preset))
+    suite = get_suite("builtin")
+    cfg = loop_preset("standard", arch="sc-dit", generator_changes="dit_hidden=48,steps=7").check()
+    pool = type("Pool", (), {"tasks": suite.tasks("iiwa:train14"), "__len__": lambda self: 3})()
+    DiffusionStages(cfg, suite).train(pool, tmp_path, seed=0)  # never run: train_generator is a stand-in
+    assert (seen["preset"].dit_hidden, seen["preset"].steps, seen["preset"].name) == (48, 7, "laptop*")
+    assert round_steps(cfg.replace(scale_generator_steps=True), 14, 28) == 14
+    assert loop_preset("standard").generator.dit_hidden != 48  # no changes: the preset itself
+    for bad, match in [("dit_hiden=3", "unknown settings"), ("dit_hidden=x", "expects int"), ("name=x", "named by generator_preset")]:
+        with pytest.raises(CompogenError, match=match):
+            loop_preset("standard", generator_changes=bad).check()
+
+
+def test_bootstrap_passes_generator_changes_to_the_run(monkeypatch):
+    from compogen.cli import main
+    from compogen.loop import bootstrap
+
+    seen = []
+    monkeypatch.setattr(bootstrap, "run_bootstrap", lambda cfg, out, **kw: seen.append(cfg))
+    assert main(["bootstrap", "--preset", "standard", "--arch", "sc-dit", "--generator-changes", "dit_hidden=256"]) == 0
+    assert seen[0].generator.dit_hidden == 256 and seen[0].generator_changes == "dit_hidden=256"
