@@ -24,7 +24,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,41 +39,14 @@ def parse_config(spec: str):
     return spec, arch, get_preset(preset).replace(**changes, name=f"{preset}*" if changes else preset)
 
 
-def fixed_draws(pool, layout, normalizer, n: int, seed: int):
-    """``n`` rows of ``pool`` (normalised), their conditions, noise levels and noise: the same for every model."""
-    from compogen.generator.edm import EDMConfig
-
-    rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(len(pool), size=min(n, len(pool)), replace=False))
-    flat = layout.pack(pool.observations[idx], pool.actions[idx], pool.rewards[idx], pool.next_observations[idx], pool.terminals[idx])
-    x0 = (torch.from_numpy(flat) - torch.as_tensor(normalizer.mean)) / torch.as_tensor(normalizer.std)
-    cond = torch.as_tensor(layout.space.indicators(pool.tasks))[torch.from_numpy(pool.task_index[idx].astype(np.int64))]
-    g = torch.Generator().manual_seed(seed)
-    e = EDMConfig()
-    sigma = (torch.randn(len(idx), generator=g) * e.p_std + e.p_mean).exp()
-    eps = torch.randn(x0.shape, generator=g)
-    return x0, cond, sigma, eps
-
-
-@torch.no_grad()
-def denoising_loss(net, draws, batch: int = 2048) -> float:
-    from compogen.generator.edm import loss_weight
-
-    x0, cond, sigma, eps = draws
-    tot = 0.0
-    for i in range(0, len(x0), batch):
-        sl = slice(i, i + batch)
-        d = net(x0[sl] + sigma[sl, None] * eps[sl], sigma[sl], cond[sl])
-        tot += float((loss_weight(sigma[sl]) * ((d - x0[sl]) ** 2).mean(1)).sum())
-    return tot / len(x0)
-
-
 def main(argv=None) -> None:
     from bench_generator_fidelity import real_pool
 
     from compogen.generator import TrainConfig, train_generator
     from compogen.generator.architectures import count_parameters
     from compogen.generator.checkpoint import read_checkpoint
+    from compogen.generator.early_stop import denoising_loss, fixed_draws, split_kept_out
+    from compogen.generator.edm import EDMConfig
     from compogen.suites import get_suite
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,12 +69,9 @@ def main(argv=None) -> None:
     held = real_pool(suite, test_tasks, work / "heldout-data", 10)
     kept_out = None
     if args.holdout_train:
-        from compogen.data import Transitions
-
-        out_tasks = [pool.tasks[i] for i in np.random.default_rng(args.seed).choice(len(pool.tasks), args.holdout_train, replace=False)]
-        kept_out = Transitions.concatenate([pool.select(t) for t in out_tasks])
-        pool = Transitions.concatenate([pool.select(t) for t in pool.tasks if t not in out_tasks])
+        pool, kept_out = split_kept_out(pool, args.holdout_train, args.seed)
     layout = suite.transition_layout()
+    edm = (EDMConfig().p_mean, EDMConfig().p_std)  # noise levels drawn as in training
     rows = []
     for spec in args.configs.split(";"):
         label, arch, preset = parse_config(spec)
@@ -116,9 +85,9 @@ def main(argv=None) -> None:
             t_train += time.perf_counter() - t0
             ck = read_checkpoint(out)
             if draws is None:
-                draws = (fixed_draws(pool, layout, ck.normalizer, args.rows, 1), fixed_draws(held, layout, ck.normalizer, args.rows, 2))
+                draws = (fixed_draws(pool, layout, ck.normalizer, args.rows, 1, *edm), fixed_draws(held, layout, ck.normalizer, args.rows, 2, *edm))
                 if kept_out is not None:
-                    draws += (fixed_draws(kept_out, layout, ck.normalizer, args.rows, 3),)
+                    draws += (fixed_draws(kept_out, layout, ck.normalizer, args.rows, 3, *edm),)
             lt, lh, *lk = (denoising_loss(ck.ema, d) for d in draws)
             point = {"step": stop, "train_s": t_train, "train_loss": lt, "heldout_loss": lh}
             if lk:

@@ -31,6 +31,13 @@ def train(
     bf16: bool = typer.Option(
         False, "--bf16", help="bf16 autocast for the network (measured slower than fp32 for the small presets on a 2-core CPU)."
     ),
+    keep_out: int = typer.Option(
+        0,
+        "--keep-out",
+        min=0,
+        help="Early stopping: keep this many training tasks out of the data and end with the EMA of their lowest"
+        " denoising loss (TrainConfig.keep_out; 0: train on every task, keep the last EMA).",
+    ),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
@@ -61,7 +68,7 @@ def train(
         pool,
         s.transition_layout(),
         out,
-        TrainConfig(arch=arch, preset=preset, seed=seed, bf16=bf16, steps=steps, device=device),
+        TrainConfig(arch=arch, preset=preset, seed=seed, bf16=bf16, steps=steps, device=device, keep_out=keep_out),
         resume=resume,
         suite=s.name,
     )
@@ -83,6 +90,7 @@ def _summary(out: Path, arch: str, preset: str) -> dict:
         "loss": log[-1][1],
         "tasks": len(data["tasks"]),
         "transitions": data["transitions"],
+        **({"kept_out": early["tasks"], "sampled_step": early["best_step"]} if (early := cfg["training"].get("early_stop")) else {}),
     }
 
 

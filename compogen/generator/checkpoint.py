@@ -8,6 +8,9 @@ Layout of a run directory::
     model.safetensors  raw weights (resume)
     optimizer.pt       optimizer + LR-scheduler state + RNG states
                        (``torch.load(weights_only=True)``)
+    best.safetensors   while a run that keeps tasks out for early stopping trains: the EMA
+                       weights of their lowest loss so far (at the run's end they become
+                       ema.safetensors and this file goes)
 
 Files are first written to a hidden staging directory inside the run directory
 (:func:`compogen.io.atomic_files`) and then renamed into place, ``config.json``
@@ -47,6 +50,7 @@ CONFIG = "config.json"
 EMA = "ema.safetensors"
 MODEL = "model.safetensors"
 OPTIMIZER = "optimizer.pt"
+BEST = "best.safetensors"
 STAGING = "ckpt"
 """Tag of the staging folders of a write (``.ckpt.<pid>.*.tmp`` in the run directory; never read as a checkpoint)."""
 _REQUIRED = ("format", "format_version", "arch", "preset", "edm", "layout", "normalizer", "step", "files")
@@ -78,6 +82,8 @@ class Checkpoint:
     ema: EDMDenoiser
     model: EDMDenoiser | None = None
     train_state: dict[str, Any] | None = None
+    best: EDMDenoiser | None = None
+    """With the training state of an unfinished early-stopping run: the EMA weights of the lowest kept-out loss so far."""
 
     @property
     def arch(self) -> str:
@@ -93,19 +99,28 @@ def _contiguous(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 def write_checkpoint(
-    run_dir: str | os.PathLike, config: dict[str, Any], model: EDMDenoiser, ema: EDMDenoiser, train_state: dict[str, Any] | None
+    run_dir: str | os.PathLike,
+    config: dict[str, Any],
+    model: EDMDenoiser,
+    ema: EDMDenoiser,
+    train_state: dict[str, Any] | None,
+    best: dict[str, torch.Tensor] | None = None,
 ) -> Path:
-    """Write weights, training state and ``config.json`` (completed with file hashes) atomically."""
+    """Write weights, training state, the early-stopping pick ``best`` (a state dict) when given, and
+    ``config.json`` (completed with file hashes) atomically; a file not given is removed."""
     run_dir = Path(run_dir)
     for legacy in run_dir.glob(".ckpt-*"):  # staging folders of older versions' interrupted writes
         if legacy.is_dir() and not legacy.is_symlink():
             shutil.rmtree(legacy, ignore_errors=True)
-    removed = [OPTIMIZER] if train_state is None else []
+    removed = ([OPTIMIZER] if train_state is None else []) + ([BEST] if best is None else [])
     with atomic_files(run_dir, STAGING, last=(CONFIG,), remove=removed) as tmp:  # config last: it commits the new files
         meta = {"format": FORMAT, "arch": str(config["arch"]), "step": str(config["step"])}
         save_file(_contiguous(ema.state_dict()), tmp / EMA, metadata=meta)
         save_file(_contiguous(model.state_dict()), tmp / MODEL, metadata=meta)
         names = [EMA, MODEL]
+        if best is not None:
+            save_file(_contiguous(best), tmp / BEST, metadata=meta)
+            names.append(BEST)
         if train_state is not None:
             torch.save(train_state, tmp / OPTIMIZER)
             names.append(OPTIMIZER)
@@ -214,4 +229,8 @@ def read_checkpoint(
         except Exception as e:  # noqa: BLE001 -- torch.load fails with many types (unpickling, EOF, runtime); all mean a bad file
             raise CheckpointError(f"{opath}: cannot load optimizer state ({e})") from None
         ck.model = model.to(device)
+        if BEST in cfg["files"]:
+            best = build_denoiser(cfg["arch"], lay, preset, edm)
+            _load_weights(_check_file(run_dir, BEST, cfg), best)
+            ck.best = best.to(device).eval().requires_grad_(False)
     return ck

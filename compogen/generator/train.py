@@ -29,6 +29,7 @@ from compogen.data.transitions import Transitions
 from compogen.errors import CheckpointError, CompogenError, DataError
 from compogen.generator.architectures import ARCHITECTURES, build_denoiser, check_arch
 from compogen.generator.checkpoint import compogen_version, has_checkpoint, read_checkpoint, write_checkpoint
+from compogen.generator.early_stop import SCORED_ROWS, denoising_loss, fixed_draws, split_kept_out
 from compogen.generator.edm import EDMConfig
 from compogen.generator.minibatch import Minibatches, iter_packed
 from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
@@ -100,6 +101,14 @@ class TrainConfig(Config):
     """Noise-level settings."""
     log_every: int = 50
     """Steps between loss-log entries."""
+    keep_out: int = 0
+    """Early stopping without target data: this many training tasks are kept out of the data (drawn by ``seed``
+    among those whose removal loses no element), their denoising loss is scored every ``keep_out_every`` steps
+    and the run ends with the EMA weights of the lowest (:mod:`compogen.generator.early_stop`; measured to pick
+    the held-out tasks' best checkpoint in ``benchmarks/results/generator_heldout.md``). 0: train on every task
+    and keep the last EMA."""
+    keep_out_every: int = 250
+    """Steps between scorings of the kept-out tasks."""
 
 
 @dataclass
@@ -121,6 +130,10 @@ class _Session:
     loss_log: list
     #: ``(offset, size)`` of each axis' one-hot block in the task indicator (factor dropout).
     blocks: list[tuple[int, int]]
+    #: Early stopping (``keep_out > 0``): the record kept in config.json (kept-out tasks, curve, best step and loss)
+    #: and the EMA weights of the best step so far.
+    early: dict[str, Any] | None = None
+    best: dict[str, torch.Tensor] | None = None
 
 
 def _check_resumable(cfg: dict[str, Any], preset: GeneratorPreset, summary: dict[str, Any], out_dir: Path) -> None:
@@ -147,13 +160,14 @@ def _open_session(
         ema.requires_grad_(False)
         start, seed = ck.step, ck.config["training"]["seed"]
         loss_log = list(ck.config["training"].get("loss_log", []))
+        early = ck.config["training"].get("early_stop")
     else:
         normalizer = fit_normalizer(pool, layout)
         with torch.random.fork_rng():
             torch.manual_seed(int(seed))
             model = build_denoiser(arch, layout, preset, config.edm)
         ema = copy.deepcopy(model).requires_grad_(False)
-        start, loss_log = 0, []
+        start, loss_log, early = 0, [], None
     model.to(config.device).train()
     ema.to(config.device).eval()
     opt = make_adamw(model.parameters(), lr=preset.lr(arch), weight_decay=preset.weight_decay(arch))
@@ -169,7 +183,8 @@ def _open_session(
             raise CheckpointError(f"{out_dir / 'optimizer.pt'}: optimizer state does not fit the model ({e})") from None
     sp = layout.space
     blocks = [(o, len(e)) for o, e in zip(sp.indicator_offsets(), sp.elements, strict=True)]
-    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks)
+    best = {k: v.clone() for k, v in ck.best.state_dict().items()} if ck is not None and ck.best is not None else None
+    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks, early, best)
 
 
 def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[str, Any], suite: str | None, step: int) -> None:
@@ -181,12 +196,44 @@ def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[st
         "layout": layout.to_dict(),
         "suite": suite,
         "normalizer": s.normalizer.to_dict(),
-        "training": {"data": summary, "seed": s.seed, "bf16": bool(s.config.bf16), "loss_log": s.loss_log},
+        "training": {
+            "data": summary,
+            "seed": s.seed,
+            "bf16": bool(s.config.bf16),
+            "loss_log": s.loss_log,
+            **({"early_stop": s.early} if s.early is not None else {}),
+        },
         "compogen_version": compogen_version(),
         "step": int(step),
     }
     state = {"optimizer": s.opt.state_dict(), "scheduler": s.sched.state_dict(), "rng": s.gen.get_state(), "step": int(step)}
-    write_checkpoint(out_dir, record, s.model, s.ema, state)
+    finished = step >= s.preset.steps
+    write_checkpoint(out_dir, record, s.model, s.ema, state, best=None if finished else s.best)
+
+
+class _EarlyStop:
+    """Scores the EMA on the kept-out tasks and keeps the best weights in the session; at the end of the
+    budget the best weights become the EMA (what is sampled)."""
+
+    def __init__(self, s: _Session, kept: Transitions, layout: TransitionLayout, config: TrainConfig):
+        self.s = s
+        ids = [layout.space.task_id(t) for t in kept.tasks]
+        if s.early is None:
+            s.early = {"tasks": ids, "every": config.keep_out_every, "curve": [], "best_step": None, "best_loss": None}
+        elif s.early.get("tasks") != ids:
+            raise CheckpointError(f"checkpoint kept out {s.early.get('tasks')}, this run keeps out {ids}; use another --out or resume=False")
+        e = config.edm
+        self.draws = fixed_draws(kept, layout, s.normalizer, SCORED_ROWS, config.seed, e.p_mean, e.p_std)
+
+    def score(self, step: int) -> None:
+        s, early = self.s, self.s.early
+        loss = denoising_loss(s.ema, self.draws)
+        early["curve"].append([step, loss])
+        if early["best_loss"] is None or loss < early["best_loss"]:
+            early["best_step"], early["best_loss"] = step, loss
+            s.best = {k: v.detach().clone() for k, v in s.ema.state_dict().items()}
+        if step >= s.preset.steps and s.best is not None:
+            s.ema.load_state_dict(s.best)  # the run ends with the pick: ema.safetensors holds it, best.safetensors goes
 
 
 def _step(s: _Session, x0: torch.Tensor, cond: torch.Tensor, step: int) -> float:
@@ -232,8 +279,14 @@ def train_generator(
         raise CompogenError(f"cond_dropout={preset.cond_dropout}: {config.arch} reads each axis' element from the task indicator; use 0")
     out_dir = Path(out_dir)
     _check_pool(pool, layout)
+    if config.keep_out_every < 1:
+        raise CompogenError(f"keep_out_every must be >= 1, got {config.keep_out_every}")
+    kept = None
+    if config.keep_out:
+        pool, kept = split_kept_out(pool, config.keep_out, config.seed)
     summary = data_summary(pool, layout)
     s = _open_session(pool, layout, out_dir, config, preset, summary, resume)
+    stopper = _EarlyStop(s, kept, layout, config) if kept is not None else None
     batches = Minibatches(pool, layout, s.normalizer, config.device)
     end = preset.steps if stop_at is None else min(int(stop_at), preset.steps)
     bar = tqdm(total=end, initial=s.start, desc=f"train {config.arch}/{preset.name}", disable=not progress, dynamic_ncols=True)
@@ -248,6 +301,8 @@ def train_generator(
             bar.set_postfix(loss=f"{running / count:.4f}", lr=f"{s.sched.get_last_lr()[0]:.2e}")
             running, count = 0.0, 0
         bar.update(1)
+        if stopper is not None and (step % config.keep_out_every == 0 or step == preset.steps):
+            stopper.score(step)
         if step % preset.checkpoint_every == 0 or step == end:
             _save(s, out_dir, layout, summary, suite, step)
     bar.close()
