@@ -10,7 +10,8 @@ evaluated on the same tasks the way the validator evaluates (best of its checkpo
 :mod:`multitask_bc`).
 
 An ``--archs`` entry may override preset fields: ``sc-dit:laptop:2500:dit_tokens=paired,lr_dit=1e-3``;
-separate such entries with ``;``. ``--reuse A.json,B.json`` takes the runs (and baselines) of
+separate such entries with ``;``. ``keep_out=K`` among them trains with early stopping on K kept-out
+training tasks (``TrainConfig.keep_out``). ``--reuse A.json,B.json`` takes the runs (and baselines) of
 earlier runs of this benchmark whose entry and seed match, instead of training them again.
 
     python benchmarks/bench_zero_shot.py --loop-preset standard --tasks iiwa:test8 \\
@@ -101,7 +102,10 @@ def main(argv=None) -> None:
     runs = []  # one per (arch, seed)
     for spec in specs:
         arch, gp, steps, *over = spec.split(":")
-        _, _, preset = parse_config(":".join([arch, gp, *over]))
+        # TrainConfig's early-stopping fields (keep_out=2) go to TrainConfig, the rest change the preset
+        items = [x for o in over for x in o.split(",") if x]
+        train_over = TrainConfig.parse_changes(",".join(x for x in items if x.split("=")[0] in ("keep_out", "keep_out_every")))
+        _, _, preset = parse_config(":".join([arch, gp, ",".join(x for x in items if x.split("=")[0] not in train_over)]))
         label = f"{arch} ({gp}{'; ' + ','.join(over) if over else ''})"
         for seed in [int(s) for s in args.seeds.split(",")]:
             prev = [r for r in old["runs"] if r.get("spec", f"{r['arch']}:{r['preset']}:{r['steps']}") == spec and r["seed"] == seed]
@@ -116,7 +120,7 @@ def main(argv=None) -> None:
                 pool,
                 layout,
                 model,
-                TrainConfig(arch=arch, preset=preset, seed=seed, steps=int(steps), device=args.device),
+                TrainConfig(arch=arch, preset=preset, seed=seed, steps=int(steps), device=args.device, **train_over),
                 suite=suite.name,
                 progress=True,
             )

@@ -38,6 +38,11 @@ def bootstrap(
         help="Changes to the generator preset, field=value,... (LoopConfig.generator_changes), e.g. dit_hidden=256:"
         " the sc-dit at the MLP's parameter count (benchmarks/results/zero_shot_eqparams.md).",
     ),
+    generator_keep_out: int | None = typer.Option(
+        None,
+        help="Early stopping of each round's generator on this many pool tasks kept out of its data"
+        " (LoopConfig.generator_keep_out; default 0: none).",
+    ),
     executor: str | None = typer.Option(None, help="local, ray or slurm."),
     workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: int | None = typer.Option(None, help="Retries of a failing task job."),
@@ -71,6 +76,7 @@ def bootstrap(
             targets=targets,
             iterations=iterations,
             generator_changes=generator_changes,
+            generator_keep_out=generator_keep_out,
             executor=executor,
             workers=workers,
             retries=retries,

@@ -62,6 +62,10 @@ class LoopConfig(Config):
     the MLP's parameter count in ``benchmarks/results/zero_shot_eqparams.md``); empty keeps the preset."""
     generator_steps: int | None = None
     """Override the generator preset's training steps."""
+    generator_keep_out: int = 0
+    """Early stopping of each round's generator: this many pool tasks are kept out of its data and it ends
+    with the EMA of their lowest denoising loss (``TrainConfig.keep_out``). 0 (every preset): train on the
+    whole pool, keep the last EMA; not yet measured in the loop."""
     scale_generator_steps: bool = False
     """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
     admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
@@ -174,7 +178,7 @@ class LoopConfig(Config):
             raise CompogenError(f"unknown validation_backend {self.validation_backend!r}; valid: {', '.join(BACKENDS)}")
         if self.executor not in EXECUTORS:
             raise CompogenError(f"unknown executor {self.executor!r}; valid: {', '.join(EXECUTORS)}")
-        for name in ("samples_per_task", "retries", "workers"):
+        for name in ("samples_per_task", "retries", "workers", "generator_keep_out"):
             low = 1 if name == "samples_per_task" else 0
             if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
                 raise CompogenError(f"{name} must be an integer >= {low}, got {getattr(self, name)!r}")

@@ -65,7 +65,15 @@ class DiffusionStages:
             pool,
             self.suite.transition_layout(),
             out_dir,
-            TrainConfig(arch=cfg.arch, preset=cfg.generator, seed=seed, bf16=cfg.bf16, steps=steps, device=cfg.device),
+            TrainConfig(
+                arch=cfg.arch,
+                preset=cfg.generator,
+                seed=seed,
+                bf16=cfg.bf16,
+                steps=steps,
+                device=cfg.device,
+                keep_out=cfg.generator_keep_out,
+            ),
             suite=self.suite.name,
             progress=True,
         )

@@ -115,24 +115,27 @@ def test_the_run_device_reaches_training_sampling_and_validation(monkeypatch, tm
 
 
 def test_generator_changes_reach_training_and_bad_ones_are_refused(monkeypatch, tmp_path):
-    """``generator_changes`` resizes the run's generator (the preset is renamed ``<preset>*``); the round budget
+    """``generator_changes`` resizes the run's generator (the preset is renamed ``<preset>*``) and
+    ``generator_keep_out`` reaches its TrainConfig; the round budget
     follows the changed preset; an unknown field, a mistyped value or a renaming is refused by ``check``."""
     import compogen.generator as gen_api
     from compogen.errors import CompogenError
     from compogen.loop.stages import DiffusionStages, round_steps
 
     seen = {}
-    monkeypatch.setattr(gen_api, "train_generator", lambda pool, layout, out, cfg, **_: seen.setdefault("preset", cfg.preset))
+    monkeypatch.setattr(gen_api, "train_generator", lambda pool, layout, out, cfg, **_: seen.update(preset=cfg.preset, keep_out=cfg.keep_out))
     suite = get_suite("builtin")
-    cfg = loop_preset("standard", arch="sc-dit", generator_changes="dit_hidden=48,steps=7").check()
+    cfg = loop_preset("standard", arch="sc-dit", generator_changes="dit_hidden=48,steps=7", generator_keep_out=2).check()
     pool = type("Pool", (), {"tasks": suite.tasks("iiwa:train14"), "__len__": lambda self: 3})()
     DiffusionStages(cfg, suite).train(pool, tmp_path, seed=0)  # never run: train_generator is a stand-in
-    assert (seen["preset"].dit_hidden, seen["preset"].steps, seen["preset"].name) == (48, 7, "laptop*")
+    assert (seen["preset"].dit_hidden, seen["preset"].steps, seen["preset"].name, seen["keep_out"]) == (48, 7, "laptop*", 2)
     assert round_steps(cfg.replace(scale_generator_steps=True), 14, 28) == 14
     assert loop_preset("standard").generator.dit_hidden != 48  # no changes: the preset itself
     for bad, match in [("dit_hiden=3", "unknown settings"), ("dit_hidden=x", "expects int"), ("name=x", "named by generator_preset")]:
         with pytest.raises(CompogenError, match=match):
             loop_preset("standard", generator_changes=bad).check()
+    with pytest.raises(CompogenError, match="generator_keep_out must be an integer >= 0"):
+        loop_preset("standard", generator_keep_out=-1).check()
 
 
 def test_bootstrap_passes_generator_changes_to_the_run(monkeypatch):
