@@ -225,7 +225,23 @@ def main(argv=None) -> None:
     if len(archs) >= 2:
         a0, a1 = archs[0], archs[-1]
         w1, w0 = int((per_arch[a1] > per_arch[a0]).sum()), int((per_arch[a0] > per_arch[a1]).sum())
-        lines += ["", f"Per task, `{a1}` beats `{a0}` on {w1} tasks, loses on {w0}, ties on {len(ids) - w0 - w1}."]
+        lo, hi = ci95(per_arch[a1] - per_arch[a0])
+        lines += [
+            "",
+            f"Per task, `{a1}` beats `{a0}` on {w1} tasks, loses on {w0}, ties on {len(ids) - w0 - w1}; mean difference"
+            f" {(per_arch[a1] - per_arch[a0]).mean():+.3f} [{lo:+.2f}, {hi:+.2f}] (paired by task).",
+        ]
+    if archs and bases:  # the last generator against each multi-task policy, paired by task
+        a1 = archs[-1]
+        lines += ["", f"`{a1}` against the multi-task policies, task by task (interval: bootstrap over tasks):", ""]
+        for b, res in bases.items():
+            diff = per_arch[a1] - np.array([res[k]["best"] for k in ids])
+            lo, hi = ci95(diff)
+            w1, w0 = int((diff > 0).sum()), int((diff < 0).sum())
+            lines.append(
+                f"- {base_names[b]}: mean difference {diff.mean():+.3f} [{lo:+.2f}, {hi:+.2f}] (paired by task);"
+                f" better on {w1} tasks, worse on {w0}, tied on {len(ids) - w0 - w1}."
+            )
     head = " | ".join(archs + [base_names[b] for b in bases])
     lines += ["", f"| task | {head} |", "|---|" + "---:|" * (len(archs) + len(bases))]
     for j, k in enumerate(ids):
