@@ -1,15 +1,17 @@
 """The loop per generator architecture (the paper's Figure 6): one full run of a loop preset per entry.
 
 Each ``--archs`` entry ``arch:steps[:field=value,...]`` runs ``run_bootstrap`` with the preset (same seed, real data,
-targets, sampler, validation and rounds) and only the denoiser and its training steps changed; the
-steps give each architecture the same training wall-clock; the optional ``LoopConfig`` changes
-(``mlp:5000:scale_generator_steps=true``) measure a loop setting (``zero_shot_race.md``: sc-dit 2,600 ≈
-mlp 5,000 on 2 CPU threads). Runs are resumable: an entry whose run directory is complete is read,
+targets, sampler, validation and rounds) and only the generator changed: its architecture, its training steps
+(``zero_shot_race.md``: sc-dit 2,600 ≈ mlp 5,000 in training wall-clock on 2 CPU threads) and optional
+``LoopConfig`` changes, which measure a loop setting (``mlp:5000:scale_generator_steps=true``) or resize the
+generator (``sc-dit:5000:generator_changes=dit_hidden=256``, the sc-dit at the MLP's parameter count).
+Runs are resumable: an entry whose run directory is complete is read,
 not run again, so ``--archs`` can be given one entry per invocation and the table written at the end.
 The table holds, per round: admitted, coverage, best-so-far and raw mean success, tasks > 0, minutes.
 With ``--baselines F.json`` (a ``bench_zero_shot`` JSON), multi-task BC on the same real data is shown.
 
-    python benchmarks/bench_loop_arch.py --preset standard --archs "sc-dit:2600;mlp:5000" --work /tmp/loop-arch \\
+    python benchmarks/bench_loop_arch.py --preset standard --archs "sc-dit:2600;mlp:5000;sc-dit:5000:generator_changes=dit_hidden=256" \\
+        --work /tmp/loop-arch \\
         --baselines benchmarks/results/zero_shot_race_baselines.json --out benchmarks/results/loop_arch.md
 """
 
@@ -70,7 +72,7 @@ def main(argv=None) -> None:
         f"`python benchmarks/bench_loop_arch.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
         f"Same seed ({base.seed}), real data, targets ({base.targets}), sampler, validation (`{base.validation_preset}`) and rounds"
-        f" ({base.iterations}); only the denoiser and its training steps differ (equal training wall-clock on 2 CPU threads).",
+        f" ({base.iterations}); only the generator differs: its architecture, training steps and the entry's settings.",
         "",
         "| generator | round | admitted | coverage | best-so-far mean | raw mean | tasks solved at least once | minutes (round) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -202,10 +202,11 @@ _QUICK = LoopConfig(
 
 #: ``quick``: a fresh 2-core machine, ≤ 15 minutes end to end, 8 held-out targets.
 #: ``standard``: ≤ 90 minutes on 2 cores, the 32 held-out targets over 3 rounds.
-#: Both use the ``mlp`` denoiser with the ``laptop`` generator preset: the loop per architecture at
-#: equal training wall-clock (``benchmarks/results/loop_arch.md``) ends at best-so-far 0.584 with the
-#: MLP against 0.487 with the lean sc-dit, which leads zero-shot only narrowly (``zero_shot_race.md``)
-#: and takes 2.2x as long to sample.
+#: Both use the ``mlp`` denoiser with the ``laptop`` generator preset: in the loop per architecture
+#: (``benchmarks/results/loop_arch.md``) the MLP ends at best-so-far 0.584 against 0.562 for the sc-dit at
+#: equal parameters (``generator_changes="dit_hidden=256"``; more admitted, 15 against 12, at 2.6x the
+#: time: 86 of the standard preset's 90 minutes) and 0.487 for the lean sc-dit at equal wall-clock;
+#: zero-shot the 256-wide sc-dit leads (0.526 against 0.393, ``zero_shot_eqparams.md``).
 #: ``paper``: the paper's settings (Tables 1–4, sc-dit), for a GPU or a cluster.
 LOOP_PRESETS: Registry[LoopConfig] = Registry(
     "loop preset",
