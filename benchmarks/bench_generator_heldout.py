@@ -71,7 +71,7 @@ def main(argv=None) -> None:
     if args.holdout_train:
         pool, kept_out = split_kept_out(pool, args.holdout_train, args.seed)
     layout = suite.transition_layout()
-    edm = (EDMConfig().p_mean, EDMConfig().p_std)  # noise levels drawn as in training
+    edm = EDMConfig()  # noise levels drawn as in training
     rows = []
     for spec in args.configs.split(";"):
         label, arch, preset = parse_config(spec)
@@ -85,9 +85,9 @@ def main(argv=None) -> None:
             t_train += time.perf_counter() - t0
             ck = read_checkpoint(out)
             if draws is None:
-                draws = (fixed_draws(pool, layout, ck.normalizer, args.rows, 1, *edm), fixed_draws(held, layout, ck.normalizer, args.rows, 2, *edm))
+                draws = (fixed_draws(pool, layout, ck.normalizer, args.rows, 1, edm), fixed_draws(held, layout, ck.normalizer, args.rows, 2, edm))
                 if kept_out is not None:
-                    draws += (fixed_draws(kept_out, layout, ck.normalizer, args.rows, 3, *edm),)
+                    draws += (fixed_draws(kept_out, layout, ck.normalizer, args.rows, 3, edm),)
             lt, lh, *lk = (denoising_loss(ck.ema, d) for d in draws)
             point = {"step": stop, "train_s": t_train, "train_loss": lt, "heldout_loss": lh}
             if lk:

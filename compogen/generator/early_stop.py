@@ -17,6 +17,7 @@ import torch
 from compogen.data import Transitions
 from compogen.data.normalizer import Normalizer
 from compogen.errors import CompogenError
+from compogen.generator.edm import EDMConfig, EDMDenoiser
 from compogen.layouts.transition import TransitionLayout
 
 __all__ = ["Draws", "SCORED_ROWS", "denoising_loss", "fixed_draws", "split_kept_out"]
@@ -53,29 +54,25 @@ def split_kept_out(pool: Transitions, k: int, seed: int, tries: int = 1000) -> t
     raise CompogenError(f"keep_out={k}: no draw of {k} of the pool's {len(tasks)} tasks leaves every element in the trained-on tasks")
 
 
-def fixed_draws(data: Transitions, layout: TransitionLayout, normalizer: Normalizer, n: int, seed: int, p_mean: float, p_std: float) -> Draws:
+def fixed_draws(data: Transitions, layout: TransitionLayout, normalizer: Normalizer, n: int, seed: int, edm: EDMConfig) -> Draws:
     """``n`` rows of ``data`` (at most all of them, normalised by ``normalizer``), their task indicators, noise
-    levels drawn as in training (log-normal ``p_mean``, ``p_std``) and Gaussian noise, all fixed by ``seed``."""
+    levels drawn as in training (:meth:`EDMConfig.sample_sigma`) and Gaussian noise, all fixed by ``seed``."""
     rng = np.random.default_rng(seed)
     idx = np.sort(rng.choice(len(data), size=min(n, len(data)), replace=False))
     flat = layout.pack(data.observations[idx], data.actions[idx], data.rewards[idx], data.next_observations[idx], data.terminals[idx])
     x0 = (torch.from_numpy(flat) - torch.as_tensor(normalizer.mean)) / torch.as_tensor(normalizer.std)
     cond = torch.as_tensor(layout.space.indicators(data.tasks))[torch.from_numpy(data.task_index[idx].astype(np.int64))]
     g = torch.Generator().manual_seed(seed)
-    sigma = (torch.randn(len(idx), generator=g) * p_std + p_mean).exp()
+    sigma = edm.sample_sigma(len(idx), g)
     return Draws(x0.float(), cond.float(), sigma, torch.randn(x0.shape, generator=g))
 
 
 @torch.no_grad()
-def denoising_loss(net: torch.nn.Module, draws: Draws, batch: int = 2048) -> float:
-    """EDM's weighted denoising loss of ``net`` (an :class:`~compogen.generator.edm.EDMDenoiser`) on ``draws``,
-    averaged over rows; evaluated on the device of ``net``'s parameters."""
-    from compogen.generator.edm import loss_weight
-
+def denoising_loss(net: EDMDenoiser, draws: Draws, batch: int = 2048) -> float:
+    """EDM's weighted denoising loss of ``net`` on ``draws`` (:meth:`EDMDenoiser.row_losses`), averaged over
+    rows; evaluated on the device of ``net``'s parameters."""
     dev = next(net.parameters()).device
     total = 0.0
     for i in range(0, len(draws.x0), batch):
-        x0, cond, sigma, eps = (t[i : i + batch].to(dev) for t in draws)
-        d = net(x0 + sigma[:, None] * eps, sigma, cond)
-        total += float((loss_weight(sigma) * ((d - x0) ** 2).mean(1)).sum())
+        total += float(net.row_losses(*(t[i : i + batch].to(dev) for t in draws)).sum())
     return total / len(draws.x0)

@@ -49,6 +49,11 @@ class EDMConfig(Config):
         if not 0 < self.sigma_min < self.sigma_max or self.sigma_data <= 0 or self.p_std <= 0 or self.rho <= 0:
             raise ValueError(f"edm: need 0 < sigma_min < sigma_max and positive sigma_data, p_std, rho; got {self}")
 
+    def sample_sigma(self, n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
+        """Training noise levels ``exp(N(P_mean, P_std²))``, shape ``[n]``."""
+        z = torch.randn(n, generator=generator, device=device)
+        return (z * self.p_std + self.p_mean).exp()
+
 
 def preconditioning(sigma: torch.Tensor, sigma_data: float = 1.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(c_skip, c_out, c_in, c_noise)`` for noise levels ``sigma`` (any shape)."""
@@ -99,17 +104,19 @@ class EDMDenoiser(nn.Module):
         return (d, inter) if return_intermediates else d
 
     def sample_sigma(self, n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
-        """Training noise levels ``exp(N(P_mean, P_std²))``, shape ``[n]``."""
-        z = torch.randn(n, generator=generator, device=device)
-        return (z * self.config.p_std + self.config.p_mean).exp()
+        """Training noise levels (:meth:`EDMConfig.sample_sigma`)."""
+        return self.config.sample_sigma(n, generator, device)
 
     def loss(self, x0: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None, autocast_bf16: bool = False) -> torch.Tensor:
-        """Mean over the batch of ``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²``."""
-        n = x0.shape[0]
-        sigma = self.sample_sigma(n, generator).to(x0.device)
+        """Mean over the batch of ``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²``, σ and ε drawn from ``generator``."""
+        sigma = self.sample_sigma(x0.shape[0], generator).to(x0.device)
         eps = torch.randn(x0.shape, generator=generator).to(x0.device)
+        return self.row_losses(x0, cond, sigma, eps, autocast_bf16).mean()
+
+    def row_losses(self, x0: torch.Tensor, cond: torch.Tensor, sigma: torch.Tensor, eps: torch.Tensor, autocast_bf16: bool = False) -> torch.Tensor:
+        """``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²`` per row, for given noise levels ``sigma`` and noise ``eps``."""
         xs = x0 + sigma[:, None] * eps
         with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=autocast_bf16):
             d = self(xs, sigma, cond)
         err = (d.float() - x0) ** 2
-        return (loss_weight(sigma, self.config.sigma_data) * err.mean(dim=1)).mean()
+        return loss_weight(sigma, self.config.sigma_data) * err.mean(dim=1)

@@ -223,8 +223,7 @@ class _EarlyStop:
             s.early = {"tasks": ids, "every": config.keep_out_every, "curve": [], "best_step": None, "best_loss": None}
         elif s.early.get("tasks") != ids:
             raise CheckpointError(f"checkpoint kept out {s.early.get('tasks')}, this run keeps out {ids}; use another --out or resume=False")
-        e = config.edm
-        self.draws = fixed_draws(kept, layout, s.normalizer, SCORED_ROWS, config.seed, e.p_mean, e.p_std)
+        self.draws = fixed_draws(kept, layout, s.normalizer, SCORED_ROWS, config.seed, config.edm)
 
     def score(self, step: int) -> None:
         s, early = self.s, self.s.early

@@ -54,7 +54,7 @@ def test_training_ends_with_the_ema_of_the_lowest_kept_out_loss(tmp_path, layout
     assert (early["best_step"], early["best_loss"]) == (best_step, best_loss)
     # what is sampled is the pick: re-scored on the same draws it gives the recorded best loss
     ck = read_checkpoint(run)
-    draws = fixed_draws(kept, layout, ck.normalizer, SCORED_ROWS, 0, cfg.edm.p_mean, cfg.edm.p_std)
+    draws = fixed_draws(kept, layout, ck.normalizer, SCORED_ROWS, 0, cfg.edm)
     assert denoising_loss(Generator.load(run).denoiser, draws) == pytest.approx(best_loss, rel=1e-5)
     assert not (run / "best.safetensors").exists() and "best.safetensors" not in info["files"]
 

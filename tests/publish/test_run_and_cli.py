@@ -20,19 +20,10 @@ SUITE = get_suite("composuite")
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
-    from loop.fake_stages import FakeStages, write_fake_real_data
+    from loop.fake_stages import FakeStages, fake_loop_config, write_fake_real_data
 
     real = write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
-    cfg = LoopConfig(
-        suite="composuite",
-        data=str(real),
-        train="iiwa:train14",
-        targets="iiwa:test8",
-        eval="iiwa:test8",
-        iterations=2,
-        samples_per_task=120,
-        workers=0,
-    )
+    cfg = fake_loop_config(real, iterations=2, samples_per_task=120)
     out = tmp_path_factory.mktemp("run")
     state = run_loop(cfg, out, stages=FakeStages, log=lambda _: None)
     assert state["pool"] and len(state["solved"]) < 8, "the stand-in run should admit some targets but not all"
