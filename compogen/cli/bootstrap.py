@@ -43,6 +43,11 @@ def bootstrap(
         help="Early stopping of each round's generator on this many pool tasks kept out of its data"
         " (LoopConfig.generator_keep_out; default 0: none).",
     ),
+    generators: int | None = typer.Option(
+        None,
+        help="Candidate generators per round, each with its own seed; every target's dataset of each is validated and"
+        " the best counts (LoopConfig.generators; default 1). Costs this many trainings and validations per round.",
+    ),
     executor: str | None = typer.Option(None, help="local, ray or slurm."),
     workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: int | None = typer.Option(None, help="Retries of a failing task job."),
@@ -77,6 +82,7 @@ def bootstrap(
             iterations=iterations,
             generator_changes=generator_changes,
             generator_keep_out=generator_keep_out,
+            generators=generators,
             executor=executor,
             workers=workers,
             retries=retries,

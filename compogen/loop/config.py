@@ -70,6 +70,12 @@ class LoopConfig(Config):
     """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
     admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
     ``benchmarks/results/generator_sweep.md``). Off in every preset until a full run measures it."""
+    generators: int = 1
+    """Candidate generators per round: each is trained on the same pool with its own seed and makes its own
+    dataset for every unsolved target; all are validated and a target's round result is its best candidate
+    (its env steps the sum over candidates). Zero-shot, one seed's datasets pass τ0 on 4-15 held-out tasks
+    and the union over seeds on 12-16 per architecture (``benchmarks/results/loop_limits.md``); costs this
+    many trainings, samplings and validations per round. 1 (every preset): one generator."""
     device: str = "cpu"
     """Torch device of generator training and sampling and of the batched validator (``cuda`` on a GPU
     machine: the noise is device-independent, so a seed samples the same data up to float rounding)."""
@@ -178,8 +184,8 @@ class LoopConfig(Config):
             raise CompogenError(f"unknown validation_backend {self.validation_backend!r}; valid: {', '.join(BACKENDS)}")
         if self.executor not in EXECUTORS:
             raise CompogenError(f"unknown executor {self.executor!r}; valid: {', '.join(EXECUTORS)}")
-        for name in ("samples_per_task", "retries", "workers", "generator_keep_out"):
-            low = 1 if name == "samples_per_task" else 0
+        for name in ("samples_per_task", "generators", "retries", "workers", "generator_keep_out"):
+            low = 1 if name in ("samples_per_task", "generators") else 0
             if not isinstance(getattr(self, name), int) or getattr(self, name) < low:
                 raise CompogenError(f"{name} must be an integer >= {low}, got {getattr(self, name)!r}")
         if not self.rl_seeds:

@@ -51,6 +51,9 @@ class TaskResult(Config):
     skipped: bool | None = None
     """True when the dataset was not validated: its mean reward was below ``proxy_min_mean_reward``
     (:class:`~compogen.loop.config.LoopConfig`), so ``success`` is 0 and ``env_steps`` 0."""
+    candidate: int | None = None
+    """With several generators per round (``LoopConfig.generators``): the candidate whose dataset this is
+    (the best of the round's); ``env_steps`` then counts every candidate's validation."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.success, numbers.Real) or isinstance(self.success, bool):

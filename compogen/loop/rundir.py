@@ -9,6 +9,8 @@
     RUN/iterations/003/synthetic/<task>.h5   synthetic data per target task
     RUN/iterations/003/validation/<task>.json validation result per target task (the job's marker)
     RUN/metrics.csv, RUN/summary.csv, RUN/progress.png   updated every round
+    RUN/iterations/003/generator-g1/ ...      with LoopConfig.generators > 1: candidate g's checkpoint, marker,
+    RUN/iterations/003/synthetic-g1/ ...      synthetic data and validation (candidate 0 uses the plain names)
     RUN/timings.json                         wall time per stage (not part of the results)
 """
 
@@ -40,17 +42,22 @@ class RunDir:
     def iteration(self, k: int) -> Path:
         return self.path / "iterations" / f"{k:03d}"
 
-    def generator(self, k: int) -> Path:
-        return self.iteration(k) / "generator"
+    @staticmethod
+    def _candidate(name: str, g: int) -> str:
+        """Candidate ``g``'s name for ``name``: the plain name for candidate 0 (every run with one generator)."""
+        return name if g == 0 else f"{name}-g{g}"
 
-    def generator_marker(self, k: int) -> Path:
-        return self.iteration(k) / "generator.json"
+    def generator(self, k: int, g: int = 0) -> Path:
+        return self.iteration(k) / self._candidate("generator", g)
 
-    def synthetic(self, k: int, task_id: str) -> Path:
-        return self.iteration(k) / "synthetic" / f"{task_id}.h5"
+    def generator_marker(self, k: int, g: int = 0) -> Path:
+        return self.iteration(k) / f"{self._candidate('generator', g)}.json"
 
-    def validation(self, k: int, task_id: str) -> Path:
-        return self.iteration(k) / "validation" / f"{task_id}.json"
+    def synthetic(self, k: int, task_id: str, g: int = 0) -> Path:
+        return self.iteration(k) / self._candidate("synthetic", g) / f"{task_id}.h5"
+
+    def validation(self, k: int, task_id: str, g: int = 0) -> Path:
+        return self.iteration(k) / self._candidate("validation", g) / f"{task_id}.json"
 
     # -- json -------------------------------------------------------------------
     @staticmethod

@@ -132,53 +132,76 @@ def check_state(state: Any, rd: RunDir, target_ids: list[str]) -> dict:
     return load_state(state, rd, target_ids).to_dict()
 
 
+def _seed(config: LoopConfig, stage: str, *keys: Any, g: int = 0) -> int:
+    """The seed of a stage of candidate ``g`` (candidate 0's is every one-generator run's)."""
+    return derive(config.seed, stage, *keys) if g == 0 else derive(config.seed, stage, *keys, "candidate", g)
+
+
 def _train_generator(config: LoopConfig, suite, stages, train: list[Task], state: RunState, rd: RunDir, log: Callable[[str], None]) -> None:
-    """Line 3 of Algorithm 1: train round k's generator on the pool (unless its marker says it is done)."""
+    """Line 3 of Algorithm 1: train round k's generator(s) on the pool (each unless its marker says it is done)."""
     k = state.iteration
-    if rd.read_json(rd.generator_marker(k)) is not None:
-        return
-    log(f"[iter {k}] training {config.arch} generator on {len(train)} real + {len(state.pool)} synthetic tasks")
-    t0 = time.perf_counter()
-    info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k), derive(config.seed, "train", k))
-    rd.add_timing(f"iter{k}.train_s", time.perf_counter() - t0)
-    rd.write_json(rd.generator_marker(k), {"iteration": k, **(info or {})})
+    for g in range(config.generators):
+        if rd.read_json(rd.generator_marker(k, g)) is not None:
+            continue
+        which = f" {g + 1} of {config.generators}" if config.generators > 1 else ""
+        log(f"[iter {k}] training {config.arch} generator{which} on {len(train)} real + {len(state.pool)} synthetic tasks")
+        t0 = time.perf_counter()
+        info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k, g), _seed(config, "train", k, g=g))
+        rd.add_timing(f"iter{k}.train_s" if g == 0 else f"iter{k}.g{g}.train_s", time.perf_counter() - t0)
+        rd.write_json(rd.generator_marker(k, g), {"iteration": k, **(info or {})})
 
 
 def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, k: int, todo: list[str], log) -> dict[str, TaskResult]:
-    """Lines 4-7: one job per unsolved target without a validation record yet; every target's result."""
+    """Lines 4-7: one job per unsolved target (and candidate generator) without a validation record yet;
+    every target's result (its best candidate's)."""
     jobs = [
         {
             "config": config.to_dict(),
             "stages": stage_cls,
             "iteration": k,
             "task": t,
-            "model_dir": str(rd.generator(k)),
-            "synthetic": str(rd.synthetic(k, t)),
-            "seed": derive(config.seed, "generate", k, t),
+            "candidate": g,
+            "model_dir": str(rd.generator(k, g)),
+            "synthetic": str(rd.synthetic(k, t, g)),
+            "seed": _seed(config, "generate", k, t, g=g),
         }
         for t in todo
-        if rd.read_json(rd.validation(k, t)) is None
+        for g in range(config.generators)
+        if rd.read_json(rd.validation(k, t, g)) is None
     ]
     if jobs:
-        log(f"[iter {k}] generating + validating {len(jobs)} of {len(todo)} unsolved tasks ({config.executor}, {config.workers} workers)")
+        n = len(todo) * config.generators
+        log(f"[iter {k}] generating + validating {len(jobs)} of {n} datasets of unsolved tasks ({config.executor}, {config.workers} workers)")
         t0 = time.perf_counter()
 
         def done(i: int, outcome: JobOutcome) -> None:
             job = jobs[i]
             rec = dict(outcome.value) if outcome.ok else {"task": job["task"], "failed": True, "success": 0.0, "env_steps": 0, "error": outcome.error}
             rec["attempts"] = outcome.attempts
-            rd.write_json(rd.validation(k, job["task"]), rec)
+            rd.write_json(rd.validation(k, job["task"], job["candidate"]), rec)
             if rec["failed"]:
                 tag = "FAILED"
             elif rec.get("skipped"):
                 tag = f"not validated: mean reward {rec['proxy_scores']['mean_reward']:.4f} < proxy_min_mean_reward {config.proxy_min_mean_reward}"
             else:
                 tag = f"success {rec['success']:.2f}"
-            log(f"[iter {k}] {job['task']}: {tag}")
+            which = f" (generator {job['candidate'] + 1})" if config.generators > 1 else ""
+            log(f"[iter {k}] {job['task']}{which}: {tag}")
 
         executor.map(run_task_job, jobs, on_done=done)
         rd.add_timing(f"iter{k}.jobs_s", time.perf_counter() - t0)
-    return {t: _read_result(rd, rd.validation(k, t)) for t in todo}
+    return {t: _best_candidate(rd, k, t, config.generators) for t in todo}
+
+
+def _best_candidate(rd: RunDir, k: int, t: str, generators: int) -> TaskResult:
+    """Target ``t``'s round-``k`` result: its only record, or the best of its candidates' (the first among
+    equals; failed ones last) with ``candidate`` set and the env steps of all of them."""
+    results = [_read_result(rd, rd.validation(k, t, g)) for g in range(generators)]
+    if generators == 1:
+        return results[0]
+    g = max(range(generators), key=lambda i: (not results[i].failed, results[i].success, -i))
+    steps = sum(r.env_steps or 0 for r in results)
+    return results[g].replace(candidate=g, env_steps=steps)
 
 
 def _read_result(rd: RunDir, path: Path) -> TaskResult:
@@ -194,7 +217,7 @@ def _admit(state: RunState, results: dict[str, TaskResult], schedule: ThresholdS
     after = advance(before, {t: r.success for t, r in results.items() if not r.failed}, schedule, target_ids)
     newly = sorted(after.solved - before.solved)
     done = Round(k, before.tau, tuple(newly), dict(results), tau_next=after.tau, patience=after.patience)
-    admitted = tuple(PoolEntry(t, str(rd.synthetic(k, t).relative_to(rd.path)), k, results[t].success) for t in newly)
+    admitted = tuple(PoolEntry(t, str(rd.synthetic(k, t, results[t].candidate or 0).relative_to(rd.path)), k, results[t].success) for t in newly)
     return state.replace(iteration=k + 1, schedule=after, pool=state.pool + admitted, history=(*state.history, done))
 
 

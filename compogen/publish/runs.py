@@ -91,7 +91,11 @@ def _run_provenance(rd: Any, config: Any, history: dict[int, Any], k: int, admit
         "algo": config.algo,
         "rl_seeds": list(config.rl_seeds),
     }
-    return {"validation": validation, "generator": {"iteration": k}, "run": {"dir": str(rd.path.resolve()), "seed": config.seed}}
+    return {
+        "validation": validation,
+        "generator": {"iteration": k, **({"candidate": res["candidate"]} if "candidate" in res else {})},
+        "run": {"dir": str(rd.path.resolve()), "seed": config.seed},
+    }
 
 
 def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], None], kwargs: dict[str, Any]) -> list[str]:
@@ -99,13 +103,14 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
     ids = []
     with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
         sources = {}
-        for t, k, _, _, prov in jobs:
-            source = rd.synthetic(k, t)
+        for t, k, _, res, prov in jobs:
+            g = res.get("candidate") or 0  # the round's generator whose dataset was validated best
+            source = rd.synthetic(k, t, g)
             validated = read_synthetic_attrs(source)
             if validated.get("layout") == EPISODES:
                 prov["validation"]["validated_data"] = "these episodes (the run synthesised whole episodes)"
-            elif kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k)):
-                source = _run_episodes(rd.generator(k), t, validated, config, Path(tmp) / f"{t}.h5")
+            elif kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k, g)):
+                source = _run_episodes(rd.generator(k, g), t, validated, config, Path(tmp) / f"{t}.h5")
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
                 )

@@ -48,6 +48,24 @@ def test_publish_run_publishes_exactly_the_admitted_datasets(minari_root, finish
         assert minari.load_dataset(dataset_id).env_spec.entry_point == "compogen.suites.composuite:make_registered"
 
 
+def test_publish_run_of_several_generators_publishes_each_admitted_candidates_data(minari_root, tmp_path):
+    """With LoopConfig.generators = 2 a target's admitted dataset may be candidate 1's: that file is published."""
+    import minari
+    from loop.fake_stages import FakeStages, fake_loop_config, write_fake_real_data
+
+    real = write_fake_real_data(tmp_path / "real", SUITE)
+    out = tmp_path / "run"
+    state = run_loop(fake_loop_config(real, iterations=2, samples_per_task=120, generators=2), out, stages=FakeStages, log=lambda _: None)
+    candidates = {e["task"]: state["history"][e["iteration"]]["results"][e["task"]]["candidate"] for e in state["pool"]}
+    assert 1 in candidates.values(), "the stand-in run should admit some candidate-1 datasets"
+    ids = publish_run(out, log=lambda _: None)
+    assert ids == sorted(default_dataset_id(t) for t in candidates)
+    for entry in state["pool"]:
+        dataset_id = default_dataset_id(entry["task"])
+        np.testing.assert_array_equal(to_d4rl(dataset_id)["observations"], read_synthetic(out / entry["file"]).observations)
+        assert minari.load_dataset(dataset_id).storage.metadata["compogen"]["generator"]["candidate"] == candidates[entry["task"]]
+
+
 def test_publish_run_all_adds_the_latest_dataset_of_every_other_target(minari_root, finished_run):
     import minari
 
