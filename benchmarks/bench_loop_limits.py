@@ -6,8 +6,9 @@ Reads finished ``compogen bootstrap`` runs (``--runs``) and ``bench_zero_shot`` 
 - per run and round: how the validated tasks' success is distributed (0, in (0, τ0], above τ0);
 - within a run: of the tasks at exactly 0 in a round, how many rise above 0 and above τ0 the next round
   (does a later round's generator reach the tasks the earlier one missed?);
-- across generators: the tasks above τ0 for each zero-shot run, and their union over the seeds of one
-  generator and over all runs (would more generators per round reach more tasks?).
+- across generators: the tasks above τ0 for each zero-shot run, and their union over 2 seeds (mean over the
+  pairs) and all seeds of one generator and over all runs: what a round with several candidate generators
+  (``LoopConfig.generators``) would admit zero-shot.
 
     python benchmarks/bench_loop_limits.py --runs /tmp/loop-arch/mlp-5000 \\
         --race benchmarks/results/zero_shot_eqparams.json --out benchmarks/results/loop_limits.md
@@ -19,6 +20,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from itertools import combinations
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,10 +61,19 @@ def race_lines(race: Path) -> list[str]:
     by: dict[str, list[set[str]]] = defaultdict(list)
     for r in runs:
         by[r["label"]].append({t for t, v in successes(r["success"]).items() if v > TAU0})
-    lines = [f"| {label} | {', '.join(str(len(s)) for s in sets)} | {len(set.union(*sets))} |" for label, sets in by.items()]
+    lines = [
+        f"| {label} | {', '.join(str(len(s)) for s in sets)} | {_mean_unions(sets, 2):.1f} | {len(set.union(*sets))} |" for label, sets in by.items()
+    ]
     every = set.union(*(s for sets in by.values() for s in sets))
     n_tasks = len(runs[0]["success"])
-    return [*lines, f"| all {len(runs)} runs | – | {len(every)} of {n_tasks} |"]
+    return [*lines, f"| all {len(runs)} runs | – | – | {len(every)} of {n_tasks} |"]
+
+
+def _mean_unions(sets: list[set[str]], k: int) -> float:
+    """The mean size of the union of ``k`` of ``sets`` over every such choice: the tasks above τ0 a round
+    with ``k`` candidate generators (``LoopConfig.generators``) would admit zero-shot."""
+    picks = list(combinations(sets, k)) or [tuple(sets)]
+    return sum(len(set.union(*p)) for p in picks) / len(picks)
 
 
 def main(argv=None) -> None:
@@ -93,8 +104,8 @@ def main(argv=None) -> None:
         "",
         "Zero-shot (round 0) datasets above τ0, per generator seed and their union:",
         "",
-        "| generator | tasks above τ0 per seed | union over seeds |",
-        "|---|---|---:|",
+        "| generator | tasks above τ0 per seed | union of 2 seeds (mean) | union over seeds |",
+        "|---|---|---:|---:|",
         *[line for race in args.race.split(",") for line in race_lines(Path(race))],
         "",
     ]
