@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,6 @@ from compogen.suites import get_suite
 
 HERE = Path(__file__).parent
 SUITE = get_suite("composuite")
-
-
-@pytest.fixture(autouse=True)
-def _importable(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-
-
-@pytest.fixture(scope="module")
-def real_data(tmp_path_factory):
-    from fake_stages import write_fake_real_data
-
-    return write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
 
 
 def _run(real_data, out: Path, **kw) -> tuple[dict, list[str]]:

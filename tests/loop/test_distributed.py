@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_runner import HERE, _config, real_data, run_fake  # noqa: F401  (the runner tests' fixture and helpers)
+from test_runner import HERE, _config, run_fake  # the runner tests' helpers
 
 from compogen.loop.config import LoopConfig
 from compogen.loop.runner import run_loop

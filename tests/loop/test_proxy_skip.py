@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,6 @@ SUITE = get_suite("composuite")
 TASKS = [SUITE.task_id(t) for t in SUITE.tasks("iiwa:test8")]
 PROMISING = TASKS[:3]
 """Their generated rewards are shifted by +1: mean reward about 1 (the others' about 0), success 1."""
-
-
-@pytest.fixture(autouse=True)
-def _importable(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
-
-
-@pytest.fixture(scope="module")
-def real_data(tmp_path_factory):
-    from fake_stages import write_fake_real_data
-
-    return write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
 
 
 def _run(real_data, out: Path, **kw) -> tuple[dict, list[tuple[int, str]], list[str]]:

@@ -21,13 +21,6 @@ HERE = Path(__file__).parent
 SUITE = get_suite("composuite")
 
 
-@pytest.fixture(scope="module")
-def real_data(tmp_path_factory):
-    from fake_stages import write_fake_real_data
-
-    return write_fake_real_data(tmp_path_factory.mktemp("real"), SUITE)
-
-
 def _config(real_data, **kw):
     from fake_stages import fake_loop_config
 
@@ -38,12 +31,6 @@ def run_fake(cfg, out, **kw):
     from fake_stages import FakeStages
 
     return run_loop(cfg, out, stages=FakeStages, **kw)
-
-
-@pytest.fixture(autouse=True)
-def _importable(monkeypatch):
-    monkeypatch.syspath_prepend(str(HERE))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
 
 
 def _results(run: Path) -> dict:
