@@ -106,7 +106,7 @@ def main(argv=None) -> None:
         changes = [x for o in over for x in o.split(",") if x]
         train_over = TrainConfig.parse_changes(",".join(x for x in changes if x.split("=")[0] in ("keep_out", "keep_out_every")))
         _, _, preset = parse_config(":".join([arch, gp, ",".join(x for x in changes if x.split("=")[0] not in train_over)]))
-        label = f"{arch} ({gp}{'; ' + ','.join(over) if over else ''})"
+        label = f"{arch} ({gp}, {steps} steps{'; ' + ','.join(over) if over else ''})"  # one row group per entry
         for seed in [int(s) for s in args.seeds.split(",")]:
             prev = [r for r in old["runs"] if r.get("spec", f"{r['arch']}:{r['preset']}:{r['steps']}") == spec and r["seed"] == seed]
             if prev:
