@@ -44,6 +44,7 @@ def main(argv=None) -> None:
 
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
+    from compogen.validation.proxy import neighbours
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default="benchmarks/results/zero_shot_race.json")
@@ -64,7 +65,7 @@ def main(argv=None) -> None:
         )
     }
     for name, k in (("training tasks sharing 3 of 4 elements", 3), ("training tasks sharing 2 of 4 elements", 2)):
-        per_task = [sum(sum(a == b for a, b in zip(t.split("-"), e, strict=True)) == k for e in train) for t in tasks]
+        per_task = [neighbours(t.split("-"), train, shared=k) for t in tasks]
         scores[name] = np.tile(per_task, (len(runs), 1))
     for b, res in (d.get("baselines") or {}).items():
         scores[f"multi-task BC ({b}) success on the task"] = np.tile([res[t]["best"] for t in tasks], (len(runs), 1))

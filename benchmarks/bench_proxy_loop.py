@@ -35,15 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def neighbours(task, pool) -> int:
-    """Tasks of ``pool`` that share exactly three of ``task``'s four elements."""
-    return sum(sum(a == b for a, b in zip(task, other, strict=True)) == len(task) - 1 for other in pool)
-
-
 def run_rows(run: Path, suite) -> list[dict]:
     """One row per validated ``(round, task)`` dataset of the finished run in ``run``."""
     from compogen.data import read_synthetic
-    from compogen.validation.proxy import data_scores
+    from compogen.loop.rundir import RunDir
+    from compogen.validation.proxy import data_scores, neighbours
 
     config = json.loads((run / "config.json").read_text())
     history = json.loads((run / "state.json").read_text())["history"]
@@ -52,10 +48,9 @@ def run_rows(run: Path, suite) -> list[dict]:
     rows = []
     for h in history:
         it = h["iteration"]
-        folder = run / "iterations" / f"{it:03d}"
         admitted = set(h["admitted"])
         for task, res in sorted(h["results"].items()):
-            file = folder / "synthetic" / f"{task}.h5"
+            file = RunDir(run).synthetic(it, task, res.get("candidate") or 0)  # the dataset the result is of
             if res.get("failed") or not file.exists() or "success" not in res:
                 continue
             parsed = suite.parse(task)

@@ -11,10 +11,13 @@ validator's success.
 {'success_rows': 0.5, 'terminal_rows': 0.5, 'mean_reward': 0.65}
 >>> round(spearman(np.array([1, 2, 3, 4]), np.array([10, 20, 25, 100])), 3)
 1.0
+>>> neighbours(("iiwa", "box", "none", "push"), [("iiwa", "box", "none", "shelf"), ("jaco", "box", "wall", "push")])
+1
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +25,7 @@ import numpy as np
 from compogen.data.transitions import Transitions
 from compogen.suites.base import success_steps
 
-__all__ = ["SCORES", "consistency", "data_scores", "spearman"]
+__all__ = ["SCORES", "consistency", "data_scores", "neighbours", "spearman"]
 
 #: Scores computed from the data alone (:func:`data_scores`).
 SCORES = ("success_rows", "terminal_rows", "mean_reward")
@@ -36,6 +39,13 @@ def data_scores(data: Transitions) -> dict[str, float]:
         "terminal_rows": round(float(np.asarray(data.terminals, bool).mean()), 6),
         "mean_reward": round(float(r.mean()), 6),
     }
+
+
+def neighbours(task: Sequence[str], pool: Iterable[Sequence[str]], shared: int = 3) -> int:
+    """How many tasks of ``pool`` share exactly ``shared`` of ``task``'s elements (axis by axis; tasks as
+    :class:`~compogen.tasks.space.Task` or element-name sequences): the compositional neighbourhood a
+    generator trained on ``pool`` learned ``task``'s elements from."""
+    return sum(sum(a == b for a, b in zip(task, other, strict=True)) == shared for other in pool)
 
 
 def consistency(generator: Any, task: Any, data: Transitions, rows: int = 128, seed: int = 0) -> float:
