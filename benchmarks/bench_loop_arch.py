@@ -81,7 +81,8 @@ def main(argv=None) -> None:
         t = r["timings"]
         for s in r["summary"]:
             k = int(s["iteration"])
-            mins = (t.get(f"iter{k}.train_s", 0) + t.get(f"iter{k}.jobs_s", 0)) / 60
+            # every generator's training (iter{k}.train_s, and iter{k}.g{g}.train_s with several) and the jobs
+            mins = sum(v for key, v in t.items() if key.startswith(f"iter{k}.") and key.endswith(("train_s", "jobs_s"))) / 60
             lines.append(
                 f"| {entry} | {k} | {s['admitted_total']} | {float(s['coverage']):.3f} | {float(s['mean_best_success']):.3f} |"
                 f" {float(s['mean_raw_success']):.3f} | {s['solved_at_least_once']} / {s['n_eval']} | {mins:.1f} |"
