@@ -49,6 +49,7 @@ def one_line(err: str) -> str:
         (["generate", "--model", "x", "--task", TASK, "--n", "5", "--out", "a.h5", "--device", "cuda:7"], "--device cuda:7"),
         (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "cuda:7"], "device cuda:7"),
         (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "tpu"], "device 'tpu'"),
+        (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--generators", "0"], "generators must be an integer >= 1"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, needle):
