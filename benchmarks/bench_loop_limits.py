@@ -33,8 +33,12 @@ def successes(results: dict) -> dict[str, float]:
     return {t: float(r["success"] if isinstance(r, dict) else r) for t, r in results.items() if not isinstance(r, dict) or "success" in r}
 
 
-def round_lines(run: Path) -> list[str]:
-    history = json.loads((run / "state.json").read_text())["history"]
+def history(run: Path) -> list[dict]:
+    """The rounds a finished run recorded (its ``state.json``)."""
+    return json.loads((run / "state.json").read_text())["history"]
+
+
+def round_lines(run: Path, history: list[dict]) -> list[str]:
     lines = []
     for h in history:
         s = successes(h["results"])
@@ -44,8 +48,7 @@ def round_lines(run: Path) -> list[str]:
     return lines
 
 
-def rescue_lines(run: Path) -> list[str]:
-    history = json.loads((run / "state.json").read_text())["history"]
+def rescue_lines(run: Path, history: list[dict]) -> list[str]:
     lines = []
     for a, b in zip(history, history[1:], strict=False):
         before, after = successes(a["results"]), successes(b["results"])
@@ -85,6 +88,7 @@ def main(argv=None) -> None:
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     runs = [Path(r) for r in args.runs.split(",")]
+    histories = {run: history(run) for run in runs}  # each state.json read once
     lines = [
         "# What limits the loop's later rounds? Task-level success across rounds and generators",
         "",
@@ -94,13 +98,13 @@ def main(argv=None) -> None:
         "",
         "| run | round | tasks validated | at 0 | in (0, τ0] | above τ0 | admitted |",
         "|---|---:|---:|---:|---:|---:|---:|",
-        *[line for run in runs for line in round_lines(run)],
+        *[line for run in runs for line in round_lines(run, histories[run])],
         "",
         "Tasks at 0 in a round, and what the next round's generator makes of them:",
         "",
         "| run | rounds | at 0 | next round > 0 | next round above τ0 |",
         "|---|---|---:|---:|---:|",
-        *[line for run in runs for line in rescue_lines(run)],
+        *[line for run in runs for line in rescue_lines(run, histories[run])],
         "",
         "Zero-shot (round 0) datasets above τ0, per generator seed and their union:",
         "",
