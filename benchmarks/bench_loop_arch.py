@@ -52,7 +52,9 @@ def main(argv=None) -> None:
     for entry in entries:
         arch, steps, *over = entry.split(":")
         changes = LoopConfig.parse_changes(over[0]) if over else {}
-        run = work / "-".join([arch, steps, *(f"{k}{v}" for k, v in changes.items())])
+        # the preset's own seed keeps the plain name (the runs of loop_arch.md); another seed is a run of its own
+        tail = [f"s{base.seed}"] if base.seed != loop_preset(args.preset).seed else []
+        run = work / "-".join([arch, steps, *(f"{k}{v}" for k, v in changes.items()), *tail])
         cfg = base.replace(arch=arch, generator_steps=int(steps), data=str(data), **changes)
         if (args.run is None or args.run == entry) and not (run / "done.json").exists():
             t0 = time.perf_counter()
