@@ -73,6 +73,7 @@ def main(argv=None) -> None:
     ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
     ap.add_argument("--baseline-steps", type=int, default=0, help="multi-task BC steps (0: no baseline)")
     ap.add_argument("--baselines", default="mlp", help="comma list of multi-task policy architectures: mlp, sc")
+    ap.add_argument("--baseline-seeds", default="0", help="comma list of seeds of each multi-task policy (its mean is reported)")
     ap.add_argument("--reuse", default=None, help="comma list of JSONs of earlier runs: matching runs and baselines are taken from them")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="torch device of generator training and generation (noise is device-independent)")
@@ -92,12 +93,18 @@ def main(argv=None) -> None:
     layout = suite.transition_layout()
     ids = [suite.task_id(t) for t in tasks]
 
-    old = {"runs": [], "baseline": None, "baselines": {}}
+    old = {"runs": [], "baseline_seeds": {}}  # baseline_seeds: {arch: {seed: per-task results}}
     for f in args.reuse.split(",") if args.reuse else []:  # earlier files first; a later file's baselines win
         prev_run = json.loads(Path(f).read_text())
         old["runs"] += [{**r, "from": r.get("from", f)} for r in prev_run["runs"]]
-        old["baseline"] = prev_run.get("baseline") or old["baseline"]
-        old["baselines"].update(prev_run.get("baselines") or {})
+        if "baseline_seeds" in prev_run:  # "baselines" there is the mean over these seeds
+            seeded = {b: {int(k): v for k, v in per.items()} for b, per in prev_run["baseline_seeds"].items()}
+        else:  # older files: one run of seed 0 ("baseline": the MLP's, before "baselines" held several)
+            seeded = {b: {0: v} for b, v in (prev_run.get("baselines") or {}).items()}
+            if prev_run.get("baseline"):
+                seeded.setdefault("mlp", {0: prev_run["baseline"]})
+        for b, per in seeded.items():
+            old["baseline_seeds"].setdefault(b, {}).update(per)
     specs = args.archs.split(";") if (";" in args.archs or "=" in args.archs) else args.archs.split(",")
     runs = []  # one per (arch, seed)
     for spec in specs:
@@ -179,12 +186,24 @@ def main(argv=None) -> None:
                 flush=True,
             )
 
-    bases = {}
+    bases, base_seeds = {}, {}  # bases: per task, the mean over seeds; base_seeds: {arch: {seed: per task}}
     if args.baseline_steps:
         n_evals = max(1, vcfg.steps // vcfg.eval_every)
         for b in args.baselines.split(","):
-            prev = (old.get("baselines") or {}).get(b) or (old.get("baseline") if b == "mlp" else None)
-            bases[b] = prev or baseline_success(suite, pool, tasks, args.baseline_steps, evals=n_evals, episodes=vcfg.eval_episodes, arch=b)
+            for seed in [int(x) for x in args.baseline_seeds.split(",")]:
+                res = old["baseline_seeds"].get(b, {}).get(seed)
+                if res is None:
+                    t0 = time.perf_counter()
+                    res = baseline_success(suite, pool, tasks, args.baseline_steps, evals=n_evals, episodes=vcfg.eval_episodes, seed=seed, arch=b)
+                    print(
+                        f"multi-task BC ({b}) seed {seed}: mean {np.mean([r['best'] for r in res.values()]):.3f}, {time.perf_counter() - t0:.0f} s",
+                        flush=True,
+                    )
+                base_seeds.setdefault(b, {})[seed] = res
+                if args.out:  # one file per finished baseline too: a long run keeps what it measured
+                    Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baseline_seeds": base_seeds}, indent=1))
+            per = base_seeds[b].values()
+            bases[b] = {k: {m: float(np.mean([r[k][m] for r in per])) for m in ("best", "final")} for k in ids}
     base_names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
 
     lines = [
@@ -221,7 +240,11 @@ def main(argv=None) -> None:
     for b, res in bases.items():
         v = np.array([res[k]["best"] for k in ids])
         lo, hi = ci95(v)
-        lines.append(f"| {base_names[b]} ({args.baseline_steps} steps, best of checkpoints) | 1 | {v.mean():.3f} [{lo:.2f}, {hi:.2f}] | – |")
+        seed_means = ", ".join(f"{np.mean([r[k]['best'] for k in ids]):.3f}" for r in base_seeds[b].values())
+        lines.append(
+            f"| {base_names[b]} ({args.baseline_steps} steps, best of checkpoints) | {len(base_seeds[b])} |"
+            f" {v.mean():.3f} [{lo:.2f}, {hi:.2f}] | {seed_means} |"
+        )
     if len(archs) >= 2:
         a0, a1 = archs[0], archs[-1]
         w1, w0 = int((per_arch[a1] > per_arch[a0]).sum()), int((per_arch[a0] > per_arch[a1]).sum())
@@ -251,7 +274,7 @@ def main(argv=None) -> None:
     print(text)
     if args.out:
         Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baselines": bases}, indent=1))
+        Path(args.out).with_suffix(".json").write_text(json.dumps({"runs": runs, "baselines": bases, "baseline_seeds": base_seeds}, indent=1))
 
 
 if __name__ == "__main__":
