@@ -36,36 +36,36 @@ def main(argv=None) -> None:
     ap.add_argument("--preset", default="standard")
     ap.add_argument("--archs", default="sc-dit:2600;mlp:5000", help="';' list of arch:generator-steps[:LoopConfig field=value,...]")
     ap.add_argument("--run", default=None, help="run only this entry of --archs (the table still covers all that finished)")
-    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--seeds", default=None, help="comma list of loop seeds (default: the preset's); each is a run of its own")
     ap.add_argument("--work", default="/tmp/compogen-loop-arch")
     ap.add_argument("--baselines", default=None, help="bench_zero_shot JSON whose multi-task baselines are shown")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
     base = loop_preset(args.preset)
-    if args.seed is not None:
-        base = base.replace(seed=args.seed)
+    seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [base.seed]
     work = Path(args.work)
     data = work / "data"
     entries = [e for e in args.archs.split(";") if e]
-    rows = {}
+    rows = {}  # (entry, seed) -> the finished run's summary and timings
     for entry in entries:
-        arch, steps, *over = entry.split(":")
+        arch, steps, *over = entry.split(":", 2)  # the changes may hold split specs with ':' (targets=iiwa:test)
         changes = LoopConfig.parse_changes(over[0]) if over else {}
-        # the preset's own seed keeps the plain name (the runs of loop_arch.md); another seed is a run of its own
-        tail = [f"s{base.seed}"] if base.seed != loop_preset(args.preset).seed else []
-        run = work / "-".join([arch, steps, *(f"{k}{v}" for k, v in changes.items()), *tail])
-        cfg = base.replace(arch=arch, generator_steps=int(steps), data=str(data), **changes)
-        if (args.run is None or args.run == entry) and not (run / "done.json").exists():
-            t0 = time.perf_counter()
-            run_bootstrap(cfg, run)
-            (run / "done.json").write_text(json.dumps({"seconds": time.perf_counter() - t0}))
-        if (run / "done.json").exists():
-            rows[entry] = {
-                "summary": list(csv.DictReader(io.StringIO((run / "summary.csv").read_text()))),
-                "timings": json.loads((run / "timings.json").read_text()),
-                "seconds": json.loads((run / "done.json").read_text())["seconds"],
-            }
+        for seed in seeds:
+            # the preset's own seed keeps the plain name (the runs of loop_arch.md); another seed is a run of its own
+            tail = [f"s{seed}"] if seed != base.seed else []
+            run = work / "-".join([arch, steps, *(f"{k}{v}".replace(":", "") for k, v in changes.items()), *tail])
+            cfg = base.replace(seed=seed, arch=arch, generator_steps=int(steps), data=str(data), **changes)
+            if (args.run is None or args.run == entry) and not (run / "done.json").exists():
+                t0 = time.perf_counter()
+                run_bootstrap(cfg, run)
+                (run / "done.json").write_text(json.dumps({"seconds": time.perf_counter() - t0}))
+            if (run / "done.json").exists():
+                rows[entry, seed] = {
+                    "summary": list(csv.DictReader(io.StringIO((run / "summary.csv").read_text()))),
+                    "timings": json.loads((run / "timings.json").read_text()),
+                    "seconds": json.loads((run / "done.json").read_text())["seconds"],
+                }
 
     bases = json.loads(Path(args.baselines).read_text()).get("baselines", {}) if args.baselines else {}
     lines = [
@@ -73,30 +73,48 @@ def main(argv=None) -> None:
         "",
         f"`python benchmarks/bench_loop_arch.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         "",
-        f"Same seed ({base.seed}), real data, targets ({base.targets}), sampler, validation (`{base.validation_preset}`) and rounds"
+        f"Same seeds ({', '.join(map(str, seeds))}), real data, targets ({base.targets}), sampler, validation (`{base.validation_preset}`) and rounds"
         f" ({base.iterations}); only the generator differs: its architecture, training steps and the entry's settings.",
         "",
-        "| generator | round | admitted | coverage | best-so-far mean | raw mean | tasks solved at least once | minutes (round) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| generator | seed | round | admitted | coverage | best-so-far mean | raw mean | tasks solved at least once | minutes (round) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for entry, r in rows.items():
+    for (entry, seed), r in rows.items():
         t = r["timings"]
         for s in r["summary"]:
             k = int(s["iteration"])
             # every generator's training (iter{k}.train_s, and iter{k}.g{g}.train_s with several) and the jobs
             mins = sum(v for key, v in t.items() if key.startswith(f"iter{k}.") and key.endswith(("train_s", "jobs_s"))) / 60
             lines.append(
-                f"| {entry} | {k} | {s['admitted_total']} | {float(s['coverage']):.3f} | {float(s['mean_best_success']):.3f} |"
+                f"| {entry} | {seed} | {k} | {s['admitted_total']} | {float(s['coverage']):.3f} | {float(s['mean_best_success']):.3f} |"
                 f" {float(s['mean_raw_success']):.3f} | {s['solved_at_least_once']} / {s['n_eval']} | {mins:.1f} |"
             )
-    lines += ["", "| generator | final best-so-far | final admitted | total minutes |", "|---|---:|---:|---:|"]
-    for entry, r in rows.items():
-        last = r["summary"][-1]
-        lines.append(f"| {entry} | {float(last['mean_best_success']):.3f} | {last['admitted_total']} | {r['seconds'] / 60:.1f} |")
+    lines += [
+        "",
+        "Final round, mean over the seeds that finished (each seed's value in brackets):",
+        "",
+        "| generator | seeds | final best-so-far | final admitted | tasks solved at least once | total minutes |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+
+    def cell(vals: list[float], fmt: str) -> str:
+        each = f" ({', '.join(format(v, fmt) for v in vals)})" if len(vals) > 1 else ""
+        return f"{format(sum(vals) / len(vals), fmt)}{each}"
+
+    for entry in entries:
+        done = [r for (e, _), r in rows.items() if e == entry]
+        if not done:
+            continue
+        last = [r["summary"][-1] for r in done]
+        lines.append(
+            f"| {entry} | {len(done)} | {cell([float(x['mean_best_success']) for x in last], '.3f')} |"
+            f" {cell([int(x['admitted_total']) for x in last], '.1f')} | {cell([int(x['solved_at_least_once']) for x in last], '.1f')} |"
+            f" {cell([r['seconds'] / 60 for r in done], '.1f')} |"
+        )
     names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
     for b, res in bases.items():
         v = [x["best"] for x in res.values()]
-        lines.append(f"| {names.get(b, b)} | {sum(v) / len(v):.3f} | – | – |")
+        lines.append(f"| {names.get(b, b)} | – | {sum(v) / len(v):.3f} | – | – | – |")
     text = "\n".join(lines) + "\n"
     if args.out:
         Path(args.out).write_text(text)

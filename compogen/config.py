@@ -83,6 +83,12 @@ class Config:
             k, sep, v = item.partition("=")
             cls._check_names([k])
             kind = hints[k]
+            scalars = [a for a in typing.get_args(kind) if a is not type(None)]
+            if type(None) in typing.get_args(kind) and len(scalars) == 1:  # an optional scalar: "none" unsets it
+                if v.lower() == "none":
+                    changes[k] = None
+                    continue
+                kind = scalars[0]
             if not sep or kind not in (bool, int, float, str):
                 raise CompogenError(f"{cls.__name__}: cannot set {item!r} from text (expected field=value of a scalar field)")
             try:

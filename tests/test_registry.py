@@ -70,6 +70,10 @@ def test_parse_changes_types_fields_and_refuses_unknown_ones():
     for bad in ("stepz=1", "steps=many", "steps"):
         with pytest.raises(CompogenError, match="GeneratorPreset"):
             GeneratorPreset.parse_changes(bad)
+    # optional scalars (a loop's target spec) take text too, and "none" unsets them
+    from compogen.loop.config import LoopConfig
+
+    assert LoopConfig.parse_changes("targets=iiwa:test@ThreeLink,eval=none,seed=2") == {"targets": "iiwa:test@ThreeLink", "eval": None, "seed": 2}
 
 
 def test_every_settings_registry_creates_a_preset_with_changes_in_one_form():

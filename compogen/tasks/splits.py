@@ -14,6 +14,8 @@ Spec grammar (items joined by ``,`` are concatenated, duplicates dropped)::
     compositional:K:train|test|expert[N]
     holdout:ELEMENT:K:train|test[N]
     iiwa-box-none-push               a single task id
+    SPEC@ELEMENT                     SPEC's tasks with ELEMENT on its axis (iiwa:test@ThreeLink:
+                                     the IIWA split's combinations on the suite's second arm)
 
 A trailing number on the part takes the first N entries (the paper's scaling
 study); ``middle`` is the IIWA train list after its first 14 entries.
@@ -85,7 +87,7 @@ def split_names() -> list[str]:
     n_default = len([p for p in (root / "default").iterdir() if p.name.endswith(".json")])
     names += [f"default:0..{n_default - 1}:train|test", "compositional:0..9:train|test|expert"]
     names += [f"holdout:{e}:0..9:train|test" for e in ("Hollowbox", "IIWA", "ObjectWall", "PickPlace")]
-    return names
+    return names + ["SPEC@ELEMENT (SPEC's tasks with that element on its axis)"]
 
 
 def translate(task: Task, space: TaskSpace) -> Task:
@@ -96,7 +98,20 @@ def translate(task: Task, space: TaskSpace) -> Task:
     return Task(*(names[i] for names, i in zip(space.elements, idx, strict=True)))
 
 
+def _with_element(item: str, space: TaskSpace) -> list[Task]:
+    """``SPEC@ELEMENT``: SPEC's tasks with ELEMENT put on its axis (case-insensitive)."""
+    spec, element = item.rsplit("@", 1)
+    for axis, names in enumerate(space.elements):
+        for name in names:
+            if name.lower() == element.lower():
+                return [Task(*(name if i == axis else e for i, e in enumerate(t))) for t in _resolve_one(spec, space)]
+    valid = ", ".join(n for names in space.elements for n in names)
+    raise UnknownTaskError(f"no element {element!r} in {item!r}; valid: {valid}")
+
+
 def _resolve_one(item: str, space: TaskSpace) -> list[Task]:
+    if "@" in item:
+        return _with_element(item, space)
     if item.lower() == "all":
         return list(space)
     if ":" not in item:

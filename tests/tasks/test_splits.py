@@ -89,3 +89,17 @@ def test_translate_maps_by_position():
     t = translate(Task("Panda", "Plate", "GoalWall", "Shelf"), other)
     assert t == Task("armC", "Plate", "GoalWall", "Shelf")
     assert resolve_tasks("iiwa:train14", other)[0] == Task("armA", "Box", "ObjectDoor", "Trashcan")
+
+
+def test_element_override_moves_a_split_onto_another_element():
+    from compogen.suites import get_suite
+
+    space = get_suite("builtin").space
+    base = resolve_tasks("iiwa:test", space)
+    moved = resolve_tasks("iiwa:test@threelink", space)  # case-insensitive; the suite's own spelling comes back
+    assert [t.robot for t in moved] == ["ThreeLink"] * 32
+    assert [t[1:] for t in moved] == [t[1:] for t in base]  # the same object/obstacle/objective combinations
+    assert not set(moved) & set(resolve_tasks("iiwa:train14@ThreeLink", space))
+    assert resolve_tasks("iiwa:test4@Push", space) == [Task(t.robot, t.object, t.obstacle, "Push") for t in base[:4]]
+    with pytest.raises(UnknownTaskError, match="no element 'Kuka'"):
+        resolve_tasks("iiwa:test@Kuka", space)
