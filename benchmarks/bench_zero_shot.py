@@ -60,13 +60,14 @@ def main(argv=None) -> None:
     from compogen.generator import TrainConfig, generate, train_generator
     from compogen.generator.architectures import count_parameters
     from compogen.generator.checkpoint import read_checkpoint
-    from compogen.loop.config import loop_preset
+    from compogen.loop.config import LoopConfig, loop_preset
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--loop-preset", default="standard")
+    ap.add_argument("--loop-changes", default="", help="LoopConfig changes, e.g. train=iiwa:train14@ThreeLink,eval=iiwa:test@ThreeLink")
     ap.add_argument("--archs", default="mlp:laptop:5000,sc-dit:cpu:5000", help="comma list of arch:generator-preset:steps")
     ap.add_argument("--seeds", default="0,1", help="diffusion seeds")
     ap.add_argument("--tasks", default=None, help="held-out tasks (default: the loop preset's eval tasks)")
@@ -83,7 +84,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    lc = loop_preset(args.loop_preset)
+    lc = loop_preset(args.loop_preset).replace(**LoopConfig.parse_changes(args.loop_changes))
     suite = get_suite(lc.suite)
     train = suite.tasks(lc.train)
     tasks = suite.tasks(args.tasks or lc.eval)
@@ -105,7 +106,7 @@ def main(argv=None) -> None:
                 seeded.setdefault("mlp", {0: prev_run["baseline"]})
         for b, per in seeded.items():
             old["baseline_seeds"].setdefault(b, {}).update(per)
-    specs = args.archs.split(";") if (";" in args.archs or "=" in args.archs) else args.archs.split(",")
+    specs = [x for x in (args.archs.split(";") if (";" in args.archs or "=" in args.archs) else args.archs.split(",")) if x]
     runs = []  # one per (arch, seed)
     for spec in specs:
         arch, gp, steps, *over = spec.split(":")
