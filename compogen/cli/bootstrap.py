@@ -48,6 +48,11 @@ def bootstrap(
         help="Candidate generators per round, each with its own seed; every target's dataset of each is validated and"
         " the best counts (LoopConfig.generators; default 1). Costs this many trainings and validations per round.",
     ),
+    generator_init: str | None = typer.Option(
+        None,
+        help="Where each round's generator starts (LoopConfig.generator_init): scratch (default, Algorithm 1) or previous"
+        " (the last round's weights and normaliser, a warm start).",
+    ),
     executor: str | None = typer.Option(None, help="local, ray or slurm."),
     workers: int | None = typer.Option(None, help="Local worker processes for per-task jobs."),
     retries: int | None = typer.Option(None, help="Retries of a failing task job."),
@@ -83,6 +88,7 @@ def bootstrap(
             generator_changes=generator_changes,
             generator_keep_out=generator_keep_out,
             generators=generators,
+            generator_init=generator_init,
             executor=executor,
             workers=workers,
             retries=retries,

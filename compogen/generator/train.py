@@ -110,6 +110,10 @@ class TrainConfig(Config):
     0: train on every task and keep the last EMA."""
     keep_out_every: int = 250
     """Steps between scorings of the kept-out tasks."""
+    init_from: str | None = None
+    """A trained generator's directory whose EMA weights and normaliser start this run (a warm start: the
+    optimiser, schedule and EMA warm-up start fresh; architecture, sizes and layout must match). The loop's
+    ``generator_init="previous"``. None: a fresh initialisation from ``seed``."""
 
 
 @dataclass
@@ -162,6 +166,10 @@ def _open_session(
         start, seed = ck.step, ck.config["training"]["seed"]
         loss_log = list(ck.config["training"].get("loss_log", []))
         early = ck.config["training"].get("early_stop")
+    elif config.init_from is not None:
+        normalizer, model = _warm_start(Path(config.init_from), arch, layout, preset, config.edm)
+        ema = copy.deepcopy(model).requires_grad_(False)
+        start, loss_log, early = 0, [], None
     else:
         normalizer = fit_normalizer(pool, layout)
         with torch.random.fork_rng():
@@ -188,6 +196,19 @@ def _open_session(
     return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks, early, best)
 
 
+def _warm_start(src: Path, arch: str, layout: TransitionLayout, preset: GeneratorPreset, edm: EDMConfig) -> tuple[Normalizer, nn.Module]:
+    """The normaliser and a trainable copy of the EMA weights of the generator in ``src``.
+
+    The normaliser is kept, not refit: the weights were learnt in its coordinates (a refit on a grown pool
+    would shift every input the network has learnt)."""
+    ck = read_checkpoint(src, arch=arch, layout=layout)
+    if ck.preset.to_dict() | {"steps": 0} != preset.to_dict() | {"steps": 0} or ck.edm != edm:  # only the budget may differ
+        raise CheckpointError(
+            f"{src / 'config.json'}: preset or noise settings differ from this run's ({ck.preset.name!r} vs {preset.name!r}); init_from needs equal ones"
+        )
+    return ck.normalizer, copy.deepcopy(ck.ema).requires_grad_(True)
+
+
 def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[str, Any], suite: str | None, step: int) -> None:
     """Checkpoint ``s`` at ``step`` (its config.json records what :func:`_open_session` checks on resume)."""
     record = {
@@ -202,6 +223,7 @@ def _save(s: _Session, out_dir: Path, layout: TransitionLayout, summary: dict[st
             "seed": s.seed,
             "bf16": bool(s.config.bf16),
             "loss_log": s.loss_log,
+            **({"init_from": str(s.config.init_from)} if s.config.init_from else {}),
             **({"early_stop": s.early} if s.early is not None else {}),
         },
         "compogen_version": compogen_version(),

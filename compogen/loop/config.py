@@ -17,7 +17,7 @@ from compogen.rl.rollout import CollectConfig
 if TYPE_CHECKING:
     from compogen.generator.presets import GeneratorPreset
 
-__all__ = ["DEFAULT_ARCH", "LoopConfig", "LOOP_PRESETS", "SYNTHESES", "loop_preset"]
+__all__ = ["DEFAULT_ARCH", "GENERATOR_INITS", "LoopConfig", "LOOP_PRESETS", "SYNTHESES", "loop_preset"]
 
 DEFAULT_ARCH = "sc-dit"
 """The denoiser used where none is named: ``compogen train --arch`` and :class:`LoopConfig` (the loop presets
@@ -25,6 +25,10 @@ name their own). Set here only, from what the benchmarks show best (the composit
 
 #: What a round writes per target task (:attr:`LoopConfig.synthesis`).
 SYNTHESES = ("transitions", "episodes")
+
+
+#: Where a round's generator starts (:attr:`LoopConfig.generator_init`).
+GENERATOR_INITS = ("scratch", "previous")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class LoopConfig(Config):
     """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
     admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
     ``benchmarks/results/generator_sweep.md``). Off in every preset until a full run measures it."""
+    generator_init: str = "scratch"
+    """Where round k's generator starts: ``"scratch"`` (Algorithm 1, every preset: a fresh initialisation on the
+    grown pool) or ``"previous"`` (round k-1's weights and normaliser, the same candidate's; a warm start,
+    ``TrainConfig.init_from``). Not yet measured in a full run."""
     generators: int = 1
     """Candidate generators per round: each is trained on the same pool with its own seed and makes its own
     dataset for every unsolved target; all are validated and a target's round result is its best candidate
@@ -192,6 +200,8 @@ class LoopConfig(Config):
                 raise CompogenError(f"{name} must be an integer >= {low}, got {getattr(self, name)!r}")
         if not self.rl_seeds:
             raise CompogenError("rl_seeds: give at least one RL seed")
+        if self.generator_init not in GENERATOR_INITS:
+            raise CompogenError(f"unknown generator_init {self.generator_init!r}; valid: {', '.join(GENERATOR_INITS)}")
         return self
 
 

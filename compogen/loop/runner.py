@@ -146,7 +146,8 @@ def _train_generator(config: LoopConfig, suite, stages, train: list[Task], state
         which = f" {g + 1} of {config.generators}" if config.generators > 1 else ""
         log(f"[iter {k}] training {config.arch} generator{which} on {len(train)} real + {len(state.pool)} synthetic tasks")
         t0 = time.perf_counter()
-        info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k, g), _seed(config, "train", k, g=g))
+        warm = {"init_from": rd.generator(k - 1, g)} if config.generator_init == "previous" and k > 0 else {}
+        info = stages.train(_pool(config, suite, train, state, rd), rd.generator(k, g), _seed(config, "train", k, g=g), **warm)
         rd.add_timing(f"iter{k}.train_s" if g == 0 else f"iter{k}.g{g}.train_s", time.perf_counter() - t0)
         rd.write_json(rd.generator_marker(k, g), {"iteration": k, **(info or {})})
 

@@ -20,8 +20,10 @@ __all__ = ["DiffusionStages", "Stages", "round_steps"]
 class Stages(Protocol):
     """What the runner calls; a class is built as ``cls(config, suite)`` (in each worker process)."""
 
-    def train(self, pool: Transitions, out_dir: Path, seed: int) -> dict[str, Any]:
-        """Train the round's generator on ``pool`` into ``out_dir``; returns facts for the round's marker."""
+    def train(self, pool: Transitions, out_dir: Path, seed: int, init_from: Path | None = None) -> dict[str, Any]:
+        """Train the round's generator on ``pool`` into ``out_dir``; returns facts for the round's marker.
+        ``init_from`` (only passed with ``generator_init="previous"``, from round 1 on): the previous round's
+        generator, to start from."""
         ...
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
@@ -56,7 +58,7 @@ class DiffusionStages:
     def __init__(self, config, suite):
         self.config, self.suite = config, suite
 
-    def train(self, pool: Transitions, out_dir: Path, seed: int) -> dict[str, Any]:
+    def train(self, pool: Transitions, out_dir: Path, seed: int, init_from: Path | None = None) -> dict[str, Any]:
         from compogen.generator import TrainConfig, train_generator
 
         cfg = self.config
@@ -73,11 +75,12 @@ class DiffusionStages:
                 steps=steps,
                 device=cfg.device,
                 keep_out=cfg.generator_keep_out,
+                init_from=None if init_from is None else str(init_from),
             ),
             suite=self.suite.name,
             progress=True,
         )
-        return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps}
+        return {"rows": len(pool), "tasks": len(pool.tasks), "steps": steps, **({"init_from": str(init_from)} if init_from else {})}
 
     def generate(self, model_dir: Path, task: Task, n: int, out_file: Path, seed: int) -> None:
         """``n`` independent transitions of ``task``, or with ``synthesis="episodes"`` whole chained

@@ -50,6 +50,7 @@ def one_line(err: str) -> str:
         (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "cuda:7"], "device cuda:7"),
         (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--device", "tpu"], "device 'tpu'"),
         (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--generators", "0"], "generators must be an integer >= 1"),
+        (["bootstrap", "--preset", "quick", "--out", "runs/b", "--data", "dq", "--generator-init", "last"], "unknown generator_init 'last'"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(capsys, tmp_path, monkeypatch, argv, needle):

@@ -196,3 +196,27 @@ def test_factor_dropout_trains_mlp_and_is_refused_by_sc_dit(tmp_path, layout):
         train_generator(pool, layout, tmp_path / "c", TrainConfig(arch="sc-dit", preset=preset, steps=2), progress=False)
     with pytest.raises(CompogenError, match="cond_dropout must be in"):
         get_preset("tiny", cond_dropout=1.0)
+
+
+def test_init_from_starts_from_a_trained_generator(tmp_path, layout):
+    """A warm start takes the source's EMA weights and normaliser (not refit on the new pool), and trains on."""
+    import torch
+
+    from compogen.errors import CheckpointError
+    from compogen.generator.checkpoint import read_checkpoint
+
+    src = train_generator(make_pool(layout), layout, tmp_path / "src", TrainConfig(arch="mlp", preset="tiny", steps=60), progress=False)
+    bigger = make_pool(layout, seed=1)  # other data: a refit normaliser would differ
+    cfg = TrainConfig(arch="mlp", preset="tiny", steps=20, log_every=5, init_from=str(src))
+    at0 = train_generator(bigger, layout, tmp_path / "at0", cfg, stop_at=0, progress=False)
+    ck, ck0 = read_checkpoint(src), read_checkpoint(at0, with_training_state=True)
+    assert all(torch.equal(a, b) for a, b in zip(ck.ema.state_dict().values(), ck0.model.state_dict().values(), strict=True))
+    assert np.array_equal(ck0.normalizer.mean, ck.normalizer.mean)
+    assert read_config(at0)["training"]["init_from"] == str(src)
+
+    warm = train_generator(bigger, layout, tmp_path / "warm", cfg, progress=False)
+    cold = train_generator(bigger, layout, tmp_path / "cold", cfg.replace(init_from=None), progress=False)
+    first = [read_config(r)["training"]["loss_log"][0][1] for r in (warm, cold)]
+    assert first[0] < first[1]  # the first five steps already start from what the source learnt
+    with pytest.raises(CheckpointError, match="init_from needs equal"):
+        train_generator(bigger, layout, tmp_path / "x", TrainConfig(arch="mlp", preset="laptop", steps=1, init_from=str(src)), progress=False)

@@ -26,10 +26,11 @@ class FakeStages:
     def _nap(self):
         time.sleep(float(self.extra.get("sleep", 0)))
 
-    def train(self, pool, out_dir: Path, seed: int) -> dict:
+    def train(self, pool, out_dir: Path, seed: int, init_from: Path | None = None) -> dict:
         self._nap()
         out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "model.json").write_text(json.dumps({"seed": seed, "rows": len(pool), "tasks": len(pool.tasks)}))
+        record = {"seed": seed, "rows": len(pool), "tasks": len(pool.tasks), "init_from": None if init_from is None else str(init_from)}
+        (out_dir / "model.json").write_text(json.dumps(record))
         return {"rows": len(pool)}
 
     def generate(self, model_dir: Path, task, n: int, out_file: Path, seed: int) -> None:

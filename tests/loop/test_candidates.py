@@ -72,3 +72,17 @@ def test_generators_below_one_or_not_an_integer_refused(real_data, tmp_path, bad
     with pytest.raises(CompogenError, match="generators must be an integer >= 1"):
         _run(real_data, tmp_path / "run", generators=bad)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("generators", [1, 2])
+def test_generator_init_previous_starts_each_round_from_the_same_candidates_last_weights(real_data, tmp_path, generators):
+    run = tmp_path / "run"
+    _run(real_data, run, generators=generators, generator_init="previous")
+    for g in range(generators):
+        name = "generator" if g == 0 else f"generator-g{g}"
+        inits = [json.loads((run / "iterations" / f"{k:03d}" / name / "model.json").read_text())["init_from"] for k in (0, 1)]
+        assert inits == [None, str(run / "iterations" / "000" / name)]
+    _run(real_data, tmp_path / "cold")  # the default (Algorithm 1): every round from scratch
+    assert json.loads((tmp_path / "cold" / "iterations" / "001" / "generator" / "model.json").read_text())["init_from"] is None
+    with pytest.raises(CompogenError, match="unknown generator_init 'last'"):
+        _run(real_data, tmp_path / "bad", generator_init="last")
