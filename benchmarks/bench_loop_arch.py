@@ -7,6 +7,9 @@ targets, sampler, validation and rounds) and only the generator changed: its arc
 generator (``sc-dit:5000:generator_changes=dit_hidden=256``, the sc-dit at the MLP's parameter count).
 Runs are resumable: an entry whose run directory is complete is read,
 not run again, so ``--archs`` can be given one entry per invocation and the table written at the end.
+``--seeds 0,1`` runs every entry per loop seed (the preset's seed keeps the plain directory name, another
+seed's ends ``-s<seed>``) and adds a mean-over-seeds table. An entry's changes may name another split
+(``mlp:5000:train=iiwa:train14@ThreeLink,targets=iiwa:test@ThreeLink,eval=iiwa:test@ThreeLink``).
 The table holds, per round: admitted, coverage, best-so-far and raw mean success, tasks > 0, minutes.
 With ``--baselines F.json`` (a ``bench_zero_shot`` JSON), multi-task BC on the same real data is shown.
 
