@@ -43,6 +43,7 @@ def main(argv=None) -> None:
     ap.add_argument("--work", default="/tmp/compogen-loop-arch")
     ap.add_argument("--baselines", default=None, help="bench_zero_shot JSON whose multi-task baselines are shown")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--plot", default=None, help="PNG: best-so-far mean and admitted tasks per round, per entry and seed")
     args = ap.parse_args(argv)
 
     base = loop_preset(args.preset)
@@ -119,9 +120,45 @@ def main(argv=None) -> None:
         v = [x["best"] for x in res.values()]
         lines.append(f"| {names.get(b, b)} | – | {sum(v) / len(v):.3f} | – | – | – |")
     text = "\n".join(lines) + "\n"
+    if args.plot:
+        plot_rounds(rows, entries, {names.get(b, b): sum(x["best"] for x in r.values()) / len(r) for b, r in bases.items()}, Path(args.plot))
     if args.out:
         Path(args.out).write_text(text)
     print(text)
+
+
+def plot_rounds(rows: dict, entries: list[str], baselines: dict[str, float], out: Path) -> None:
+    """Two panels over rounds (the paper's Figure 6): best-so-far mean success and tasks admitted, one colour per
+    entry, a thin line per seed and a thick one for their mean; the multi-task baselines as dashed lines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for i, entry in enumerate(e for e in entries if any(k[0] == e for k in rows)):
+        runs = [r["summary"] for (e, _), r in rows.items() if e == entry]
+        for ax, key in zip(axes, ("mean_best_success", "admitted_total"), strict=True):
+            curves = [[float(x[key]) for x in run] for run in runs]
+            for c in curves:
+                ax.plot(range(len(c)), c, color=f"C{i}", alpha=0.35, lw=1)
+            n = min(len(c) for c in curves)
+            mean = [sum(c[k] for c in curves) / len(curves) for k in range(n)]
+            ax.plot(range(n), mean, color=f"C{i}", lw=2.5, marker="o", label=f"{entry} ({len(curves)} seed{'s' * (len(curves) > 1)})")
+    for j, (name, v) in enumerate(baselines.items()):
+        axes[0].axhline(v, color="k", ls=("--", ":")[j % 2], lw=1, label=name)
+    axes[0].set(xlabel="round", ylabel="best-so-far mean success (held-out)", title="best-so-far mean")
+    axes[1].set(xlabel="round", ylabel="held-out tasks admitted (total)", title="admitted")
+    for ax in axes:
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
+    fig.tight_layout(rect=(0, 0.1 + 0.04 * (len(labels) // 3), 1, 1))
+    tmp = out.with_name(out.name + ".tmp")
+    fig.savefig(tmp, dpi=90, format="png")
+    plt.close(fig)
+    tmp.replace(out)
 
 
 if __name__ == "__main__":
