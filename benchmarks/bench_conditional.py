@@ -64,7 +64,7 @@ def replay_divergence(gen, suite, task, episodes: int, tol: float, seed: int) ->
 
 
 def main(argv=None) -> None:
-    from report import emit
+    from report import command, emit
 
     from compogen.generator import Generator
     from compogen.rl import expert_transitions
@@ -118,7 +118,7 @@ def main(argv=None) -> None:
     lines = [
         "# Conditional sampling against the simulator: dynamics, policy and model-env replays",
         "",
-        f"`python benchmarks/bench_conditional.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler fast, {args.sampler_steps} steps; inpainting",
         f"- per task {args.rows} real expert transitions (noise 0.1); replays: {args.replays} expert episodes, object within {args.tol} m",

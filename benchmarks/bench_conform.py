@@ -43,7 +43,7 @@ def raw_file(gen, suite, task, n: int, seed: int, lc) -> Path:
 
 def main(argv=None) -> None:
     from bench_zero_shot import ci95
-    from report import emit
+    from report import command, emit
 
     from compogen.data import read_synthetic
     from compogen.data.conform import conform
@@ -97,7 +97,7 @@ def main(argv=None) -> None:
     lines = [
         "# Generated values in the task's spaces: validator success with and without `conform`",
         "",
-        f"`python benchmarks/bench_conform.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- generator: `{args.model}` ({gen.info()['arch']}, {gen.info()['preset']}, step {gen.info()['step']}); bounds {bounds.to_dict()}",
         f"- per task: {lc.samples_per_task} samples, sampler `{lc.sampler}`; validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps),"

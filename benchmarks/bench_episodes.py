@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def main(argv=None) -> None:
     from bench_zero_shot import ci95
-    from report import emit
+    from report import command, emit
 
     from compogen.data import Transitions
     from compogen.generator import Generator
@@ -96,7 +96,7 @@ def main(argv=None) -> None:
     lines = [
         "# Chained synthetic episodes against independent transitions (validator success)",
         "",
-        f"`python benchmarks/bench_episodes.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler `{lc.sampler}` ({lc.sampler_steps} steps)",
         f"- per task: episodes of up to {suite.horizon} steps until >= {lc.samples_per_task} transitions, and as many independent transitions;"

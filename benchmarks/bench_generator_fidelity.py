@@ -31,6 +31,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import command  # noqa: E402
 
 from compogen.loop.config import LoopConfig  # noqa: E402
 
@@ -135,7 +136,7 @@ def main(argv=None) -> None:
     lines = [
         f"# Generator fidelity: `{args.arch}` on the training tasks",
         "",
-        f"`python benchmarks/bench_generator_fidelity.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- pool: {len(tasks)} tasks x {args.episodes} expert episodes (noise 0.1), {len(pool)} transitions; collect {collect_s:.0f} s",
         f"- generator: {args.arch}, preset `{gen_preset}`, {steps} steps, seed {args.seed}; train {train_s:.0f} s ({args.threads} threads)",

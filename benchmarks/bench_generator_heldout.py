@@ -28,6 +28,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from report import command  # noqa: E402
 
 
 def parse_config(spec: str):
@@ -100,7 +101,7 @@ def main(argv=None) -> None:
     lines = [
         "# Held-out denoising loss: how well each generator design composes (no simulator)",
         "",
-        f"`python benchmarks/bench_generator_heldout.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- trained on {len(pool.tasks)} training tasks x 100 expert episodes ({len(pool)} transitions); held-out: "
         f"{len(test_tasks)} tasks x 10 expert episodes ({len(held)} transitions), never trained on",

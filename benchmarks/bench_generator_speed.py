@@ -32,7 +32,7 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "generator"))
-
+from report import command  # noqa: E402
 
 # a0f8214's DiT settings at the small/laptop size: the rows that have an ``old`` counterpart.
 A0F8214_DIT = "dit_tokens=split,dit_mlp_ratio=4,dit_hidden=128,dit_pos_std=0.02,dit_zero_decoder=false"
@@ -178,11 +178,10 @@ def main(argv=None) -> None:
         r = {x["arch"]: x for x in rows if x["preset"] == pname}
         return r["mlp"][f"{kind}_ms"] / r[arch][f"{kind}_ms"] if arch in r and "mlp" in r else float("nan")
 
-    cmd = " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
         "# Denoiser training speed: a0f8214 against today, same run",
         "",
-        f"`python benchmarks/bench_generator_speed.py {cmd}`",
+        command(__file__, argv),
         "",
         f"Built-in layout ({layout.dim} dims); minibatches mixing the 14 training tasks; {args.threads} torch thread(s),"
         f" fastest of {args.blocks} alternating blocks of {args.steps} steps; machine {platform.machine()}, torch {torch.__version__}."

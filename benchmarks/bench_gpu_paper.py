@@ -32,6 +32,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from report import command  # noqa: E402
 
 #: The paper's Table 8 (hours on one RTX A6000): monolithic (mlp) and S+C DiT (sc-dit).
 TABLE8_H = {"train": {"mlp": 0.98, "sc-dit": 4.12}, "generate_1m": {"mlp": 0.23, "sc-dit": 2.40}, "policy": 0.28}
@@ -181,7 +182,7 @@ def main(argv=None) -> None:
     lines = [
         f"# The `{args.preset}` preset on {name} against the paper's Table 8 (one RTX A6000)",
         "",
-        f"`python benchmarks/bench_gpu_paper.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"torch {torch.__version__}, fp32 (TF32 off: torch's default). Extrapolations: training to {PAPER_TRAIN_STEPS:,} steps,"
         f" generation to 1M transitions at batch {args.gen_batch:,}, policies to {PAPER_POLICY_STEPS:,} steps.",

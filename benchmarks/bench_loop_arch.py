@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from report import command  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -75,9 +76,9 @@ def main(argv=None) -> None:
     lines = [
         f"# The loop per generator architecture: `{args.preset}` preset (the paper's Figure 6)",
         "",
-        f"`python benchmarks/bench_loop_arch.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
-        f"Same seeds ({', '.join(map(str, seeds))}), real data, targets ({base.targets}), sampler, validation (`{base.validation_preset}`) and rounds"
+        f"Same seeds ({', '.join(map(str, seeds))}), real data, targets ({base.targets} unless an entry names others), sampler, validation (`{base.validation_preset}`) and rounds"
         f" ({base.iterations}); only the generator differs: its architecture, training steps and the entry's settings.",
         "",
         "| generator | seed | round | admitted | coverage | best-so-far mean | raw mean | tasks solved at least once | minutes (round) |",

@@ -80,7 +80,7 @@ def _mean_unions(sets: list[set[str]], k: int) -> float:
 
 
 def main(argv=None) -> None:
-    from report import emit
+    from report import command, emit
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", required=True, help="comma list of finished `compogen bootstrap` run directories")
@@ -92,7 +92,7 @@ def main(argv=None) -> None:
     lines = [
         "# What limits the loop's later rounds? Task-level success across rounds and generators",
         "",
-        f"`python benchmarks/bench_loop_limits.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"Success is the validator's (τ0 = {TAU0}); no new training or validation.",
         "",

@@ -40,7 +40,7 @@ def spearman(x, y) -> float:
 
 
 def main(argv=None) -> None:
-    from report import emit
+    from report import command, emit
 
     from compogen.loop.config import loop_preset
     from compogen.suites import get_suite
@@ -73,7 +73,7 @@ def main(argv=None) -> None:
     lines = [
         "# The ceiling of task-only quality scores",
         "",
-        f"`python benchmarks/bench_proxy_ceiling.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- {S.size} datasets: {len(runs)} runs (generator x seed) x {len(tasks)} held-out tasks, from `{args.runs}`",
         f"- share of the success variance between tasks (task means): {between:.2f}; the rest is between datasets of one task",

@@ -125,7 +125,7 @@ def revisit_rules(rows: list[dict]) -> list[str]:
 
 
 def main(argv=None) -> None:
-    from report import emit
+    from report import command, emit
 
     from compogen.suites import get_suite
     from compogen.validation.proxy import spearman
@@ -143,7 +143,7 @@ def main(argv=None) -> None:
     lines = [
         "# Which loop datasets were worth validating? Simulator-free scores replayed over finished runs",
         "",
-        f"`python benchmarks/bench_proxy_loop.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- {len(rows)} validated datasets of {len(runs)} runs ({', '.join(runs)}); {len(later)} in rounds >= 1;"
         f" {sum(r['admitted'] for r in rows)} admitted; {sum(r['env_steps'] for r in rows):,} validation env steps",

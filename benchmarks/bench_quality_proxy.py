@@ -41,7 +41,7 @@ def model_dir(work: Path, run: dict) -> Path:
 
 
 def main(argv=None) -> None:
-    from report import emit
+    from report import command, emit
 
     from compogen.data import read_synthetic
     from compogen.generator import Generator
@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     lines = [
         "# Interaction-free data quality: simulator-free scores against the validator's success",
         "",
-        f"`python benchmarks/bench_quality_proxy.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- {len(rows)} datasets (generator x held-out task) from `{args.runs}`: {len({r['run'] for r in rows})} generators;"
         f" {int(admitted.sum())} pass τ0 = {TAU0}",

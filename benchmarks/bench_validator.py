@@ -23,6 +23,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from report import command  # noqa: E402
 
 from compogen.data import Transitions  # noqa: E402
 from compogen.rl.adapters import to_d3rlpy  # noqa: E402
@@ -151,7 +152,7 @@ def main(argv=None) -> None:
     lines = [
         f"# Validator throughput ({suite.name}, preset `{args.preset}` sizes)",
         "",
-        f"`{' '.join(['python', 'benchmarks/bench_validator.py'] + (argv if argv is not None else sys.argv[1:]))}`",
+        command(__file__, argv),
         "",
         f"- machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, {args.threads} threads, load average at end {load}",
         f"- task {suite.task_id(task)}, {len(data)} transitions ({source}); obs {data.obs_dim}, act {data.action_dim}",

@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from report import command  # noqa: E402
 
 from compogen.loop.config import LoopConfig  # noqa: E402
 
@@ -110,7 +111,7 @@ def main(argv=None) -> None:
     lines = [
         "# Validator calibration: real expert data of held-out tasks",
         "",
-        f"`python benchmarks/bench_validator_calibration.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- {len(tasks)} tasks ({args.tasks}), {args.transitions} expert transitions each (noise {args.noise}), RL seeds {seeds}",
         f"- machine: {platform.machine()}, {args.workers} worker processes x 1 torch thread",

@@ -33,6 +33,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from report import command  # noqa: E402
 
 TAU0 = 0.8
 
@@ -210,7 +211,7 @@ def main(argv=None) -> None:
     lines = [
         "# Zero-shot on held-out tasks: generator architectures against multi-task policies",
         "",
-        f"`python benchmarks/bench_zero_shot.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        command(__file__, argv),
         "",
         f"- real data: {len(train)} training tasks x {args.episodes} expert episodes (noise 0.1), {len(pool)} transitions",
         f"- per held-out task: {lc.samples_per_task} synthetic transitions, sampler `{lc.sampler}` ({lc.sampler_steps or 'default'} steps),"

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 from typing import Any
+
+
+def command(script: str, argv: list[str] | None) -> str:
+    """The command that reproduces a run of ``script`` (its ``__file__``) with ``argv`` (default: this process's
+    arguments), quoted for a shell and set as Markdown code: ```python benchmarks/NAME.py ARGS```."""
+    args = argv if argv is not None else sys.argv[1:]
+    return "`" + shlex.join(["python", f"benchmarks/{Path(script).name}", *args]) + "`"
 
 
 def emit(lines: list[str], out: str | None, data: Any) -> str:
