@@ -218,10 +218,13 @@ def main(argv=None) -> None:
         f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps, best of {max(1, vcfg.steps // vcfg.eval_every)}"
         f" evaluations x {vcfg.eval_episodes} episodes), RL seeds {list(lc.rl_seeds)}",
         f"- {len(tasks)} held-out tasks; intervals: 95 % bootstrap over tasks; machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
-        "",
-        "| generator | seed | steps | params | fwd MFLOP/sample | train s (device) | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
+    if runs:  # none when only baselines were asked for
+        lines += [
+            "",
+            "| generator | seed | steps | params | fwd MFLOP/sample | train s (device) | generate s | mean success [95 % CI] | tasks > tau0 | tasks > 0 |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        ]
     for r in runs:
         r.setdefault("label", f"{r['arch']} ({r['preset']})")
         sr = list(r["success"].values())
