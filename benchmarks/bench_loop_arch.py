@@ -33,6 +33,7 @@ from report import command  # noqa: E402
 
 
 def main(argv=None) -> None:
+    from compogen.io import atomic_write_json
     from compogen.loop.bootstrap import run_bootstrap
     from compogen.loop.config import LoopConfig, loop_preset
 
@@ -64,7 +65,7 @@ def main(argv=None) -> None:
             if (args.run is None or args.run == entry) and not (run / "done.json").exists():
                 t0 = time.perf_counter()
                 run_bootstrap(cfg, run)
-                (run / "done.json").write_text(json.dumps({"seconds": time.perf_counter() - t0}))
+                atomic_write_json(run / "done.json", {"seconds": time.perf_counter() - t0})
             if (run / "done.json").exists():
                 rows[entry, seed] = {
                     "summary": list(csv.DictReader(io.StringIO((run / "summary.csv").read_text()))),
