@@ -33,7 +33,7 @@ from report import command  # noqa: E402
 
 
 def main(argv=None) -> None:
-    from compogen.io import atomic_write_json
+    from compogen.io import atomic_write_json, atomic_write_text
     from compogen.loop.bootstrap import run_bootstrap
     from compogen.loop.config import LoopConfig, loop_preset
 
@@ -107,8 +107,8 @@ def main(argv=None) -> None:
         each = f" ({', '.join(format(v, fmt) for v in vals)})" if len(vals) > 1 else ""
         return f"{format(sum(vals) / len(vals), fmt)}{each}"
 
-    for entry in entries:
-        done = [r for (e, _), r in rows.items() if e == entry]
+    by_entry = {e: [r for (x, _), r in rows.items() if x == e] for e in entries}  # finished runs, one per seed
+    for entry, done in by_entry.items():
         if not done:
             continue
         last = [r["summary"][-1] for r in done]
@@ -118,28 +118,29 @@ def main(argv=None) -> None:
             f" {cell([r['seconds'] / 60 for r in done], '.1f')} |"
         )
     names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
-    for b, res in bases.items():
-        v = [x["best"] for x in res.values()]
-        lines.append(f"| {names.get(b, b)} | – | {sum(v) / len(v):.3f} | – | – | – |")
+    base_means = {names.get(b, b): sum(x["best"] for x in res.values()) / len(res) for b, res in bases.items()}
+    lines += [f"| {name} | – | {v:.3f} | – | – | – |" for name, v in base_means.items()]
     text = "\n".join(lines) + "\n"
     if args.plot:
-        plot_rounds(rows, entries, {names.get(b, b): sum(x["best"] for x in r.values()) / len(r) for b, r in bases.items()}, Path(args.plot))
+        plot_rounds(by_entry, base_means, Path(args.plot))
     if args.out:
-        Path(args.out).write_text(text)
+        atomic_write_text(args.out, text)
     print(text)
 
 
-def plot_rounds(rows: dict, entries: list[str], baselines: dict[str, float], out: Path) -> None:
+def plot_rounds(by_entry: dict[str, list[dict]], baselines: dict[str, float], out: Path) -> None:
     """Two panels over rounds (the paper's Figure 6): best-so-far mean success and tasks admitted, one colour per
     entry, a thin line per seed and a thick one for their mean; the multi-task baselines as dashed lines."""
     import matplotlib
+
+    from compogen.io import atomic_path
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for i, entry in enumerate(e for e in entries if any(k[0] == e for k in rows)):
-        runs = [r["summary"] for (e, _), r in rows.items() if e == entry]
+    for i, (entry, done) in enumerate((e, d) for e, d in by_entry.items() if d):
+        runs = [r["summary"] for r in done]
         for ax, key in zip(axes, ("mean_best_success", "admitted_total"), strict=True):
             curves = [[float(x[key]) for x in run] for run in runs]
             for c in curves:
@@ -157,10 +158,9 @@ def plot_rounds(rows: dict, entries: list[str], baselines: dict[str, float], out
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
     fig.tight_layout(rect=(0, 0.1 + 0.04 * (len(labels) // 3), 1, 1))
-    tmp = out.with_name(out.name + ".tmp")
-    fig.savefig(tmp, dpi=90, format="png")
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
-    tmp.replace(out)
 
 
 if __name__ == "__main__":
