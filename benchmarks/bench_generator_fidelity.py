@@ -13,6 +13,11 @@
         --out benchmarks/results/generator_fidelity_mlp_quick.md
     python benchmarks/bench_generator_fidelity.py --arch mlp --preset tiny --steps 20 --tasks iiwa:train2 --episodes 5  # smoke
 
+``--hybrid`` adds a third dataset per task that separates the two halves of a transition the validator's BC learns
+from: the real data's states with the generator's actions given them (``Generator.sample_given``, inpainting). If
+the hybrid passes where the synthetic data fails, the generated *states* are what is wrong; if it fails too, the
+generated *actions given a state* are.
+
 Target (issue 8): synthetic data passes tau0 = 0.8 on >= 12 of the 14 training tasks.
 """
 
@@ -54,7 +59,7 @@ def main(argv=None) -> None:
     from bench_generator import compare, flat
 
     from compogen.data import read_synthetic
-    from compogen.generator import TrainConfig, generate, train_generator
+    from compogen.generator import Generator, TrainConfig, generate, train_generator
     from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
@@ -74,6 +79,7 @@ def main(argv=None) -> None:
     ap.add_argument("--seed", type=int, default=0, help="diffusion seed")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/compogen-fidelity", help="data and model directory (reused if present)")
+    ap.add_argument("--hybrid", action="store_true", help="also validate real states with generated actions given them")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
@@ -93,6 +99,7 @@ def main(argv=None) -> None:
     collect_s = time.perf_counter() - t0
     layout = suite.transition_layout()
     model_dir = work / f"{args.arch}-{gen_preset}-{steps}-s{args.seed}"
+    reused = (model_dir / "config.json").exists() and Generator.load(model_dir).info()["step"] >= steps
     t0 = time.perf_counter()
     train_generator(
         pool, layout, model_dir, TrainConfig(arch=args.arch, preset=gen_preset, seed=args.seed, steps=steps), suite=suite.name, progress=True
@@ -111,13 +118,23 @@ def main(argv=None) -> None:
     norm = fit_normalizer(pool, layout)
     dist = [compare(layout, norm, flat(layout, s), flat(layout, r)) for s, r in zip(synth, real, strict=True)]
 
+    hybrid = []
+    if args.hybrid:  # real states, generated (a, r, s', d) given them
+        gen = Generator.load(model_dir)
+        hybrid = [
+            gen.sample_given(t, r.observations, sampler=lc.sampler, steps=lc.sampler_steps, seed=args.seed * 1000 + 500 + i)
+            for i, (t, r) in enumerate(zip(tasks, real, strict=True))
+        ]
+
     t0 = time.perf_counter()
     res_s = validate_many(suite, list(zip(tasks, synth, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
     res_r = validate_many(suite, list(zip(tasks, real, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
+    res_h = validate_many(suite, list(zip(tasks, hybrid, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8) if hybrid else []
     val_s = time.perf_counter() - t0
+    action_rmse = [float(np.sqrt(((h.actions - r.actions) ** 2).mean())) for h, r in zip(hybrid, real, strict=True)]
 
     rows = []
-    for t, s, r, d in zip(tasks, res_s, res_r, dist, strict=True):
+    for i, (t, s, r, d) in enumerate(zip(tasks, res_s, res_r, dist, strict=True)):
         rows.append(
             {
                 "task": suite.task_id(t),
@@ -131,6 +148,8 @@ def main(argv=None) -> None:
                 "tokens": {k: round(v["sw1"], 3) for k, v in d["tokens"].items()},
             }
         )
+        if hybrid:
+            rows[-1] |= {"hybrid": res_h[i].success_rate, "hybrid_action_rmse": action_rmse[i]}
     passed = sum(r["synthetic"] > TAU0 for r in rows)
     real_passed = sum(r["real"] > TAU0 for r in rows)
     lines = [
@@ -139,7 +158,7 @@ def main(argv=None) -> None:
         command(__file__, argv),
         "",
         f"- pool: {len(tasks)} tasks x {args.episodes} expert episodes (noise 0.1), {len(pool)} transitions; collect {collect_s:.0f} s",
-        f"- generator: {args.arch}, preset `{gen_preset}`, {steps} steps, seed {args.seed}; train {train_s:.0f} s ({args.threads} threads)",
+        f"- generator: {args.arch}, preset `{gen_preset}`, {steps} steps, seed {args.seed}; train {'reused from an earlier run in --work' if reused else f'{train_s:.0f} s ({args.threads} threads)'}",
         f"- samples: {n} per task, sampler `{lc.sampler}` ({lc.sampler_steps or 'default'} steps); generate {gen_s:.0f} s",
         f"- validation: preset `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), seeds {seeds}; real data: {n} expert transitions"
         f" from other episodes; validate {val_s:.0f} s",
@@ -148,12 +167,24 @@ def main(argv=None) -> None:
         f"**synthetic data passes tau0 = {TAU0} on {passed}/{len(rows)} training tasks** (real data: {real_passed}/{len(rows)});"
         f" mean success synthetic {np.mean([r['synthetic'] for r in rows]):.3f}, real {np.mean([r['real'] for r in rows]):.3f}",
         "",
-        "| task | synthetic | real | ratio | mean token sW1 | mean token MMD | reward mean | done rate |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    if hybrid:
+        h_passed = sum(r["hybrid"] > TAU0 for r in rows)
+        lines += [
+            f"**hybrid (real states, generated actions given them) passes on {h_passed}/{len(rows)}**; mean success"
+            f" {np.mean([r['hybrid'] for r in rows]):.3f}; RMSE of its actions against the real ones"
+            f" {np.mean(action_rmse):.3f}",
+            "",
+        ]
+    hcols = " hybrid | hybrid action RMSE |" if hybrid else ""
+    lines += [
+        f"| task | synthetic | real | ratio |{hcols} mean token sW1 | mean token MMD | reward mean | done rate |",
+        "|---|---:|---:|---:|" + ("---:|---:|" if hybrid else "") + "---:|---:|---:|---:|",
     ]
     for r in rows:
+        hcells = f" {r['hybrid']:.2f} | {r['hybrid_action_rmse']:.3f} |" if hybrid else ""
         lines.append(
-            f"| {r['task']} | {r['synthetic']:.2f} | {r['real']:.2f} | {r['ratio']:.2f} | {r['sw1']:.3f} | {r['mmd']:.3f} |"
+            f"| {r['task']} | {r['synthetic']:.2f} | {r['real']:.2f} | {r['ratio']:.2f} |{hcells} {r['sw1']:.3f} | {r['mmd']:.3f} |"
             f" {r['reward_mean']:.3f} | {r['done_rate']:.4f} |"
         )
     lines += ["", "Per-token sliced W1 (normalised units):", "", "```"]
