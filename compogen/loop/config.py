@@ -73,11 +73,13 @@ class LoopConfig(Config):
     scale_generator_steps: bool = False
     """Scale the round's training steps by (pool tasks / real tasks), so that each task of a pool grown by
     admitted datasets gets as many updates as in round 0 (more steps per task decide fidelity:
-    ``benchmarks/results/generator_sweep.md``). Off in every preset until a full run measures it."""
+    ``benchmarks/results/generator_sweep.md``). Measured in one full ``standard`` run (``loop_init_scale.md``): 15
+    admitted against 12, the same best-so-far (0.597 against 0.588); off in every preset until a second seed agrees."""
     generator_init: str = "scratch"
     """Where round k's generator starts: ``"scratch"`` (Algorithm 1, every preset: a fresh initialisation on the
     grown pool) or ``"previous"`` (round k-1's weights and normaliser, the same candidate's; a warm start,
-    ``TrainConfig.init_from``). Not yet measured in a full run."""
+    ``TrainConfig.init_from``). Measured worse than scratch in a full ``standard`` run (``loop_init_scale.md``: 11
+    admitted against 12, best-so-far 0.522 against 0.588)."""
     generators: int = 1
     """Candidate generators per round: each is trained on the same pool with its own seed and makes its own
     dataset for every unsolved target; all are validated and a target's round result is its best candidate
