@@ -37,7 +37,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import command  # noqa: E402
+from report import command, emit  # noqa: E402
 
 from compogen.loop.config import LoopConfig  # noqa: E402
 
@@ -61,6 +61,7 @@ def main(argv=None) -> None:
 
     from compogen.data import read_synthetic
     from compogen.generator import Generator, TrainConfig, generate, train_generator
+    from compogen.generator.checkpoint import has_checkpoint, read_config
     from compogen.generator.presets import get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
@@ -100,7 +101,7 @@ def main(argv=None) -> None:
     collect_s = time.perf_counter() - t0
     layout = suite.transition_layout()
     model_dir = work / f"{args.arch}-{gen_preset}-{steps}-s{args.seed}"
-    reused = (model_dir / "config.json").exists() and Generator.load(model_dir).info()["step"] >= steps
+    reused = has_checkpoint(model_dir) and read_config(model_dir).get("step", 0) >= steps  # config only, no weights
     t0 = time.perf_counter()
     train_generator(
         pool, layout, model_dir, TrainConfig(arch=args.arch, preset=gen_preset, seed=args.seed, steps=steps), suite=suite.name, progress=True
@@ -133,10 +134,9 @@ def main(argv=None) -> None:
     res_r = validate_many(suite, list(zip(tasks, real, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
     res_h = validate_many(suite, list(zip(tasks, hybrid, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8) if hybrid else []
     val_s = time.perf_counter() - t0
-    action_rmse = [float(np.sqrt(((h.actions - r.actions) ** 2).mean())) for h, r in zip(hybrid, real, strict=True)]
 
     rows = []
-    for i, (t, s, r, d) in enumerate(zip(tasks, res_s, res_r, dist, strict=True)):
+    for i, (t, s, r, d, x) in enumerate(zip(tasks, res_s, res_r, dist, real, strict=True)):
         rows.append(
             {
                 "task": suite.task_id(t),
@@ -151,7 +151,8 @@ def main(argv=None) -> None:
             }
         )
         if hybrid:
-            rows[-1] |= {"hybrid": res_h[i].success_rate, "hybrid_action_rmse": action_rmse[i]}
+            rmse = float(np.sqrt(((hybrid[i].actions - x.actions) ** 2).mean()))
+            rows[-1] |= {"hybrid": res_h[i].success_rate, "hybrid_action_rmse": rmse}
     passed = sum(r["synthetic"] > TAU0 for r in rows)
     real_passed = sum(r["real"] > TAU0 for r in rows)
     lines = [
@@ -176,7 +177,7 @@ def main(argv=None) -> None:
         lines += [
             f"**hybrid (real states, generated actions given them) passes on {h_passed}/{len(rows)}**; mean success"
             f" {np.mean([r['hybrid'] for r in rows]):.3f}; RMSE of its actions against the real ones"
-            f" {np.mean(action_rmse):.3f}",
+            f" {np.mean([r['hybrid_action_rmse'] for r in rows]):.3f}",
             "",
         ]
     hcols = " hybrid | hybrid action RMSE |" if hybrid else ""
@@ -192,13 +193,8 @@ def main(argv=None) -> None:
         )
     lines += ["", "Per-token sliced W1 (normalised units):", "", "```"]
     lines += [f"{r['task']}: {json.dumps(r['tokens'])}" for r in rows]
-    lines += ["```", ""]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    lines += ["```"]
+    emit(lines, args.out, rows)
 
 
 if __name__ == "__main__":

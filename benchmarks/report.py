@@ -20,7 +20,10 @@ def emit(lines: list[str], out: str | None, data: Any) -> str:
     """Print ``lines`` as one Markdown text; with ``out``, write it there and ``data`` as JSON beside it."""
     text = "\n".join(lines) + "\n"
     print(text)
-    if out:
-        Path(out).write_text(text)
-        Path(out).with_suffix(".json").write_text(json.dumps(data, indent=1))
+    if out:  # written to a temporary file, then renamed: an interrupted benchmark leaves the old results whole
+        from compogen.io import atomic_write_text
+
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out, text)
+        atomic_write_text(Path(out).with_suffix(".json"), json.dumps(data, indent=1))
     return text
