@@ -13,6 +13,8 @@
         --out benchmarks/results/generator_fidelity_mlp_quick.md
     python benchmarks/bench_generator_fidelity.py --arch mlp --preset tiny --steps 20 --tasks iiwa:train2 --episodes 5  # smoke
 
+``--preset-changes cond_masks=0.5`` trains with conditioning masks, so the hybrid samples the learnt conditional.
+
 ``--hybrid`` adds a third dataset per task: the real data's states with the generator's actions given them
 (``Generator.sample_given``, inpainting), validated the same way. It measures the inpainted conditional policy
 ``a | s`` on states known to be right, the half of a transition the validator's BC learns from. Inpainting is a
@@ -62,7 +64,7 @@ def main(argv=None) -> None:
     from compogen.data import read_synthetic
     from compogen.generator import Generator, TrainConfig, generate, train_generator
     from compogen.generator.checkpoint import has_checkpoint, read_config
-    from compogen.generator.presets import get_preset
+    from compogen.generator.presets import GeneratorPreset, get_preset
     from compogen.generator.train import fit_normalizer
     from compogen.loop.config import loop_preset
     from compogen.rl.rollout import expert_transitions
@@ -75,6 +77,7 @@ def main(argv=None) -> None:
     ap.add_argument("--loop-preset", default="quick", help="generator, sampler and validation settings come from this loop preset")
     ap.add_argument("--preset", default=None, help="override the generator preset")
     ap.add_argument("--steps", type=int, default=None, help="override the generator training steps")
+    ap.add_argument("--preset-changes", default="", help="generator preset fields, e.g. cond_masks=0.5 (conditioning-mask training)")
     ap.add_argument("--samples", type=int, default=None, help="override samples per task")
     ap.add_argument("--tasks", default="iiwa:train14")
     ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
@@ -87,8 +90,10 @@ def main(argv=None) -> None:
 
     torch.set_num_threads(args.threads)
     lc = loop_preset(args.loop_preset)
-    gen_preset = args.preset or lc.generator_preset
-    steps = args.steps or lc.generator_steps or get_preset(gen_preset).steps
+    changes = GeneratorPreset.parse_changes(args.preset_changes) if args.preset_changes else {}
+    preset_name = args.preset or lc.generator_preset
+    gen_preset = get_preset(preset_name, **changes)
+    steps = args.steps or lc.generator_steps or gen_preset.steps
     n = args.samples or lc.samples_per_task
     vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     seeds = list(lc.rl_seeds)
@@ -100,7 +105,8 @@ def main(argv=None) -> None:
     pool = real_pool(suite, tasks, data_root, args.episodes)
     collect_s = time.perf_counter() - t0
     layout = suite.transition_layout()
-    model_dir = work / f"{args.arch}-{gen_preset}-{steps}-s{args.seed}"
+    label = preset_name + "".join(f"-{k}{v}" for k, v in changes.items())
+    model_dir = work / f"{args.arch}-{label}-{steps}-s{args.seed}"
     reused = has_checkpoint(model_dir) and read_config(model_dir).get("step", 0) >= steps  # config only, no weights
     t0 = time.perf_counter()
     train_generator(
@@ -155,13 +161,14 @@ def main(argv=None) -> None:
             rows[-1] |= {"hybrid": res_h[i].success_rate, "hybrid_action_rmse": rmse}
     passed = sum(r["synthetic"] > TAU0 for r in rows)
     real_passed = sum(r["real"] > TAU0 for r in rows)
+    shown = "".join(f", {k}={v}" for k, v in changes.items())
     lines = [
         f"# Generator fidelity: `{args.arch}` on the training tasks",
         "",
         command(__file__, argv),
         "",
         f"- pool: {len(tasks)} tasks x {args.episodes} expert episodes (noise 0.1), {len(pool)} transitions; collect {collect_s:.0f} s",
-        f"- generator: {args.arch}, preset `{gen_preset}`, {steps} steps, seed {args.seed}; train {'reused from an earlier run in --work' if reused else f'{train_s:.0f} s ({args.threads} threads)'}",
+        f"- generator: {args.arch}, preset `{preset_name}`{shown}, {steps} steps, seed {args.seed}; train {'reused from an earlier run in --work' if reused else f'{train_s:.0f} s ({args.threads} threads)'}",
         f"- samples: {n} per task, sampler `{lc.sampler}` ({lc.sampler_steps or 'default'} steps); generate {gen_s:.0f} s"
         + (f"; hybrid {hyb_s:.0f} s" if hybrid else ""),
         f"- validation: preset `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), seeds {seeds}; real data: {n} expert transitions"

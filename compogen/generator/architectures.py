@@ -51,7 +51,7 @@ class Architecture:
 
 
 def _build_mlp(layout: TransitionLayout, p: GeneratorPreset) -> ResidualMLPDenoiser:
-    return ResidualMLPDenoiser(layout.dim, layout.cond_dim, width=p.mlp_width, depth=p.mlp_depth)
+    return ResidualMLPDenoiser(layout.dim, layout.cond_dim, width=p.mlp_width, depth=p.mlp_depth, known_input=p.cond_masks > 0)
 
 
 def _build_dit(tokenizer: str, layout: TransitionLayout, p: GeneratorPreset, *, task_cond: bool | None = None) -> DiTDenoiser:

@@ -87,6 +87,8 @@ class EDMDenoiser(nn.Module):
 
     ``forward(x, sigma, cond, return_intermediates=True)`` also returns the
     backbone's intermediates dict (attention weights, encoder outputs, ...).
+    ``known`` (bool ``[B, dim]``, only for a backbone built to take it, see ``GeneratorPreset.cond_masks``)
+    marks dims given clean, not noised: the backbone sees the mask, and the loss leaves those dims out.
     """
 
     def __init__(self, backbone: nn.Module, config: EDMConfig | None = None):
@@ -94,11 +96,14 @@ class EDMDenoiser(nn.Module):
         self.backbone = backbone
         self.config = config or EDMConfig()
 
-    def forward(self, x: torch.Tensor, sigma: torch.Tensor | float, cond: torch.Tensor, return_intermediates: bool = False):
+    def forward(
+        self, x: torch.Tensor, sigma: torch.Tensor | float, cond: torch.Tensor, return_intermediates: bool = False, known: torch.Tensor | None = None
+    ):
         sigma = torch.as_tensor(sigma, dtype=torch.float32, device=x.device)
         sigma = sigma.reshape(-1, 1).expand(x.shape[0], 1) if sigma.numel() in (1, x.shape[0]) else sigma
         c_skip, c_out, c_in, c_noise = preconditioning(sigma, self.config.sigma_data)
-        out = self.backbone((c_in * x).to(x.dtype), c_noise.reshape(-1), cond, return_intermediates=return_intermediates)
+        extra = {} if known is None else {"known": known}
+        out = self.backbone((c_in * x).to(x.dtype), c_noise.reshape(-1), cond, return_intermediates=return_intermediates, **extra)
         f, inter = out if return_intermediates else (out, None)
         d = c_skip * x + c_out * f.float()
         return (d, inter) if return_intermediates else d
@@ -107,16 +112,40 @@ class EDMDenoiser(nn.Module):
         """Training noise levels (:meth:`EDMConfig.sample_sigma`)."""
         return self.config.sample_sigma(n, generator, device)
 
-    def loss(self, x0: torch.Tensor, cond: torch.Tensor, generator: torch.Generator | None = None, autocast_bf16: bool = False) -> torch.Tensor:
-        """Mean over the batch of ``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²``, σ and ε drawn from ``generator``."""
+    def loss(
+        self,
+        x0: torch.Tensor,
+        cond: torch.Tensor,
+        generator: torch.Generator | None = None,
+        autocast_bf16: bool = False,
+        known: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Mean over the batch of ``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²``, σ and ε drawn from ``generator``
+        (``known``: see :meth:`row_losses`)."""
         sigma = self.sample_sigma(x0.shape[0], generator).to(x0.device)
         eps = torch.randn(x0.shape, generator=generator).to(x0.device)
-        return self.row_losses(x0, cond, sigma, eps, autocast_bf16).mean()
+        return self.row_losses(x0, cond, sigma, eps, autocast_bf16, known).mean()
 
-    def row_losses(self, x0: torch.Tensor, cond: torch.Tensor, sigma: torch.Tensor, eps: torch.Tensor, autocast_bf16: bool = False) -> torch.Tensor:
-        """``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²`` per row, for given noise levels ``sigma`` and noise ``eps``."""
+    def row_losses(
+        self,
+        x0: torch.Tensor,
+        cond: torch.Tensor,
+        sigma: torch.Tensor,
+        eps: torch.Tensor,
+        autocast_bf16: bool = False,
+        known: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``λ(σ)·mean_d (D(x0 + σε; σ) − x0)²`` per row, for given noise levels ``sigma`` and noise ``eps``.
+
+        ``known`` (bool ``[B, dim]``): those dims enter clean (``x0``) and the mean runs over the other dims only
+        (conditioning-mask training; a row without known dims is the plain loss)."""
         xs = x0 + sigma[:, None] * eps
+        if known is not None:
+            xs = torch.where(known, x0, xs)
         with torch.autocast(x0.device.type, dtype=torch.bfloat16, enabled=autocast_bf16):
-            d = self(xs, sigma, cond)
+            d = self(xs, sigma, cond, known=known)
         err = (d.float() - x0) ** 2
-        return loss_weight(sigma, self.config.sigma_data) * err.mean(dim=1)
+        if known is None:
+            return loss_weight(sigma, self.config.sigma_data) * err.mean(dim=1)
+        free = (~known).to(err.dtype)
+        return loss_weight(sigma, self.config.sigma_data) * (err * free).sum(dim=1) / free.sum(dim=1).clamp(min=1.0)

@@ -89,10 +89,16 @@ class Generator:
             "weights_sha256": ((c.get("files") or {}).get(EMA) or {}).get("sha256"),
         }
 
+    @property
+    def mask_trained(self) -> bool:
+        """Trained with conditioning masks (``GeneratorPreset.cond_masks``): :meth:`sample_given` uses the learnt
+        conditionals, not inpainting."""
+        return float((self.config.get("preset") or {}).get("cond_masks", 0.0)) > 0
+
     def _denoiser_fn(self, bf16: bool):
-        def fn(x, sigma, cond):
+        def fn(x, sigma, cond, **kw):
             with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=bf16):
-                return self.denoiser(x, sigma, cond)
+                return self.denoiser(x, sigma, cond, **kw)
 
         return fn
 
@@ -142,6 +148,7 @@ class Generator:
         guidance weight (:func:`~compogen.generator.conditional.inpaint`; 0: replacement only, about half
         the time). 1 measured best: it cut the s' error of proprioception by 40 % and the reward error by
         70 % against replacement alone (``benchmarks/results/conditional.md``); 3 is no better, 10 worse.
+        A :attr:`mask_trained` model samples its learnt conditional instead, and ignores ``guidance``.
         """
         cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
         task = self.layout.space.parse(task)
@@ -161,7 +168,10 @@ class Generator:
             mask[lay.a] = True
         cond = torch.as_tensor(lay.space.indicator(task), device=self.device).expand(n, -1)
         idx = torch.as_tensor(np.asarray(index, dtype=np.int64))
-        x = sample_conditional(cfg, self._denoiser_fn(bf16), idx, cond, known, mask.to(self.device), seed, self.edm, guidance)
+        clean = self.mask_trained
+        x = sample_conditional(
+            cfg, self._denoiser_fn(bf16), idx, cond, known, mask.to(self.device), seed, self.edm, 0.0 if clean else guidance, clean
+        )
         d, _ = self.unpack(self.normalizer.denormalize(x.cpu().numpy()), task)
         d["observations"] = obs.copy()
         if actions is not None:

@@ -4,6 +4,10 @@
 to its input: ``h ← h + W_k·SiLU(LN(h + e))``; output ``W_out·SiLU(LN(h))``.
 Paper preset (6 blocks × width 2048): 26.19M parameters for the 164-dim
 CompoSuite layout (paper: 25.88M).
+
+Built with ``known_input=True`` (``GeneratorPreset.cond_masks > 0``), it also takes a mask of the dims given
+clean (``known``, bool ``[B, dim]``), embedded like the task and added to ``e``: one network then denoises the
+joint ``[s, a, r, s', d]`` (no mask) and its conditionals given ``s`` or ``(s, a)``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ class _Block(nn.Module):
 class ResidualMLPDenoiser(nn.Module):
     """Backbone ``F(x_in, c_noise, cond)`` for flat ``[B, dim]`` transitions."""
 
-    def __init__(self, dim: int, cond_dim: int, width: int = 2048, depth: int = 6, freq_dim: int = 64, noise_hidden: int = 128):
+    def __init__(
+        self, dim: int, cond_dim: int, width: int = 2048, depth: int = 6, freq_dim: int = 64, noise_hidden: int = 128, known_input: bool = False
+    ):
         super().__init__()
         self.dim, self.cond_dim, self.width, self.depth = dim, cond_dim, width, depth
         self.in_proj = nn.Linear(dim, width)
@@ -38,9 +44,17 @@ class ResidualMLPDenoiser(nn.Module):
         self.blocks = nn.ModuleList(_Block(width) for _ in range(depth))
         self.out_norm = nn.LayerNorm(width)
         self.out = nn.Linear(width, dim)
+        # No bias: an all-False mask (joint sampling) adds nothing.
+        self.known_emb = nn.Linear(dim, width, bias=False) if known_input else None
 
-    def forward(self, x: torch.Tensor, c_noise: torch.Tensor, cond: torch.Tensor, return_intermediates: bool = False):
+    def forward(
+        self, x: torch.Tensor, c_noise: torch.Tensor, cond: torch.Tensor, return_intermediates: bool = False, known: torch.Tensor | None = None
+    ):
         e = self.noise_emb(c_noise) + self.task_emb(cond.to(x.dtype))
+        if known is not None:
+            if self.known_emb is None:
+                raise ValueError("this denoiser was not trained with conditioning masks (GeneratorPreset.cond_masks = 0): it cannot take `known`")
+            e = e + self.known_emb(known.to(x.dtype))
         h = self.in_proj(x)
         hidden = []
         for blk in self.blocks:

@@ -69,6 +69,12 @@ class GeneratorPreset(Config):
     #: gives the whole indicator). For denoisers that embed the indicator (``mlp``, ``dit``, ``semantic-dit``);
     #: ``sc-dit`` reads each axis' element from it and refuses a non-zero value.
     cond_dropout: float = 0.0
+    #: Conditioning-mask training (``mlp`` only): the fraction of training rows whose ``s`` (half of them: ``s`` and
+    #: ``a``) enters clean, marked by a mask input, with the loss on the other dims only. The model then samples
+    #: ``(a, r, s', d)`` given ``s`` and ``(r, s', d)`` given ``(s, a)`` directly (:meth:`Generator.sample_given`,
+    #: chained episodes, the model-mode env) instead of by inpainting the joint model; joint sampling is unchanged.
+    #: 0: off (inpainting; measured weak as a policy in ``generator_fidelity_mlp_hybrid.md``).
+    cond_masks: float = 0.0
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000
 
@@ -77,6 +83,8 @@ class GeneratorPreset(Config):
             raise ValueError(f"dit_tokens must be one of {TOKENISATIONS}, got {self.dit_tokens!r}")
         if not 0.0 <= self.cond_dropout < 1.0:
             raise ValueError(f"cond_dropout must be in [0, 1), got {self.cond_dropout}")
+        if not 0.0 <= self.cond_masks < 1.0:
+            raise ValueError(f"cond_masks must be in [0, 1), got {self.cond_masks}")
 
     def lr(self, arch: str) -> float:
         """AdamW learning rate of architecture ``arch`` (its registry entry picks ``lr_mlp`` or ``lr_dit``)."""

@@ -37,7 +37,7 @@ from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
 from compogen.progress import bar as tqdm
 
-__all__ = ["TrainConfig", "data_summary", "factor_dropout", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
+__all__ = ["TrainConfig", "conditioning_masks", "data_summary", "factor_dropout", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
 
 
 def fit_normalizer(pool: Transitions, layout: TransitionLayout) -> Normalizer:
@@ -68,6 +68,17 @@ def factor_dropout(cond: torch.Tensor, blocks: list[tuple[int, int]], p: float, 
     keep = (torch.rand((cond.shape[0], len(blocks)), generator=generator) >= p).to(device=cond.device, dtype=cond.dtype)
     sizes = torch.tensor([n for _, n in blocks], device=cond.device)
     return cond * keep.repeat_interleave(sizes, dim=1)
+
+
+def conditioning_masks(n: int, layout: TransitionLayout, p: float, generator: torch.Generator) -> torch.Tensor:
+    """Known dims (bool ``[n, dim]``) of conditioning-mask training: each row independently gets, with probability
+    ``p / 2`` each, ``s`` known or ``s`` and ``a`` known, else nothing (the joint loss); drawn on the CPU from
+    ``generator``."""
+    u = torch.rand(n, generator=generator)
+    known = torch.zeros((n, layout.dim), dtype=torch.bool)
+    known[:, layout.s] = (u < p)[:, None]
+    known[:, layout.a] = (u < p / 2)[:, None]
+    return known
 
 
 def _check_pool(pool: Transitions, layout: TransitionLayout) -> None:
@@ -135,6 +146,8 @@ class _Session:
     loss_log: list
     #: ``(offset, size)`` of each axis' one-hot block in the task indicator (factor dropout).
     blocks: list[tuple[int, int]]
+    #: The transitions' layout (conditioning masks).
+    layout: TransitionLayout
     #: Early stopping (``keep_out > 0``): the record kept in config.json (kept-out tasks, curve, best step and loss)
     #: and the EMA weights of the best step so far.
     early: dict[str, Any] | None = None
@@ -193,7 +206,7 @@ def _open_session(
     sp = layout.space
     blocks = [(o, len(e)) for o, e in zip(sp.indicator_offsets(), sp.elements, strict=True)]
     best = {k: v.clone() for k, v in ck.best.state_dict().items()} if ck is not None and ck.best is not None else None
-    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks, early, best)
+    return _Session(arch, preset, config, int(seed), normalizer, model, ema, opt, sched, guard, gen, start, loss_log, blocks, layout, early, best)
 
 
 def _warm_start(src: Path, arch: str, layout: TransitionLayout, preset: GeneratorPreset, edm: EDMConfig) -> tuple[Normalizer, nn.Module]:
@@ -263,7 +276,8 @@ def _step(s: _Session, x0: torch.Tensor, cond: torch.Tensor, step: int) -> float
     schedule, EMA); ``step`` is the number of updates before this one. Returns the loss."""
     if s.preset.cond_dropout > 0:
         cond = factor_dropout(cond, s.blocks, s.preset.cond_dropout, s.gen)
-    loss = s.model.loss(x0, cond, generator=s.gen, autocast_bf16=s.config.bf16)
+    known = conditioning_masks(len(x0), s.layout, s.preset.cond_masks, s.gen).to(x0.device) if s.preset.cond_masks > 0 else None
+    loss = s.model.loss(x0, cond, generator=s.gen, autocast_bf16=s.config.bf16, known=known)
     if not torch.isfinite(loss):
         raise DataError(f"training loss became {loss.item()} at step {step} (check the data or lower the learning rate)")
     s.opt.zero_grad(set_to_none=True)
@@ -297,6 +311,8 @@ def train_generator(
     preset = get_preset(config.preset).override(steps=config.steps)
     if preset.steps < 1:
         raise CompogenError(f"steps must be >= 1, got {preset.steps}")
+    if preset.cond_masks > 0 and ARCHITECTURES[config.arch].family != "mlp":
+        raise CompogenError(f"cond_masks={preset.cond_masks}: only the mlp takes a conditioning mask; use 0 for {config.arch}")
     if preset.cond_dropout > 0 and ARCHITECTURES[config.arch].tokenizer == "compositional":
         raise CompogenError(f"cond_dropout={preset.cond_dropout}: {config.arch} reads each axis' element from the task indicator; use 0")
     out_dir = Path(out_dir)

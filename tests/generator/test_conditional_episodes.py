@@ -10,6 +10,7 @@ from compogen.data import read_synthetic, read_synthetic_attrs
 from compogen.generator import ARCHITECTURES, Generator, TrainConfig, train_generator
 from compogen.generator.conditional import sample_conditional
 from compogen.generator.episodes import EPISODES, episode_bounds, generate_episodes, initial_states, synthesize_episodes
+from compogen.generator.presets import get_preset
 from compogen.generator.samplers import get_sampler
 from compogen.suites import get_suite
 
@@ -26,12 +27,12 @@ def expert_pool():
     return Transitions.concatenate([expert_transitions(SUITE, t, 300, seed=0) for t in TRAIN])
 
 
-@pytest.fixture(scope="module", params=list(ARCHITECTURES))
+@pytest.fixture(scope="module", params=[*ARCHITECTURES, "mlp+masks"])
 def model(request, tmp_path_factory, expert_pool):
+    """Each denoiser (conditionals by inpainting), and the MLP trained with conditioning masks (learnt conditionals)."""
     out = tmp_path_factory.mktemp(request.param) / "run"
-    train_generator(
-        expert_pool, SUITE.transition_layout(), out, TrainConfig(arch=request.param, preset="tiny", steps=6), suite="builtin", progress=False
-    )
+    arch, preset = ("mlp", get_preset("tiny", cond_masks=0.5)) if request.param == "mlp+masks" else (request.param, "tiny")
+    train_generator(expert_pool, SUITE.transition_layout(), out, TrainConfig(arch=arch, preset=preset, steps=6), suite="builtin", progress=False)
     return Generator.load(out)
 
 
@@ -51,12 +52,31 @@ def test_inpainting_holds_known_dims_on_their_noising_path():
         x = sample_conditional(get_sampler(name, 4), point_mass, torch.arange(n), torch.zeros(n, 1), known, mask, seed=3)
         torch.testing.assert_close(x[:, mask], known[:, mask], rtol=0, atol=0)
         torch.testing.assert_close(x[:, ~mask], target[~mask].expand(n, -1))
+    with pytest.raises(ValueError, match="guidance"):
+        sample_conditional(get_sampler("fast", 4), point_mass, torch.arange(n), torch.zeros(n, 1), known, mask, seed=3, guidance=1.0, clean=True)
     # the denoiser always saw the known dims at x0 + sigma * eps with the sample's initial noise
     from compogen.generator.rng import counter_normal
 
     eps = counter_normal(3, torch.arange(n), 0, dim)[:, mask]
     ratio = (calls[0][:, mask] - known[:, mask]) / eps
     assert torch.allclose(ratio, ratio[0, 0].expand_as(ratio), rtol=1e-4)
+
+
+def test_mask_trained_sampling_gives_the_known_dims_clean_with_their_mask():
+    dim, n = 6, 5
+    seen = []
+
+    def masked(x, sigma, cond, known=None):
+        seen.append((x.clone(), known))
+        return torch.zeros_like(x)
+
+    known = torch.randn(n, dim)
+    mask = torch.tensor([True, False, True, False, False, False])
+    x = sample_conditional(get_sampler("fast", 4), masked, torch.arange(n), torch.zeros(n, 1), known, mask, seed=3, clean=True)
+    torch.testing.assert_close(x[:, mask], known[:, mask], rtol=0, atol=0)
+    for xin, k in seen:
+        torch.testing.assert_close(xin[:, mask], known[:, mask], rtol=0, atol=0)
+        assert torch.equal(k, mask.expand(n, -1))
 
 
 def test_sample_given_keeps_the_given_columns(model):

@@ -85,3 +85,32 @@ def test_loss_is_weighted_mse():
     d = preconditioning(sigma)[0][:, None] * (x0 + sigma[:, None] * eps)
     ref = (loss_weight(sigma) * ((d - x0) ** 2).mean(1)).mean()
     torch.testing.assert_close(loss, ref)
+
+
+class MaskProbe(nn.Module):
+    """Records what a mask-taking backbone receives; its output is 0 on the first dim, 5 elsewhere."""
+
+    def forward(self, x, c_noise, cond, return_intermediates=False, known=None):
+        self.x, self.known = x, known
+        out = torch.full_like(x, 5.0)
+        out[:, 0] = 0.0
+        return out
+
+
+def test_masked_loss_feeds_known_dims_clean_and_scores_the_others():
+    """Conditioning-mask training: known dims reach the backbone unnoised with their mask, and their error
+    (large here by construction) does not enter the loss; a row with no known dim is the plain loss."""
+    probe = MaskProbe()
+    den = EDMDenoiser(probe)
+    x0, sigma, eps = torch.randn(4, 3), torch.tensor([0.5, 1.0, 2.0, 4.0]), torch.randn(4, 3)
+    known = torch.zeros(4, 3, dtype=torch.bool)
+    known[:2, 1:] = True  # rows 0-1: dims 1-2 given
+    loss = den.row_losses(x0, torch.zeros(4, 16), sigma, eps, known=known)
+    c_skip, c_out, c_in, _ = preconditioning(sigma)
+    torch.testing.assert_close(probe.x[:2, 1:], (c_in[:, None] * x0)[:2, 1:])  # clean
+    torch.testing.assert_close(probe.x[2:], (c_in[:, None] * (x0 + sigma[:, None] * eps))[2:])  # noised
+    assert torch.equal(probe.known, known)
+    d0 = c_skip * (x0[:, 0] + sigma * eps[:, 0])  # dim 0: the backbone outputs 0
+    torch.testing.assert_close(loss[:2], loss_weight(sigma[:2]) * (d0[:2] - x0[:2, 0]) ** 2)
+    plain = den.row_losses(x0, torch.zeros(4, 16), sigma, eps, known=torch.zeros(4, 3, dtype=torch.bool))
+    torch.testing.assert_close(loss[2:], plain[2:])

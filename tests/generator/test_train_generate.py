@@ -6,12 +6,14 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from compogen.cli import main
 from compogen.data import OfflineDatasetWriter, dataset_path, read_synthetic, read_synthetic_attrs
 from compogen.errors import CompogenError, DataError
 from compogen.generator import ARCHITECTURES, Generator, TrainConfig, generate, train_generator
 from compogen.generator.checkpoint import read_config
+from compogen.suites import get_suite
 
 from .conftest import TASK_A, TASK_B, UNSEEN, make_pool
 
@@ -196,6 +198,41 @@ def test_factor_dropout_trains_mlp_and_is_refused_by_sc_dit(tmp_path, layout):
         train_generator(pool, layout, tmp_path / "c", TrainConfig(arch="sc-dit", preset=preset, steps=2), progress=False)
     with pytest.raises(CompogenError, match="cond_dropout must be in"):
         get_preset("tiny", cond_dropout=1.0)
+
+
+def test_conditioning_masks_give_s_or_s_and_a():
+    from compogen.generator.train import conditioning_masks
+
+    layout = get_suite("builtin").transition_layout()
+    known = conditioning_masks(8000, layout, 0.5, torch.Generator().manual_seed(0))
+    s_known, a_known = known[:, layout.s], known[:, layout.a]
+    assert bool((s_known.all(1) | ~s_known.any(1)).all()) and bool((a_known.all(1) | ~a_known.any(1)).all())  # whole blocks
+    assert not bool((a_known[:, 0] & ~s_known[:, 0]).any())  # a is only given with s
+    assert not bool(known[:, layout.s_next].any() | known[:, layout.r].any())
+    assert abs(s_known[:, 0].float().mean().item() - 0.5) < 0.03 and abs(a_known[:, 0].float().mean().item() - 0.25) < 0.03
+
+
+def test_conditioning_masks_train_an_mlp_only(tmp_path, layout):
+    from compogen.generator.presets import get_preset
+
+    pool = make_pool(layout)
+    preset = get_preset("tiny", cond_masks=0.5)
+    run = train_generator(pool, layout, tmp_path / "a", TrainConfig(arch="mlp", preset=preset, steps=4), progress=False)
+    gen = Generator.load(run)
+    assert (
+        gen.mask_trained
+        and not Generator.load(
+            train_generator(pool, layout, tmp_path / "b", TrainConfig(arch="mlp", preset="tiny", steps=4), progress=False)
+        ).mask_trained
+    )
+    # an all-False mask is the joint model: the mask embedding has no bias
+    x, sigma, cond = torch.randn(3, layout.dim), torch.tensor([0.1, 1.0, 10.0]), torch.zeros(3, layout.cond_dim)
+    with torch.no_grad():
+        torch.testing.assert_close(gen.denoiser(x, sigma, cond, known=torch.zeros(3, layout.dim, dtype=torch.bool)), gen.denoiser(x, sigma, cond))
+    with pytest.raises(CompogenError, match="cond_masks"):
+        train_generator(pool, layout, tmp_path / "c", TrainConfig(arch="sc-dit", preset=preset, steps=2), progress=False)
+    with pytest.raises(CompogenError, match="cond_masks must be in"):
+        get_preset("tiny", cond_masks=1.0)
 
 
 def test_init_from_starts_from_a_trained_generator(tmp_path, layout):
