@@ -93,7 +93,7 @@ class Generator:
     def mask_trained(self) -> bool:
         """Trained with conditioning masks (``GeneratorPreset.cond_masks``): :meth:`sample_given` uses the learnt
         conditionals, not inpainting."""
-        return float((self.config.get("preset") or {}).get("cond_masks", 0.0)) > 0
+        return getattr(self.denoiser.backbone, "known_emb", None) is not None
 
     def _denoiser_fn(self, bf16: bool):
         def fn(x, sigma, cond, **kw):
