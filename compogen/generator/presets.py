@@ -73,7 +73,9 @@ class GeneratorPreset(Config):
     #: ``a``) enters clean, marked by a mask input, with the loss on the other dims only. The model then samples
     #: ``(a, r, s', d)`` given ``s`` and ``(r, s', d)`` given ``(s, a)`` directly (:meth:`Generator.sample_given`,
     #: chained episodes, the model-mode env) instead of by inpainting the joint model; joint sampling is unchanged.
-    #: 0: off (inpainting; measured weak as a policy in ``generator_fidelity_mlp_hybrid.md``).
+    #: 0: off (inpainting). Measured at 0.5 (``generator_fidelity_mlp_masks.md``): the learnt ``a | s`` trains BC no
+    #: better than the inpainted one (1/14 training tasks past tau0 either way) and the joint samples get worse (6/14
+    #: against 8/14), so every preset keeps 0.
     cond_masks: float = 0.0
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000
