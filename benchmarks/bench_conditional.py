@@ -7,7 +7,9 @@ simulator's true ``(r, s', d)``. Then:
    observation factor (RMSE over the factor's dims, and the same for the trivial guess ``s' = s``, a
    reference every useful model must beat), reward MAE, terminal accuracy;
 2. **policy** ``a | s``: RMSE of the generated action against the (noisy) expert's action in the same
-   state (the simulator cannot be set to an arbitrary state, so the action is not executed here);
+   state (the simulator cannot be set to an arbitrary state, so the action is not executed here); with
+   ``--policy-draws K`` > 1 also the RMSE of the mean of K draws per state (its bias, plus 1/K of its spread)
+   and the spread of the draws within a state (the expert's own action noise is 0.1 per dimension);
 3. **model-mode env** (:class:`~compogen.generator.model_env.ModelEnv`): the expert's actions replayed in the
    model and in the simulator from the same initial state; the number of steps until the model's
    object position is more than ``--tol`` away from the simulator's (median over episodes).
@@ -75,7 +77,8 @@ def main(argv=None) -> None:
     ap.add_argument("--train-tasks", default="iiwa:train14")
     ap.add_argument("--heldout-tasks", default="iiwa:test")
     ap.add_argument("--rows", type=int, default=128, help="real transitions per task")
-    ap.add_argument("--replays", type=int, default=3, help="model-env replays per task")
+    ap.add_argument("--replays", type=int, default=3, help="model-env replays per task (0: none)")
+    ap.add_argument("--policy-draws", type=int, default=1, help="actions drawn per real state (> 1: bias and spread)")
     ap.add_argument("--tol", type=float, default=0.05, help="object-factor divergence threshold (m)")
     ap.add_argument("--sampler-steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=2)
@@ -104,9 +107,17 @@ def main(argv=None) -> None:
                 row[f"rmse0_{f.name}"] = float(np.sqrt(((real.observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
             row["terminal_real"] = int(real.terminals.sum())
             # policy: the generated action, executed by the simulator from the real state
-            pol = gen.sample_given(task, real.observations, steps=args.sampler_steps, seed=10_000 + i)
-            row["policy_action_rmse"] = float(np.sqrt(((pol.actions - real.actions) ** 2).mean()))
-            row["replay_steps"] = replay_divergence(gen, suite, task, args.replays, args.tol, seed=i)
+            draws = np.stack(
+                [
+                    gen.sample_given(task, real.observations, steps=args.sampler_steps, seed=10_000 + i + 1_000_000 * k).actions
+                    for k in range(args.policy_draws)
+                ]
+            )
+            row["policy_action_rmse"] = float(np.sqrt(((draws[0] - real.actions) ** 2).mean()))
+            if args.policy_draws > 1:
+                row["policy_mean_rmse"] = float(np.sqrt(((draws.mean(0) - real.actions) ** 2).mean()))
+                row["policy_spread"] = float(np.sqrt(draws.var(0, ddof=1).mean()))
+            row["replay_steps"] = replay_divergence(gen, suite, task, args.replays, args.tol, seed=i) if args.replays else []
             rows.append(row)
             print(
                 f"{group} {row['task']}: s' rmse object {row['rmse_object_g1.0']:.4f} (copy {row['rmse0_object']:.4f}),"
@@ -120,7 +131,8 @@ def main(argv=None) -> None:
         "",
         command(__file__, argv),
         "",
-        f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler fast, {args.sampler_steps} steps; inpainting",
+        f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler fast, {args.sampler_steps} steps;"
+        + (" learnt conditionals (trained with conditioning masks; guidance unused)" if gen.mask_trained else " inpainting"),
         f"- per task {args.rows} real expert transitions (noise 0.1); replays: {args.replays} expert episodes, object within {args.tol} m",
         f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}",
         "",
@@ -141,13 +153,21 @@ def main(argv=None) -> None:
                 f"| {group} | {gw} | {len(g)} | {' | '.join(cells)} | {np.mean([r[f'reward_mae_g{gw}'] for r in g]):.3f} |"
                 f" {np.mean([r[f'terminal_acc_g{gw}'] for r in g]):.3f} |"
             )
-    lines += ["", "| tasks | generated-action RMSE against the expert's | replay steps before divergence (median [quartiles]) |", "|---|---:|---|"]
+    k = args.policy_draws
+    extra = f" RMSE of the mean of {k} draws | spread of the draws in a state |" if k > 1 else ""
+    lines += [
+        "",
+        f"| tasks | generated-action RMSE against the expert's |{extra} replay steps before divergence (median [quartiles]) |",
+        "|---|---:|" + ("---:|---:|" if k > 1 else "") + "---|",
+    ]
     for group in ("training", "held-out"):
         g = [r for r in rows if r["group"] == group]
         if g:
             steps = [s for r in g for s in r["replay_steps"]]
-            q1, q2, q3 = np.percentile(steps, [25, 50, 75])
-            lines.append(f"| {group} | {np.mean([r['policy_action_rmse'] for r in g]):.3f} | {q2:.0f} [{q1:.0f}, {q3:.0f}] |")
+            q1, q2, q3 = np.percentile(steps, [25, 50, 75]) if steps else (np.nan,) * 3
+            cells = f" {np.mean([r['policy_mean_rmse'] for r in g]):.3f} | {np.mean([r['policy_spread'] for r in g]):.3f} |" if k > 1 else ""
+            replay = f"{q2:.0f} [{q1:.0f}, {q3:.0f}]" if steps else "–"
+            lines.append(f"| {group} | {np.mean([r['policy_action_rmse'] for r in g]):.3f} |{cells} {replay} |")
     emit(lines, args.out, rows)
 
 
