@@ -38,6 +38,14 @@ def train(
         help="Early stopping: keep this many training tasks out of the data and end with the EMA of their lowest"
         " denoising loss (TrainConfig.keep_out; 0: train on every task, keep the last EMA).",
     ),
+    cond_masks: float = typer.Option(
+        0.0,
+        "--cond-masks",
+        min=0.0,
+        max=0.99,
+        help="mlp only: train with conditioning masks on this fraction of rows (GeneratorPreset.cond_masks); a better"
+        " dynamics model for ModelEnv (benchmarks/results/conditional_fivelink_masks.md), worse joint samples. 0: off.",
+    ),
     resume: bool = typer.Option(True, "--resume/--no-resume", help="Continue from a checkpoint in --out."),
     device: str = typer.Option("cpu", "--device", help="torch device."),
     threads: int | None = typer.Option(None, "--threads", min=1, help="torch.set_num_threads."),
@@ -52,6 +60,7 @@ def train(
     check_device(device)
     from compogen.data import load_pool, read_synthetic_attrs
     from compogen.generator import TrainConfig, train_generator
+    from compogen.generator.presets import get_preset
 
     if threads:
         torch.set_num_threads(threads)
@@ -68,7 +77,15 @@ def train(
         pool,
         s.transition_layout(),
         out,
-        TrainConfig(arch=arch, preset=preset, seed=seed, bf16=bf16, steps=steps, device=device, keep_out=keep_out),
+        TrainConfig(
+            arch=arch,
+            preset=get_preset(preset, cond_masks=cond_masks) if cond_masks else preset,
+            seed=seed,
+            bf16=bf16,
+            steps=steps,
+            device=device,
+            keep_out=keep_out,
+        ),
         resume=resume,
         suite=s.name,
     )

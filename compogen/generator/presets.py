@@ -75,7 +75,8 @@ class GeneratorPreset(Config):
     #: chained episodes, the model-mode env) instead of by inpainting the joint model; joint sampling is unchanged.
     #: 0: off (inpainting). Measured at 0.5 (``generator_fidelity_mlp_masks.md``): the learnt ``a | s`` trains BC no
     #: better than the inpainted one (1/14 training tasks past tau0 either way) and the joint samples get worse (6/14
-    #: against 8/14), so every preset keeps 0.
+    #: against 8/14), so every preset keeps 0. The learnt ``(r, s', d) | (s, a)`` is the better dynamics model
+    #: (``conditional_fivelink_masks.md``: s' errors a third to a half lower than inpainting's): use it for ``ModelEnv``.
     cond_masks: float = 0.0
     #: Save a checkpoint every this many steps (and at the end).
     checkpoint_every: int = 5000

@@ -257,3 +257,17 @@ def test_init_from_starts_from_a_trained_generator(tmp_path, layout):
     assert first[0] < first[1]  # the first five steps already start from what the source learnt
     with pytest.raises(CheckpointError, match="init_from needs equal"):
         train_generator(bigger, layout, tmp_path / "x", TrainConfig(arch="mlp", preset="laptop", steps=1, init_from=str(src)), progress=False)
+
+
+def test_cli_train_with_conditioning_masks(tmp_path, capsys):
+    suite = get_suite("composuite")
+    rng = np.random.default_rng(0)
+    for t in (TASK_A, TASK_B):
+        _write_dataset(tmp_path / "data", suite, suite.parse(t), rng)
+    args = ["train", "--data", str(tmp_path / "data"), "--tasks", f"{TASK_A},{TASK_B}", "--suite", "composuite", "--preset", "tiny"]
+    assert main([*args, "--arch", "mlp", "--cond-masks", "0.5", "--out", str(tmp_path / "run")]) == 0
+    assert read_config(tmp_path / "run")["preset"]["cond_masks"] == 0.5 and Generator.load(tmp_path / "run").mask_trained
+    capsys.readouterr()
+    assert main([*args, "--arch", "sc-dit", "--cond-masks", "0.5", "--out", str(tmp_path / "sc")]) != 0
+    err = capsys.readouterr().err
+    assert "cond_masks" in err and len(err.strip().splitlines()) == 1
