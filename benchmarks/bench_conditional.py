@@ -106,7 +106,7 @@ def main(argv=None) -> None:
                 sl = slice(f.start, f.stop)
                 row[f"rmse0_{f.name}"] = float(np.sqrt(((real.observations[:, sl] - real.next_observations[:, sl]) ** 2).mean()))
             row["terminal_real"] = int(real.terminals.sum())
-            # policy: the generated action, executed by the simulator from the real state
+            # policy: actions generated given the real states, against the expert's (not executed: see the docstring)
             draws = np.stack(
                 [
                     gen.sample_given(task, real.observations, steps=args.sampler_steps, seed=10_000 + i + 1_000_000 * k).actions
