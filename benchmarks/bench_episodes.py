@@ -7,11 +7,16 @@ the same number of independent transitions (:func:`compogen.generator.generate`)
 sampler. Both are validated with the loop's validation preset and RL seeds.
 
     python benchmarks/bench_episodes.py --model /tmp/cg/mlp-laptop-5000-s0 --out benchmarks/results/episodes.md
+
+``--combine A.json,B.json`` runs nothing: it regroups the rows of earlier runs (each run with its own ``--tasks``) into
+the loop preset's training and held-out tasks and writes one table, so the benchmark can run in parts side by side.
+A task's episodes are seeded by its position in its run's list, so parts give other draws than one whole run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import sys
 import time
@@ -25,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None) -> None:
-    from bench_zero_shot import ci95
     from report import command, emit
 
     from compogen.data import Transitions
@@ -37,7 +41,8 @@ def main(argv=None) -> None:
     from compogen.validation import validate_many
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--model", default=None, help="generator run directory (required unless --combine)")
+    ap.add_argument("--combine", default=None, help="comma list of this benchmark's JSONs: regroup their rows, run nothing")
     ap.add_argument("--loop-preset", default="standard")
     ap.add_argument("--tasks", default=None, help="split spec (default: the preset's training then held-out tasks)")
     ap.add_argument("--batch-episodes", type=int, default=48)
@@ -48,6 +53,27 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     lc = loop_preset(args.loop_preset)
+    if args.combine:
+        suite = get_suite("builtin")
+        split = {suite.task_id(t): "training" for t in suite.tasks(lc.train)} | {suite.task_id(t): "held-out" for t in suite.tasks(lc.eval)}
+        rows = [r | {"group": split.get(r["task"], "other")} for f in args.combine.split(",") for r in json.loads(Path(f).read_text())]
+        groups = [g for g in ("training", "held-out", "other") if any(r["group"] == g for r in rows)]
+        head = [f"- the rows of {args.combine.replace(',', ', ')}, regrouped into the `{args.loop_preset}` preset's training and held-out tasks"]
+        emit(
+            [
+                "# Chained synthetic episodes against independent transitions (validator success)",
+                "",
+                command(__file__, argv),
+                "",
+                *head,
+                *_tables(rows, groups),
+            ],
+            args.out,
+            rows,
+        )
+        return
+    if not args.model:
+        ap.error("--model is required (unless --combine)")
     gen = Generator.load(args.model, args.device)
     suite = get_suite(gen.config["suite"])
     groups = {"custom": suite.tasks(args.tasks)} if args.tasks else {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
@@ -102,6 +128,15 @@ def main(argv=None) -> None:
         f"- per task: episodes of up to {suite.horizon} steps until >= {lc.samples_per_task} transitions, and as many independent transitions;"
         f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), RL seeds {list(lc.rl_seeds)}",
         f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}, devices {args.device} / {args.validation_device}",
+    ]
+    emit(lines + _tables(rows, list(groups)), args.out, rows)
+
+
+def _tables(rows: list[dict], groups: list[str]) -> list[str]:
+    """The summary per group (means, intervals, how often chained >= independent) and the per-task table."""
+    from bench_zero_shot import ci95
+
+    lines = [
         "",
         "| tasks | n | chained success [95 % CI] | independent success [95 % CI] | chained >= independent | episodes ending in a terminal | chain s / independent s per task |",
         "|---|---:|---|---|---:|---:|---|",
@@ -116,7 +151,7 @@ def main(argv=None) -> None:
         )
     lines += ["", "| task | group | transitions | episodes | chained | independent |", "|---|---|---:|---:|---:|---:|"]
     lines += [f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} |" for r in rows]
-    emit(lines, args.out, rows)
+    return lines
 
 
 if __name__ == "__main__":
