@@ -41,8 +41,6 @@ def train(
     cond_masks: float = typer.Option(
         0.0,
         "--cond-masks",
-        min=0.0,
-        max=0.99,
         help="mlp only: train with conditioning masks on this fraction of rows (GeneratorPreset.cond_masks); a better"
         " dynamics model for ModelEnv (benchmarks/results/conditional_fivelink_masks.md), worse joint samples. 0: off.",
     ),
@@ -62,6 +60,7 @@ def train(
     from compogen.generator import TrainConfig, train_generator
     from compogen.generator.presets import get_preset
 
+    gen_preset = get_preset(preset, cond_masks=cond_masks) if cond_masks else preset  # a bad value fails before the data load
     if threads:
         torch.set_num_threads(threads)
     s = get_suite(suite)
@@ -79,7 +78,7 @@ def train(
         out,
         TrainConfig(
             arch=arch,
-            preset=get_preset(preset, cond_masks=cond_masks) if cond_masks else preset,
+            preset=gen_preset,
             seed=seed,
             bf16=bf16,
             steps=steps,

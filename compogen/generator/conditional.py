@@ -17,7 +17,7 @@ no retraining. Its weakness is known: the free dims only see the known ones thro
 so a weak joint model gives loose conditionals (measured in ``benchmarks/bench_conditional.py``).
 
 A model trained with conditioning masks (``GeneratorPreset.cond_masks``) learnt the conditionals themselves:
-with ``clean=True`` the known dims enter clean at every call, with their mask, as in its training.
+:func:`given_clean` gives it the known dims clean at every call, with their mask, as in its training.
 """
 
 from __future__ import annotations
@@ -28,17 +28,12 @@ from compogen.generator.edm import EDMConfig
 from compogen.generator.rng import counter_normal
 from compogen.generator.samplers import Denoiser, SamplerConfig, run_sampler
 
-__all__ = ["inpaint", "sample_conditional"]
+__all__ = ["given_clean", "inpaint", "sample_conditional"]
 
 
-def inpaint(
-    denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor, index: torch.Tensor, seed: int, guidance: float = 0.0, clean: bool = False
-) -> Denoiser:
+def inpaint(denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor, index: torch.Tensor, seed: int, guidance: float = 0.0) -> Denoiser:
     """``denoiser`` with dims ``mask`` (bool ``[dim]``) held at ``known`` (``[B, dim]``, normalised;
     other columns ignored) for samples ``index`` drawn with ``seed``.
-
-    ``clean``: for a mask-trained denoiser (one that takes ``known=``): the known dims are given as they are,
-    not on their noising path, with the mask; ``guidance`` must then be 0.
 
     ``guidance`` > 0 adds reconstruction guidance (Ho et al. 2022, "Video diffusion models", §3.1): the
     free dims' denoised values move along ``−∇_x ½‖x0_known − D(x)_known‖²`` scaled by
@@ -46,19 +41,6 @@ def inpaint(
     at the price of one backward pass per call."""
     mask = mask.to(torch.bool)
     x0 = known[:, mask]
-    if clean:
-        if guidance > 0:
-            raise ValueError("reconstruction guidance needs the noised known dims; a mask-trained model samples with guidance 0")
-        rows = mask.expand(known.shape[0], -1)
-
-        def given(x: torch.Tensor, sigma: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-            x = x.clone()
-            x[:, mask] = x0.to(x.dtype)
-            out = denoiser(x, sigma, cond, known=rows).clone()
-            out[:, mask] = x0.to(out.dtype)
-            return out
-
-        return given
     eps = counter_normal(seed, index, 0, known.shape[1]).to(known.device)[:, mask]
 
     def fn(x: torch.Tensor, sigma: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
@@ -80,6 +62,23 @@ def inpaint(
     return fn
 
 
+def given_clean(denoiser: Denoiser, known: torch.Tensor, mask: torch.Tensor) -> Denoiser:
+    """A mask-trained ``denoiser`` (one that takes ``known=``) with dims ``mask`` given as they are in ``known``
+    (not on their noising path) and the mask passed along, as in its training (``GeneratorPreset.cond_masks``)."""
+    mask = mask.to(torch.bool)
+    x0 = known[:, mask]
+    rows = mask.expand(known.shape[0], -1)
+
+    def fn(x: torch.Tensor, sigma: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        x = x.clone()
+        x[:, mask] = x0.to(x.dtype)
+        out = denoiser(x, sigma, cond, known=rows).clone()
+        out[:, mask] = x0.to(out.dtype)
+        return out
+
+    return fn
+
+
 @torch.no_grad()
 def sample_conditional(
     config: SamplerConfig,
@@ -94,9 +93,13 @@ def sample_conditional(
     clean: bool = False,
 ) -> torch.Tensor:
     """Normalised flat samples ``[B, dim]`` whose dims ``mask`` equal ``known``; the rest drawn from the
-    model's conditional (``guidance``, ``clean``: see :func:`inpaint`). Sample ``i`` depends only on
+    model's conditional: by :func:`inpaint` (``guidance``: see there), or with ``clean`` the learnt conditional of a
+    mask-trained denoiser (:func:`given_clean`; ``guidance`` must be 0). Sample ``i`` depends only on
     ``(seed, index[i], known[i])``, as in :func:`run_sampler`."""
     mask = mask.to(torch.bool)
-    x = run_sampler(config, inpaint(denoiser, known, mask, index, seed, guidance, clean), index, cond, known.shape[1], seed, edm)
+    if clean and guidance > 0:
+        raise ValueError("reconstruction guidance needs the noised known dims; a mask-trained model samples with guidance 0")
+    fn = given_clean(denoiser, known, mask) if clean else inpaint(denoiser, known, mask, index, seed, guidance)
+    x = run_sampler(config, fn, index, cond, known.shape[1], seed, edm)
     x[:, mask] = known[:, mask].to(x.dtype)
     return x

@@ -146,6 +146,8 @@ class EDMDenoiser(nn.Module):
             d = self(xs, sigma, cond, known=known)
         err = (d.float() - x0) ** 2
         if known is None:
-            return loss_weight(sigma, self.config.sigma_data) * err.mean(dim=1)
-        free = (~known).to(err.dtype)
-        return loss_weight(sigma, self.config.sigma_data) * (err * free).sum(dim=1) / free.sum(dim=1).clamp(min=1.0)
+            per_row = err.mean(dim=1)
+        else:
+            free = (~known).to(err.dtype)
+            per_row = (err * free).sum(dim=1) / free.sum(dim=1).clamp(min=1.0)
+        return loss_weight(sigma, self.config.sigma_data) * per_row
