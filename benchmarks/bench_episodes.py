@@ -8,6 +8,10 @@ sampler. Both are validated with the loop's validation preset and RL seeds.
 
     python benchmarks/bench_episodes.py --model /tmp/cg/mlp-laptop-5000-s0 --out benchmarks/results/episodes.md
 
+``--policy-arm`` adds a third arm: episodes whose actions come from the independent arm's validated policy (its best
+actor, seed ``rl_seeds[0]``, plus the expert data's action noise) and whose ``(r, s', d)`` the generator gives
+(``synthesize_episodes(policy=...)``), as many transitions again.
+
 ``--combine A.json,B.json`` runs nothing: it regroups the rows of earlier runs (each run with its own ``--tasks``) into
 the loop preset's training and held-out tasks and writes one table, so the benchmark can run in parts side by side.
 A task's episodes are seeded by its position in its run's list, so parts give other draws than one whole run.
@@ -19,6 +23,7 @@ import argparse
 import json
 import platform
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +44,7 @@ def main(argv=None) -> None:
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
+    from compogen.validation.policy_io import load_policy, policy_path
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="generator run directory (required unless --combine)")
@@ -46,6 +52,7 @@ def main(argv=None) -> None:
     ap.add_argument("--loop-preset", default="standard")
     ap.add_argument("--tasks", default=None, help="split spec (default: the preset's training then held-out tasks)")
     ap.add_argument("--batch-episodes", type=int, default=48)
+    ap.add_argument("--policy-arm", action="store_true", help="add episodes driven by the independent arm's validated policy")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="torch device of the generator (synthesis and independent samples)")
     ap.add_argument("--validation-device", default="cpu", help="torch device of the batched validator")
@@ -79,17 +86,22 @@ def main(argv=None) -> None:
     groups = {"custom": suite.tasks(args.tasks)} if args.tasks else {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
     vcfg = vpreset(lc.validation_preset, device=args.validation_device, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     rows, t0 = [], time.perf_counter()
+    policies = Path(tempfile.mkdtemp(prefix="bench-episodes-policies-"))
+
+    def chain(task, i, min_n, policy=None):
+        parts, n, e0 = [], 0, 0
+        while n < min_n:
+            init = initial_states(suite, task, args.batch_episodes, seed=i, start=e0)
+            parts.append(synthesize_episodes(gen, task, init, suite.horizon, lc.sampler, lc.sampler_steps, seed=i, start=e0, policy=policy))
+            n += len(parts[-1])
+            e0 += args.batch_episodes
+        return Transitions.concatenate(parts)
+
     for group, tasks in groups.items():
         chained, indep = [], []
         for i, task in enumerate(tasks):
             t1 = time.perf_counter()
-            parts, n, e0 = [], 0, 0
-            while n < lc.samples_per_task:
-                init = initial_states(suite, task, args.batch_episodes, seed=i, start=e0)
-                parts.append(synthesize_episodes(gen, task, init, suite.horizon, lc.sampler, lc.sampler_steps, seed=i, start=e0))
-                n += len(parts[-1])
-                e0 += args.batch_episodes
-            ep = Transitions.concatenate(parts)
+            ep = chain(task, i, lc.samples_per_task)
             t_chain = time.perf_counter() - t1
             t1 = time.perf_counter()
             ind = gen.sample(task, len(ep), lc.sampler, lc.sampler_steps, seed=1000 + i)
@@ -112,8 +124,22 @@ def main(argv=None) -> None:
                 f"{group} {rows[-1]['task']}: {len(ep)} transitions in {rows[-1]['episodes']} episodes ({t_chain:.0f} s; independent {t_ind:.0f} s)",
                 flush=True,
             )
-        for name, items in (("chained", chained), ("independent", indep)):
-            res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
+
+        def policy_items():  # the policy arm: the independent arm's validated actors drive the episodes
+            items = []
+            for i, task in enumerate(tasks):
+                t1 = time.perf_counter()
+                actor, _ = load_policy(policy_path(policies, suite.task_id(task), lc.rl_seeds[0]))
+                items.append((task, chain(task, 10_000 + i, len(indep[i][1]), policy=actor)))
+                row = next(r for r in rows if r["group"] == group and r["task"] == suite.task_id(task))
+                row["policy_s"] = time.perf_counter() - t1
+            return items
+
+        arms = [("chained", lambda: chained), ("independent", lambda: indep)] + ([("policy", policy_items)] if args.policy_arm else [])
+        for name, make in arms:
+            items = make()
+            out_dir = policies if name == "independent" else None
+            res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8, out_dir=out_dir)
             for r, row in zip(res, [r for r in rows if r["group"] == group], strict=True):
                 row[name] = r.success_rate
             print(f"{group} {name}: mean {np.mean([r.success_rate for r in res]):.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
@@ -127,6 +153,14 @@ def main(argv=None) -> None:
         f"- generator `{args.model}` ({info['arch']}, {info['preset']}, step {info['step']}); sampler `{lc.sampler}` ({lc.sampler_steps} steps)",
         f"- per task: episodes of up to {suite.horizon} steps until >= {lc.samples_per_task} transitions, and as many independent transitions;"
         f" validation `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), RL seeds {list(lc.rl_seeds)}",
+        *(
+            [
+                "- policy arm: episodes (as many transitions as the independent arm) whose actions are the independent arm's best"
+                f" validated actor (RL seed {lc.rl_seeds[0]}) plus noise 0.1, with (r, s', d) from the generator given (s, a)"
+            ]
+            if args.policy_arm
+            else []
+        ),
         f"- machine {platform.machine()}, {args.threads} threads, torch {torch.__version__}, devices {args.device} / {args.validation_device}",
     ]
     emit(lines + _tables(rows, list(groups)), args.out, rows)
@@ -149,8 +183,27 @@ def _tables(rows: list[dict], groups: list[str]) -> list[str]:
             f"| {group} | {len(g)} | {c.mean():.3f} [{cl:.2f}, {ch:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] | {int((c >= d).sum())} of {len(g)} |"
             f" {np.mean([r['terminated'] for r in g]):.2f} | {np.mean([r['chain_s'] for r in g]):.1f} / {np.mean([r['independent_s'] for r in g]):.1f} |"
         )
-    lines += ["", "| task | group | transitions | episodes | chained | independent |", "|---|---|---:|---:|---:|---:|"]
-    lines += [f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} |" for r in rows]
+    pol = [r for r in rows if "policy" in r]
+    if pol:
+        lines += [
+            "",
+            "| tasks | n | policy-driven episodes [95 % CI] | independent [95 % CI] | policy-driven >= independent | policy-driven s per task |",
+            "|---|---:|---|---|---:|---:|",
+        ]
+        for group in groups:
+            g = [r for r in pol if r["group"] == group]
+            if g:
+                p, d = np.array([r["policy"] for r in g]), np.array([r["independent"] for r in g])
+                (pl, ph), (dl, dh) = ci95(p), ci95(d)
+                lines.append(
+                    f"| {group} | {len(g)} | {p.mean():.3f} [{pl:.2f}, {ph:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] |"
+                    f" {int((p >= d).sum())} of {len(g)} | {np.mean([r['policy_s'] for r in g]):.1f} |"
+                )
+    lines += ["", "| task | group | transitions | episodes | chained | independent | policy-driven |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} | {r.get('policy', float('nan')):.2f} |"
+        for r in rows
+    ]
     return lines
 
 

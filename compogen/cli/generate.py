@@ -23,6 +23,14 @@ def generate(
         help="Number of whole episodes instead: initial states from the task's reset, then (a, r, s', d) given s, chained until done or the horizon.",
     ),
     batch_episodes: int = typer.Option(64, "--batch-episodes", min=1, help="Episodes synthesised side by side (with --episodes)."),
+    policy: Path | None = typer.Option(
+        None,
+        "--policy",
+        help="With --episodes: an actor file (`compogen validate --out-dir D` writes D/<task>/seed<k>.safetensors) whose noisy actions drive the episodes; the generator gives (r, s', d) given (s, a).",
+    ),
+    action_noise: float = typer.Option(
+        0.1, "--action-noise", min=0.0, help="With --policy: std of the Gaussian noise added to its actions (the expert data's)."
+    ),
     out: Path = typer.Option(..., "--out", help="Output file (.h5 or .hdf5)."),
     sampler: str = typer.Option(
         "fast",
@@ -49,6 +57,8 @@ def generate(
 
     if (n is None) == (episodes is None):
         raise CompogenError("give exactly one of --n (independent transitions) and --episodes (whole episodes)")
+    if policy is not None and episodes is None:
+        raise CompogenError("--policy drives whole episodes: give --episodes")
     check_output_file(out, overwrite)
     check_device(device)
     if threads:
@@ -56,7 +66,19 @@ def generate(
     if episodes is None:
         path = run(model, task, n, out, sampler=sampler, steps=steps, seed=seed, batch_size=batch_size, bf16=bf16, device=device)
     else:
-        path = generate_episodes(model, task, episodes, out, sampler=sampler, steps=steps, seed=seed, batch_episodes=batch_episodes, device=device)
+        path = generate_episodes(
+            model,
+            task,
+            episodes,
+            out,
+            sampler=sampler,
+            steps=steps,
+            seed=seed,
+            batch_episodes=batch_episodes,
+            device=device,
+            policy=policy,
+            action_noise=action_noise,
+        )
     a = read_synthetic_attrs(path)
     print(
         json.dumps(

@@ -7,6 +7,12 @@ sample ``(a, r, s', d)`` given ``s`` (:meth:`Generator.sample_given`), and conti
 bit for bit, and any episode reader (Minari's, d3rlpy's, ``obs[:-1]``/``obs[1:]``) reads exact
 transitions.
 
+With a ``policy`` (an actor file written by the validator, or any ``obs -> actions`` callable) the actions come
+from the policy plus Gaussian noise (by default the expert data's, :attr:`CollectConfig.noise`), and the generator
+gives ``(r, s', d)`` given ``(s, a)``: rollouts of that policy in the generator's dynamics. The generator's own
+``a | s`` is biased (``benchmarks/results/conditional*.md``), and episodes chained through it validate worse than
+independent samples (``benchmarks/results/episodes_fivelink_30.md``); its dynamics are accurate.
+
 The result is an episodic :class:`~compogen.data.Transitions`: rows in episode order, an episode
 ends at the first row with ``terminals | timeouts``. Episode ``e``'s step ``t`` draws its noise from
 sample index ``e·horizon + t``, so an episode depends only on ``(seed, e)`` and its initial state:
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +36,10 @@ from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
 from compogen.generator.samplers import SamplerConfig, get_sampler
 from compogen.progress import bar as tqdm
+from compogen.rl.rollout import CollectConfig
 from compogen.tasks.space import Task
+
+Policy = Callable[[np.ndarray], np.ndarray]
 
 __all__ = [
     "EPISODES",
@@ -37,6 +47,7 @@ __all__ = [
     "episodes_for",
     "generate_episodes",
     "initial_states",
+    "noisy_actions",
     "reset_seed",
     "synthesize_episodes",
 ]  # the first two re-exported from data
@@ -63,7 +74,20 @@ def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: i
         env.close()
 
 
-def synthesize_episodes(
+def noisy_actions(actions: np.ndarray, noise: float, seed: int, index: np.ndarray, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+    """``actions`` plus Gaussian noise of std ``noise``, clipped to ``[low, high]``; row ``i``'s noise depends only
+    on ``(seed, index[i])``."""
+    a = np.asarray(actions, dtype=np.float32)
+    if noise > 0:
+        eps = np.stack([np.random.default_rng([int(seed), _NOISE_STREAM, int(i)]).standard_normal(a.shape[1]) for i in index])
+        a = a + np.float32(noise) * eps.astype(np.float32)
+    return np.clip(a, low, high)
+
+
+_NOISE_STREAM = 7  # keeps the policy's noise apart from other (seed, index) streams
+
+
+def synthesize_episodes(  # noqa: PLR0913 -- the sampler options of sample_given plus the episode start and the policy
     generator: Any,
     task: Task | str,
     initial: np.ndarray,
@@ -75,12 +99,17 @@ def synthesize_episodes(
     progress: bool = False,
     guidance: float = 1.0,
     bf16: bool = False,
+    policy: Policy | None = None,
+    action_noise: float = CollectConfig.noise,
 ) -> Transitions:
     """One episode per row of ``initial`` (``[E, obs_dim]``), run side by side; episode ``i`` is
-    episode number ``start + i`` for the noise; ``guidance``, ``bf16``: see :meth:`Generator.sample_given`. Returns an
-    episodic :class:`Transitions` with timeouts."""
+    episode number ``start + i`` for the noise; ``guidance``, ``bf16``: see :meth:`Generator.sample_given`.
+    ``policy``: actions from ``policy(s)`` plus ``action_noise`` (:func:`noisy_actions`) instead of the
+    generator's. Returns an episodic :class:`Transitions` with timeouts."""
     if horizon < 1:
         raise CompogenError(f"horizon must be >= 1, got {horizon}")
+    if action_noise < 0:
+        raise CompogenError(f"action noise must be >= 0, got {action_noise}")
     cfg = sampler if isinstance(sampler, SamplerConfig) else get_sampler(sampler, steps)
     task = generator.layout.space.parse(task)
     s = np.asarray(initial, dtype=np.float32).copy()
@@ -93,7 +122,12 @@ def synthesize_episodes(
     for t in range(horizon):
         if not len(active):
             break
-        tr = generator.sample_given(task, s[active], sampler=cfg, seed=seed, index=(start + active) * horizon + t, guidance=guidance, bf16=bf16)
+        index = (start + active) * horizon + t
+        act = None
+        if policy is not None:
+            b = generator.bounds
+            act = noisy_actions(policy(s[active]), action_noise, seed, index, b.action_low, b.action_high)
+        tr = generator.sample_given(task, s[active], act, sampler=cfg, seed=seed, index=index, guidance=guidance, bf16=bf16)
         tr.timeouts = np.full(len(active), t == horizon - 1) & ~tr.terminals
         for k in keys:
             cols[k].append(getattr(tr, k))
@@ -121,13 +155,17 @@ def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, s
     progress: bool = True,
     min_transitions: int = 0,
     bf16: bool = False,
+    policy: str | os.PathLike | None = None,
+    action_noise: float = CollectConfig.noise,
 ) -> Path:
     """Write ``episodes`` synthetic episodes of ``task`` to ``out_path`` (a synthetic HDF5 file with a
     ``timeouts`` column and ``attrs["layout"] == "episodes"``), ``batch_episodes`` at a time; more
     batches follow until the file holds at least ``min_transitions`` transitions. ``bf16``: sample under
-    bf16 autocast (recorded in the file)."""
+    bf16 autocast (recorded in the file). ``policy``: an actor file (the validator's
+    ``<out_dir>/<task>/seed<k>.safetensors`` of :func:`~compogen.validation.validate`) whose noisy actions drive the episodes (see :func:`synthesize_episodes`)."""
     from compogen.generator.generate import Generator
     from compogen.suites.registry import get_suite, suite_for_task
+    from compogen.validation.policy_io import load_policy
 
     gen = model if isinstance(model, Generator) else Generator.load(model, device)
     if episodes < 1:
@@ -136,6 +174,12 @@ def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, s
         suite = get_suite(gen.config["suite"]) if gen.config.get("suite") else suite_for_task(task)
     task = gen.layout.space.parse(task)
     cfg = get_sampler(sampler, steps)
+    act, actions = None, "generator"
+    if policy is not None:
+        act, meta = load_policy(policy)
+        if meta.get("task") not in (None, suite.task_id(task)):
+            raise CompogenError(f"policy {policy} was trained for {meta['task']}, not {suite.task_id(task)}")
+        actions = {"policy": str(policy), "policy_task": meta.get("task"), "noise": float(action_noise)}
     t0 = time.time()
     parts = []
     e0, total = 0, 0
@@ -143,7 +187,7 @@ def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, s
     while e0 < episodes or total < min_transitions:
         k = min(batch_episodes, episodes - e0) if e0 < episodes else batch_episodes
         init = initial_states(suite, task, k, seed, start=e0)
-        parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0, bf16=bf16))
+        parts.append(synthesize_episodes(gen, task, init, suite.horizon, cfg, seed=seed, start=e0, bf16=bf16, policy=act, action_noise=action_noise))
         e0, total = e0 + k, total + len(parts[-1])
         bar.update(k)
     bar.close()
@@ -154,6 +198,7 @@ def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, s
         "episodes": int(e0),
         "transitions": len(data),
         "initial_states": "env.reset",
+        "actions": actions,
         "horizon": int(suite.horizon),
         "sampler": {"name": sampler, **cfg.to_dict()},
         "seed": int(seed),

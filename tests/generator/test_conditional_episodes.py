@@ -184,3 +184,58 @@ def test_cli_generate_episodes(tmp_path, model, capsys):
         args = ["generate", "--model", str(model.model_dir), "--task", UNSEEN, "--out", str(tmp_path / "x.h5"), *extra]
         assert main(args) == 2 and "exactly one of --n" in capsys.readouterr().err
     assert not (tmp_path / "x.h5").exists()
+
+
+def _actor_file(path, task, seed=0):
+    """A random one-layer actor in the validator's file format, for ``task``."""
+    from compogen.data.normalizer import Normalizer
+    from compogen.validation.policy_io import policy_tensors, save_policy
+
+    lay = SUITE.transition_layout()
+    g = torch.Generator().manual_seed(seed)
+    w, b = torch.randn(lay.action_dim, lay.obs_dim, generator=g) * 0.3, torch.randn(lay.action_dim, generator=g) * 0.3
+    norm = Normalizer(np.zeros(lay.obs_dim, np.float32), np.ones(lay.obs_dim, np.float32))
+    return save_policy(path, policy_tensors([(w, b)], norm), {"task": task})
+
+
+def test_policy_episodes_take_the_policys_noisy_actions(tmp_path, model):
+    from compogen.generator.episodes import noisy_actions
+    from compogen.validation.policy_io import load_policy
+
+    policy, _ = load_policy(_actor_file(tmp_path / "p.safetensors", UNSEEN))
+    init = initial_states(SUITE, UNSEEN, 3, seed=0)
+    exact = synthesize_episodes(model, UNSEEN, init, horizon=5, sampler="fast", steps=2, seed=3, policy=policy, action_noise=0.0)
+    np.testing.assert_allclose(exact.actions, policy(exact.observations), atol=1e-5)  # every action is the policy's, in chained states
+    for b in episode_bounds(exact):
+        np.testing.assert_array_equal(exact.next_observations[b][:-1], exact.observations[b][1:])
+    noisy = synthesize_episodes(model, UNSEEN, init, horizon=5, sampler="fast", steps=2, seed=3, policy=policy, action_noise=0.3)
+    again = synthesize_episodes(model, UNSEEN, init, horizon=5, sampler="fast", steps=2, seed=3, policy=policy, action_noise=0.3)
+    np.testing.assert_array_equal(noisy.actions, again.actions)
+    dev = noisy.actions - policy(noisy.observations)
+    inside = np.abs(policy(noisy.observations)) < 0.5  # away from the clip at +-1 the noise is the asked Gaussian
+    assert 0.2 < dev[inside].std() < 0.4 and np.abs(noisy.actions).max() <= 1.0
+    # a row's noise depends only on (seed, index)
+    a = np.zeros((4, 2), np.float32)
+    np.testing.assert_array_equal(noisy_actions(a, 0.1, 1, np.arange(4))[2:], noisy_actions(a[2:], 0.1, 1, np.array([2, 3])))
+
+
+def test_cli_generate_policy_episodes(tmp_path, model, capsys):
+    from compogen.cli import main
+    from compogen.validation.policy_io import load_policy
+
+    if model.config["arch"] != "mlp":
+        pytest.skip("one architecture is enough for the command")
+    actor = _actor_file(tmp_path / "p.safetensors", UNSEEN)
+    out = tmp_path / "ep.h5"
+    base = ["generate", "--model", str(model.model_dir), "--task", UNSEEN, "--steps", "2", "--quiet"]
+    assert main([*base, "--episodes", "2", "--policy", str(actor), "--action-noise", "0", "--out", str(out)]) in (0, None)
+    data, attrs = read_synthetic(out), read_synthetic_attrs(out)
+    assert attrs["actions"]["policy"] == str(actor) and attrs["actions"]["noise"] == 0.0
+    np.testing.assert_allclose(data.actions, load_policy(actor)[0](data.observations), atol=1e-5)
+    capsys.readouterr()
+    other = _actor_file(tmp_path / "q.safetensors", TRAIN[0])
+    assert main([*base, "--episodes", "2", "--policy", str(other), "--out", str(tmp_path / "x.h5")]) == 2
+    assert f"trained for {TRAIN[0]}" in capsys.readouterr().err
+    assert main([*base, "--n", "4", "--policy", str(actor), "--out", str(tmp_path / "x.h5")]) == 2
+    assert "give --episodes" in capsys.readouterr().err
+    assert not (tmp_path / "x.h5").exists()
