@@ -41,10 +41,10 @@ def main(argv=None) -> None:
     from compogen.generator import Generator
     from compogen.generator.episodes import initial_states, synthesize_episodes
     from compogen.loop.config import loop_preset
+    from compogen.rl.policy_io import load_policy, policy_path
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
-    from compogen.validation.policy_io import load_policy, policy_path
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="generator run directory (required unless --combine)")

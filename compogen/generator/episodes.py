@@ -164,8 +164,8 @@ def generate_episodes(  # noqa: PLR0913 -- the options of generate() (sampler, s
     bf16 autocast (recorded in the file). ``policy``: an actor file (the validator's
     ``<out_dir>/<task>/seed<k>.safetensors`` of :func:`~compogen.validation.validate`) whose noisy actions drive the episodes (see :func:`synthesize_episodes`)."""
     from compogen.generator.generate import Generator
+    from compogen.rl.policy_io import load_policy
     from compogen.suites.registry import get_suite, suite_for_task
-    from compogen.validation.policy_io import load_policy
 
     gen = model if isinstance(model, Generator) else Generator.load(model, device)
     if episodes < 1:

@@ -8,6 +8,7 @@ only on ``(seed, i)`` (see :mod:`compogen.generator.rng`), not on the batch size
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -61,11 +62,14 @@ class Generator:
     @functools.cached_property
     def bounds(self) -> SpaceBounds:
         """The task spaces samples are brought into: the training suite's, else the suites' contract
-        (looked up once per generator, not per batch)."""
+        (looked up once per generator, not per batch); failure terminals only where the training data held some
+        (a checkpoint that did not count them keeps every terminal)."""
         from compogen.suites.registry import SUITES, get_suite
 
         name = self.config.get("suite")
-        return suite_bounds(get_suite(name)) if name in SUITES else SpaceBounds()
+        b = suite_bounds(get_suite(name)) if name in SUITES else SpaceBounds()
+        failures = ((self.config.get("training") or {}).get("data") or {}).get("failure_terminals")
+        return dataclasses.replace(b, failure_terminals=failures is None or failures > 0)
 
     def unpack(self, flat: np.ndarray, task: Task) -> tuple[dict[str, np.ndarray], dict[str, int]]:
         """Flat samples as transition columns inside the task's spaces, and how many values that changed."""
@@ -225,7 +229,7 @@ def generate(
         "model": gen.info(),
         "edm": gen.edm.to_dict(),
     }
-    changed = {"bounds": gen.bounds.to_dict(), "actions_clipped": 0, "rewards_changed": 0}
+    changed = {"bounds": gen.bounds.to_dict(), "actions_clipped": 0, "rewards_changed": 0, "terminals_cleared": 0}
     t0 = time.time()
     calls = cfg.denoiser_calls
     with (

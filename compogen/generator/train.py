@@ -36,6 +36,7 @@ from compogen.generator.optim import AbsentElementGuard, make_adamw, update_ema
 from compogen.generator.presets import GeneratorPreset, get_preset
 from compogen.layouts.transition import TransitionLayout
 from compogen.progress import bar as tqdm
+from compogen.suites.base import SUCCESS_REWARD
 
 __all__ = ["TrainConfig", "conditioning_masks", "data_summary", "factor_dropout", "fit_normalizer", "iter_packed", "train_generator", "update_ema"]
 
@@ -46,9 +47,19 @@ def fit_normalizer(pool: Transitions, layout: TransitionLayout) -> Normalizer:
 
 
 def data_summary(pool: Transitions, layout: TransitionLayout) -> dict[str, Any]:
-    """Tasks and row counts (recorded in the checkpoint)."""
+    """Tasks and row counts, and the terminals without the success reward (failures; none means the generator's own
+    such terminals are noise, :class:`~compogen.data.conform.SpaceBounds`), recorded in the checkpoint."""
     counts = pool.counts()
-    return {"transitions": len(pool), "tasks": {layout.space.task_id(t): int(c) for t, c in counts.items()}}
+    return {
+        "transitions": len(pool),
+        "tasks": {layout.space.task_id(t): int(c) for t, c in counts.items()},
+        "failure_terminals": int((pool.terminals & (pool.rewards < SUCCESS_REWARD)).sum()),
+    }
+
+
+def _same_data(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two :func:`data_summary` records name the same data (a record of an older version lacks the failure count)."""
+    return all(a.get(k) == b.get(k) for k in ("transitions", "tasks"))
 
 
 def _lr_lambda(preset: GeneratorPreset):
@@ -159,7 +170,7 @@ def _check_resumable(cfg: dict[str, Any], preset: GeneratorPreset, summary: dict
         raise CheckpointError(
             f"{out_dir / 'config.json'}: preset differs from the requested one ({cfg['preset'].get('name')} vs {preset.name}); use another --out or resume=False"
         )
-    if cfg.get("training", {}).get("data") != summary:
+    if not _same_data(cfg.get("training", {}).get("data") or {}, summary):
         raise CheckpointError(
             f"{out_dir / 'config.json'}: checkpoint was trained on other data ({len(cfg.get('training', {}).get('data', {}).get('tasks', {}))} tasks); use another --out or resume=False"
         )

@@ -7,9 +7,9 @@
 
 from compogen.rl.evaluate import EvalResult, evaluate, evaluate_many, make_eval_envs
 from compogen.rl.metrics import SUCCESS_REWARD, episode_success, wilson_interval
+from compogen.rl.policy_io import load_policy, save_policy
 from compogen.validation.api import BACKENDS, validate, validate_many
 from compogen.validation.config import VALIDATION_PRESETS, ValidationConfig, preset
-from compogen.validation.policy_io import load_policy, save_policy
 from compogen.validation.results import EvalPoint, SeedResult, TaskValidation
 
 __all__ = [

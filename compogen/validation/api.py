@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 from compogen.data import Transitions
 from compogen.errors import CompogenError
+from compogen.rl.policy_io import policy_path, save_policy
 from compogen.suites.base import Suite
 from compogen.suites.registry import get_suite
 from compogen.tasks.space import Task
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import check_task_data, prepare
-from compogen.validation.policy_io import policy_path, save_policy
 from compogen.validation.results import TaskValidation
 
 __all__ = ["BACKENDS", "validate", "validate_many"]

@@ -22,11 +22,11 @@ import torch
 
 from compogen.data.normalizer import Normalizer
 from compogen.rl.networks import StackedMLP
+from compogen.rl.policy_io import policy_tensors
 from compogen.seeding import torch_generator
 from compogen.validation.config import BATCHED_ALGOS, ValidationConfig
 from compogen.validation.data import PreparedData
 from compogen.validation.losses import bc_loss, td3_target, td3bc_actor_loss, td3bc_critic_loss
-from compogen.validation.policy_io import policy_tensors
 
 __all__ = ["BatchedTD3BC", "StackedData", "policy_generator", "run_batched"]
 

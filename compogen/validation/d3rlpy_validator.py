@@ -18,13 +18,13 @@ import torch
 from compogen.data import Transitions
 from compogen.data.normalizer import Normalizer, observation_normalizer
 from compogen.rl.adapters import to_d3rlpy
+from compogen.rl.policy_io import policy_tensors
 from compogen.rl.targets import absorbing_success_rewards
 from compogen.seeding import isolated_global_rng
 from compogen.suites.base import Suite
 from compogen.tasks.space import Task
 from compogen.validation.config import ValidationConfig
 from compogen.validation.evaluate import train_and_keep_best
-from compogen.validation.policy_io import policy_tensors
 from compogen.validation.results import SeedResult
 
 __all__ = ["make_algo", "run_d3rlpy", "actor_state_d3rlpy"]

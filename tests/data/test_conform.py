@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -23,9 +25,12 @@ def test_conform_clips_actions_snaps_success_and_counts():
     assert out["rewards"].tolist() == [1.0, 1.0]  # both above the midpoint 0.95 of (0.9, 1.0)
     assert out["terminals"].tolist() == [True, False]
     assert out["observations"] is batch["observations"]
-    assert n == {"actions_clipped": 2, "rewards_changed": 2}
+    assert n == {"actions_clipped": 2, "rewards_changed": 2, "terminals_cleared": 0}
     out, n = conform({**batch, "rewards": np.array([0.94, -0.2], np.float32)}, b)
     assert out["rewards"].tolist() == [pytest.approx(0.9), 0.0] and n["rewards_changed"] == 2
+    assert out["terminals"].tolist() == [True, False]  # a failure terminal stays where failures are allowed
+    out, n = conform({**batch, "rewards": np.array([0.94, -0.2], np.float32)}, replace(b, failure_terminals=False))
+    assert out["terminals"].tolist() == [False, False] and n["terminals_cleared"] == 1
     # the input is not modified
     assert batch["actions"][0, 0] == np.float32(1.5)
 

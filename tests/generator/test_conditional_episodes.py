@@ -189,7 +189,7 @@ def test_cli_generate_episodes(tmp_path, model, capsys):
 def _actor_file(path, task, seed=0):
     """A random one-layer actor in the validator's file format, for ``task``."""
     from compogen.data.normalizer import Normalizer
-    from compogen.validation.policy_io import policy_tensors, save_policy
+    from compogen.rl.policy_io import policy_tensors, save_policy
 
     lay = SUITE.transition_layout()
     g = torch.Generator().manual_seed(seed)
@@ -200,7 +200,7 @@ def _actor_file(path, task, seed=0):
 
 def test_policy_episodes_take_the_policys_noisy_actions(tmp_path, model):
     from compogen.generator.episodes import noisy_actions
-    from compogen.validation.policy_io import load_policy
+    from compogen.rl.policy_io import load_policy
 
     policy, _ = load_policy(_actor_file(tmp_path / "p.safetensors", UNSEEN))
     init = initial_states(SUITE, UNSEEN, 3, seed=0)
@@ -221,7 +221,7 @@ def test_policy_episodes_take_the_policys_noisy_actions(tmp_path, model):
 
 def test_cli_generate_policy_episodes(tmp_path, model, capsys):
     from compogen.cli import main
-    from compogen.validation.policy_io import load_policy
+    from compogen.rl.policy_io import load_policy
 
     if model.config["arch"] != "mlp":
         pytest.skip("one architecture is enough for the command")

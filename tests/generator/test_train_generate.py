@@ -267,3 +267,29 @@ def test_cli_train_with_conditioning_masks(tmp_path, capsys):
     assert main([*args, "--arch", "sc-dit", "--cond-masks", "0.5", "--out", str(tmp_path / "sc")]) != 0
     err = capsys.readouterr().err
     assert "cond_masks" in err and len(err.strip().splitlines()) == 1
+
+
+def test_terminals_without_success_are_cleared_only_where_training_saw_none(tmp_path, layout):
+    """A generator whose data never ended without success treats such terminals as noise; one that saw failures keeps them."""
+    from compogen.data import Transitions
+
+    failing = make_pool(layout)  # random terminals at random rewards: failures
+    t = failing.terminals
+    succeeding = Transitions(
+        failing.observations,
+        failing.actions,
+        np.where(t, 1.0, 0.5 * failing.rewards).astype(np.float32),  # every terminal pays the success reward
+        failing.next_observations,
+        t,
+        task_index=failing.task_index,
+        tasks=failing.tasks,
+    )
+    for name, pool, keeps in (("failing", failing, True), ("succeeding", succeeding, False)):
+        run = train_generator(pool, layout, tmp_path / name, TrainConfig(arch="mlp", preset="tiny", seed=0, steps=4), progress=False)
+        assert read_config(run)["training"]["data"]["failure_terminals"] == (int((t & (pool.rewards < 1)).sum()) if keeps else 0)
+        assert Generator.load(run).bounds.failure_terminals is keeps
+        # what leaves the generator: rows with a terminal at a dense reward and at the success reward
+        rew, term = np.array([0.3, 1.0], np.float32), np.array([1.0, 1.0], np.float32)
+        flat = layout.pack(pool.observations[:2], pool.actions[:2], rew, pool.next_observations[:2], term)
+        cols, counts = Generator.load(run).unpack(flat, layout.space.parse(UNSEEN))
+        assert cols["terminals"].tolist() == [keeps, True] and counts["terminals_cleared"] == (0 if keeps else 1)
