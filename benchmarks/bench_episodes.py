@@ -167,8 +167,13 @@ def main(argv=None) -> None:
 
 
 def _tables(rows: list[dict], groups: list[str]) -> list[str]:
-    """The summary per group (means, intervals, how often chained >= independent) and the per-task table."""
+    """The summaries per group (means, intervals, how often an episode arm >= independent) and the per-task table."""
     from bench_zero_shot import ci95
+
+    def against_independent(g: list[dict], arm: str) -> str:
+        x, d = np.array([r[arm] for r in g]), np.array([r["independent"] for r in g])
+        (xl, xh), (dl, dh) = ci95(x), ci95(d)
+        return f"| {g[0]['group']} | {len(g)} | {x.mean():.3f} [{xl:.2f}, {xh:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] | {int((x >= d).sum())} of {len(g)} |"
 
     lines = [
         "",
@@ -177,31 +182,29 @@ def _tables(rows: list[dict], groups: list[str]) -> list[str]:
     ]
     for group in groups:
         g = [r for r in rows if r["group"] == group]
-        c, d = np.array([r["chained"] for r in g]), np.array([r["independent"] for r in g])
-        (cl, ch), (dl, dh) = ci95(c), ci95(d)
         lines.append(
-            f"| {group} | {len(g)} | {c.mean():.3f} [{cl:.2f}, {ch:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] | {int((c >= d).sum())} of {len(g)} |"
-            f" {np.mean([r['terminated'] for r in g]):.2f} | {np.mean([r['chain_s'] for r in g]):.1f} / {np.mean([r['independent_s'] for r in g]):.1f} |"
+            against_independent(g, "chained")
+            + f" {np.mean([r['terminated'] for r in g]):.2f} | {np.mean([r['chain_s'] for r in g]):.1f} / {np.mean([r['independent_s'] for r in g]):.1f} |"
         )
-    pol = [r for r in rows if "policy" in r]
-    if pol:
+    if any("policy" in r for r in rows):
         lines += [
             "",
             "| tasks | n | policy-driven episodes [95 % CI] | independent [95 % CI] | policy-driven >= independent | policy-driven s per task |",
             "|---|---:|---|---|---:|---:|",
         ]
         for group in groups:
-            g = [r for r in pol if r["group"] == group]
+            g = [r for r in rows if r["group"] == group and "policy" in r]
             if g:
-                p, d = np.array([r["policy"] for r in g]), np.array([r["independent"] for r in g])
-                (pl, ph), (dl, dh) = ci95(p), ci95(d)
-                lines.append(
-                    f"| {group} | {len(g)} | {p.mean():.3f} [{pl:.2f}, {ph:.2f}] | {d.mean():.3f} [{dl:.2f}, {dh:.2f}] |"
-                    f" {int((p >= d).sum())} of {len(g)} | {np.mean([r['policy_s'] for r in g]):.1f} |"
-                )
-    lines += ["", "| task | group | transitions | episodes | chained | independent | policy-driven |", "|---|---|---:|---:|---:|---:|---:|"]
+                lines.append(against_independent(g, "policy") + f" {np.mean([r['policy_s'] for r in g]):.1f} |")
+    pol = any("policy" in r for r in rows)
     lines += [
-        f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} | {r.get('policy', float('nan')):.2f} |"
+        "",
+        "| task | group | transitions | episodes | chained | independent |" + (" policy-driven |" if pol else ""),
+        "|---|---|---:|---:|---:|---:|" + ("---:|" if pol else ""),
+    ]
+    lines += [
+        f"| {r['task']} | {r['group']} | {r['transitions']} | {r['episodes']} | {r['chained']:.2f} | {r['independent']:.2f} |"
+        + (f" {r['policy']:.2f} |" if pol else "")
         for r in rows
     ]
     return lines
