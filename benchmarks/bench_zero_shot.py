@@ -69,7 +69,11 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--loop-preset", default="standard")
     ap.add_argument("--loop-changes", default="", help="LoopConfig changes, e.g. train=iiwa:train14@ThreeLink,eval=iiwa:test@ThreeLink")
-    ap.add_argument("--archs", default="mlp:laptop:5000,sc-dit:cpu:5000", help="comma list of arch:generator-preset:steps")
+    ap.add_argument(
+        "--archs",
+        default="mlp:laptop:5000,sc-dit:cpu:5000",
+        help="list of arch:generator-preset:steps[:changes], by commas (by semicolons when an entry has changes)",
+    )
     ap.add_argument("--seeds", default="0,1", help="diffusion seeds")
     ap.add_argument("--tasks", default=None, help="held-out tasks (default: the loop preset's eval tasks)")
     ap.add_argument("--episodes", type=int, default=100, help="expert episodes per training task")
@@ -259,8 +263,7 @@ def main(argv=None) -> None:
             f"Per task, `{a1}` beats `{a0}` on {w1} tasks, loses on {w0}, ties on {len(ids) - w0 - w1}; mean difference"
             f" {(per_arch[a1] - per_arch[a0]).mean():+.3f} [{lo:+.2f}, {hi:+.2f}] (paired by task).",
         ]
-    if archs and bases:  # the last generator against each multi-task policy, paired by task
-        a1 = archs[-1]
+    for a1 in archs if bases else []:  # each generator against each multi-task policy, paired by task
         lines += ["", f"`{a1}` against the multi-task policies, task by task (interval: bootstrap over tasks):", ""]
         for b, res in bases.items():
             diff = per_arch[a1] - np.array([res[k]["best"] for k in ids])
