@@ -42,6 +42,7 @@ def main(argv=None) -> None:
     from compogen.generator.episodes import initial_states, synthesize_episodes
     from compogen.loop.config import loop_preset
     from compogen.rl.policy_io import load_policy, policy_path
+    from compogen.rl.rollout import CollectConfig
     from compogen.suites import get_suite
     from compogen.validation import preset as vpreset
     from compogen.validation import validate_many
@@ -156,7 +157,7 @@ def main(argv=None) -> None:
         *(
             [
                 "- policy arm: episodes (as many transitions as the independent arm) whose actions are the independent arm's best"
-                f" validated actor (RL seed {lc.rl_seeds[0]}) plus noise 0.1, with (r, s', d) from the generator given (s, a)"
+                f" validated actor (RL seed {lc.rl_seeds[0]}) plus noise {CollectConfig.noise}, with (r, s', d) from the generator given (s, a)"
             ]
             if args.policy_arm
             else []

@@ -28,8 +28,8 @@ def generate(
         "--policy",
         help="With --episodes: an actor file (`compogen validate --out-dir D` writes D/<task>/seed<k>.safetensors) whose noisy actions drive the episodes; the generator gives (r, s', d) given (s, a).",
     ),
-    action_noise: float = typer.Option(
-        0.1, "--action-noise", min=0.0, help="With --policy: std of the Gaussian noise added to its actions (the expert data's)."
+    action_noise: float | None = typer.Option(
+        None, "--action-noise", min=0.0, help="With --policy: std of the Gaussian noise added to its actions (default: the expert data's, 0.1)."
     ),
     out: Path = typer.Option(..., "--out", help="Output file (.h5 or .hdf5)."),
     sampler: str = typer.Option(
@@ -77,7 +77,7 @@ def generate(
             batch_episodes=batch_episodes,
             device=device,
             policy=policy,
-            action_noise=action_noise,
+            **({} if action_noise is None else {"action_noise": action_noise}),
         )
     a = read_synthetic_attrs(path)
     print(

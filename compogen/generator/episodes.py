@@ -74,6 +74,9 @@ def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: i
         env.close()
 
 
+_NOISE_STREAM = 7  # keeps the policy's noise apart from other (seed, index) streams
+
+
 def noisy_actions(actions: np.ndarray, noise: float, seed: int, index: np.ndarray, low: float = -1.0, high: float = 1.0) -> np.ndarray:
     """``actions`` plus Gaussian noise of std ``noise``, clipped to ``[low, high]``; row ``i``'s noise depends only
     on ``(seed, index[i])``."""
@@ -82,9 +85,6 @@ def noisy_actions(actions: np.ndarray, noise: float, seed: int, index: np.ndarra
         eps = np.stack([np.random.default_rng([int(seed), _NOISE_STREAM, int(i)]).standard_normal(a.shape[1]) for i in index])
         a = a + np.float32(noise) * eps.astype(np.float32)
     return np.clip(a, low, high)
-
-
-_NOISE_STREAM = 7  # keeps the policy's noise apart from other (seed, index) streams
 
 
 def synthesize_episodes(  # noqa: PLR0913 -- the sampler options of sample_given plus the episode start and the policy
@@ -118,6 +118,7 @@ def synthesize_episodes(  # noqa: PLR0913 -- the sampler options of sample_given
     cols: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     episode: list[np.ndarray] = []
     active = np.arange(n_ep)
+    box = generator.bounds
     bar = tqdm(total=horizon, desc=f"episodes x{n_ep}", disable=not progress)
     for t in range(horizon):
         if not len(active):
@@ -125,8 +126,7 @@ def synthesize_episodes(  # noqa: PLR0913 -- the sampler options of sample_given
         index = (start + active) * horizon + t
         act = None
         if policy is not None:
-            b = generator.bounds
-            act = noisy_actions(policy(s[active]), action_noise, seed, index, b.action_low, b.action_high)
+            act = noisy_actions(policy(s[active]), action_noise, seed, index, box.action_low, box.action_high)
         tr = generator.sample_given(task, s[active], act, sampler=cfg, seed=seed, index=index, guidance=guidance, bf16=bf16)
         tr.timeouts = np.full(len(active), t == horizon - 1) & ~tr.terminals
         for k in keys:
