@@ -36,6 +36,11 @@ def publish(
     all_targets: bool = typer.Option(
         False, "--all", help="With --run: also the latest dataset of every target the run did not admit (as compogen-not-admitted/<task-id>-vN)."
     ),
+    episode_actions: str | None = typer.Option(
+        None,
+        "--episode-actions",
+        help="With --run: where the episodes sampled anew take their actions: policy (the round's validated actor, where the run kept one; the default) or generator (its own a|s).",
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace datasets with the same id (without --id: the latest version)."),
     max_transitions: int | None = typer.Option(None, "--max-transitions", min=1, help="Publish a uniform random subset of at most N transitions."),
     layout: str = typer.Option(
@@ -54,8 +59,11 @@ def publish(
     quiet: bool = quiet_option(),
 ) -> None:
     """Publish synthetic (or collected real) data to Minari's datasets root (MINARI_DATASETS_PATH, else ~/.minari/datasets)."""
+    from compogen.errors import CompogenError
     from compogen.publish import datasets_root, layout_summary, publish_file, publish_run
 
+    if data is not None and episode_actions is not None:
+        raise CompogenError("--episode-actions goes with --run")
     _check_options(data, task, dataset_id, run, all_targets, layout)
     kwargs = dict(
         overwrite=overwrite,
@@ -70,7 +78,7 @@ def publish(
         ids = [publish_file(data, task, dataset_id=dataset_id, **kwargs)]
         print(f"published {ids[0]}: {layout_summary(ids[0])}")
     else:
-        ids = publish_run(run, all=all_targets, **kwargs)
+        ids = publish_run(run, all=all_targets, **({} if episode_actions is None else {"episode_actions": episode_actions}), **kwargs)
     if ids:
         print(f"in {datasets_root()}")
         print(how_to_load(ids))

@@ -8,9 +8,10 @@
     RUN/iterations/003/generator.json        written when training finished (the stage's marker)
     RUN/iterations/003/synthetic/<task>.h5   synthetic data per target task
     RUN/iterations/003/validation/<task>.json validation result per target task (the job's marker)
+    RUN/iterations/003/policies/<task>/seed<k>.safetensors   the best actor validation trained per RL seed
     RUN/metrics.csv, RUN/summary.csv, RUN/progress.png   updated every round
     RUN/iterations/003/generator-g1/ ...      with LoopConfig.generators > 1: candidate g's checkpoint, marker,
-    RUN/iterations/003/synthetic-g1/ ...      synthetic data and validation (candidate 0 uses the plain names)
+    RUN/iterations/003/synthetic-g1/ ...      synthetic data, validation and actors (candidate 0 uses the plain names)
     RUN/timings.json                         wall time per stage (not part of the results)
 """
 
@@ -58,6 +59,10 @@ class RunDir:
 
     def validation(self, k: int, task_id: str, g: int = 0) -> Path:
         return self.iteration(k) / self._candidate("validation", g) / f"{task_id}.json"
+
+    def policies(self, k: int, g: int = 0) -> Path:
+        """Where round ``k``'s validation of candidate ``g`` keeps its actors (``<task>/seed<k>.safetensors``)."""
+        return self.iteration(k) / self._candidate("policies", g)
 
     # -- json -------------------------------------------------------------------
     @staticmethod

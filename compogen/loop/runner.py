@@ -99,7 +99,7 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
     if floor is not None and scores["mean_reward"] < floor:
         result = {"success": 0.0, "env_steps": 0, "skipped": True}  # not worth the simulator: retried next round
     else:
-        result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"]))
+        result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"], policy_dir=Path(payload["policies"])))
     TaskResult.from_record(result)  # the stage's record holds the scores the run keeps (checked here, in the job)
     result.update(task=payload["task"], failed=False, proxy_scores=scores)
     if floor is not None:
@@ -164,6 +164,7 @@ def _generate_and_validate(config: LoopConfig, stage_cls, executor, rd: RunDir, 
             "candidate": g,
             "model_dir": str(rd.generator(k, g)),
             "synthetic": str(rd.synthetic(k, t, g)),
+            "policies": str(rd.policies(k, g)),
             "seed": _seed(config, "generate", k, t, g=g),
         }
         for t in todo

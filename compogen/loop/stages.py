@@ -31,9 +31,11 @@ class Stages(Protocol):
         ``n`` with ``synthesis="episodes"``), which the runner reads back for :meth:`validate`."""
         ...
 
-    def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
+    def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int, policy_dir: Path | None = None) -> dict[str, Any]:
         """Score ``data`` for ``task``: a plain dict, the task's validation record (its JSON in the run
-        directory). It needs ``success`` (in [0, 1]); the run keeps the scores named by
+        directory). A stage that trains policies may keep each seed's best actor in ``policy_dir``
+        (:class:`DiffusionStages` does, as ``<policy_dir>/<task>/seed<k>.safetensors``; ``compogen publish --run``
+        drives its episodes with them). It needs ``success`` (in [0, 1]); the run keeps the scores named by
         :class:`~compogen.loop.records.TaskResult` in its history (read once, at the job's boundary, by
         :meth:`TaskResult.from_record <compogen.loop.records.TaskResult.from_record>`). ``iteration`` is the
         round: :class:`DiffusionStages` does not use it (a dataset is scored the same in any round); a
@@ -96,7 +98,7 @@ class DiffusionStages:
         gen = Generator.load(model_dir, cfg.device)
         generate_episodes(gen, task, episodes_for(n, self.suite.horizon), out_file, suite=self.suite, min_transitions=n, **same)
 
-    def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int) -> dict[str, Any]:
+    def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int, policy_dir: Path | None = None) -> dict[str, Any]:
         from compogen.validation import preset, validate
 
         cfg = self.config
@@ -104,7 +106,7 @@ class DiffusionStages:
         if cfg.validation_steps:
             overrides["steps"] = cfg.validation_steps
         vcfg = preset(cfg.validation_preset, **overrides)
-        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.validation_backend, progress=False)
+        result = validate(self.suite, task, data, vcfg, seeds=seeds, backend=cfg.validation_backend, out_dir=policy_dir, progress=False)
         out = result.to_dict()
         out.pop("config", None)
         out["success"] = result.success_rate

@@ -1,7 +1,11 @@
 """Publishing a self-improvement run: the datasets it admitted (with ``all``, also the latest of every other target).
 
-By default a round's dataset is whole episodes sampled anew from the round's generator (:func:`_run_episodes`);
-the validation that admitted the round's independent transitions is recorded with it. A run that
+By default a round's dataset is whole episodes sampled anew from the round's generator (:func:`_run_episodes`):
+their actions come from the best actor the round's validation trained on the task's independent transitions (kept
+in ``iterations/<k>/policies``) plus the expert data's noise, and their ``(r, s', d)`` from the generator given
+``(s, a)``; a run without saved actors, or ``episode_actions="generator"``, chains the generator's own ``a | s``
+(measured worse: ``benchmarks/results/episodes_fivelink_policy9.md``). The validation that admitted the round's
+independent transitions is recorded with it. A run that
 synthesised episodes itself (``LoopConfig.synthesis = "episodes"``) publishes the validated episodes as they are.
 """
 
@@ -22,14 +26,22 @@ from compogen.suites import suite_for_task
 
 __all__ = ["publish_run"]
 
+#: Where a run's published episodes take their actions from (see the module docstring).
+EPISODE_ACTIONS = ("policy", "generator")
+
 #: One dataset to publish: ``(task id, round, admitted, the round's validation results for the task, provenance)``.
 _Job = tuple[str, int, bool, dict[str, Any], dict[str, Any]]
 
 
-def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, **kwargs: Any) -> list[str]:
+def publish_run(
+    run_dir: str | Path, all: bool = False, log: Callable[[str], None] = print, episode_actions: str = "policy", **kwargs: Any
+) -> list[str]:
     """Publish the datasets a self-improvement run admitted as ``compogen/<task-id>-vN`` (with ``all``, also
     the latest dataset of every target it did not admit, as ``compogen-not-admitted/<task-id>-vN``); return
-    the ids. Versions follow :func:`publish`; every dataset is checked before any is written."""
+    the ids. Versions follow :func:`publish`; every dataset is checked before any is written.
+    ``episode_actions``: ``"policy"`` (the round's validated actor where the run kept one) or ``"generator"``."""
+    if episode_actions not in EPISODE_ACTIONS:
+        raise CompogenError(f"episode actions must be one of {', '.join(EPISODE_ACTIONS)}, got {episode_actions!r}")
     rd, config, target_ids, state = _read_run(run_dir)
     history = {h["iteration"]: h for h in state["history"]}
     chosen = _chosen(rd, state, history, target_ids, all)
@@ -40,7 +52,7 @@ def publish_run(run_dir: str | Path, all: bool = False, log: Callable[[str], Non
     for t, (k, admitted) in sorted(chosen.items()):
         res = (history.get(k) or {}).get("results", {}).get(t, {})
         jobs.append((t, k, admitted, res, _run_provenance(rd, config, history, k, admitted, res)))
-    return _publish_jobs(rd, config, jobs, log, kwargs)
+    return _publish_jobs(rd, config, jobs, log, episode_actions, kwargs)
 
 
 def _read_run(run_dir: str | Path) -> tuple[Any, Any, list[str], dict[str, Any]]:
@@ -98,7 +110,18 @@ def _run_provenance(rd: Any, config: Any, history: dict[int, Any], k: int, admit
     }
 
 
-def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], None], kwargs: dict[str, Any]) -> list[str]:
+def _best_actor(rd: Any, config: Any, k: int, g: int, task_id: str, res: dict[str, Any]) -> tuple[Path, int] | None:
+    """``(actor file, RL seed)`` of the best seed's actor round ``k``'s validation kept for ``task_id``, if any."""
+    from compogen.rl.policy_io import policy_path
+
+    seeds = list(config.rl_seeds)
+    per_seed = res.get("per_seed") or []
+    best = seeds[max(range(len(per_seed)), key=per_seed.__getitem__)] if len(per_seed) == len(seeds) else seeds[0]
+    path = policy_path(rd.policies(k, g), task_id, best)
+    return (path, best) if path.is_file() else None
+
+
+def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], None], episode_actions: str, kwargs: dict[str, Any]) -> list[str]:
     """Check every job's dataset (episodes sampled into a hidden folder of the run), then publish them all."""
     ids = []
     with tempfile.TemporaryDirectory(prefix=".episodes-", dir=rd.path) as tmp:
@@ -110,9 +133,15 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
             if validated.get("layout") == EPISODES:
                 prov["validation"]["validated_data"] = "these episodes (the run synthesised whole episodes)"
             elif kwargs.get("layout", "auto") != TRANSITIONS and has_checkpoint(rd.generator(k, g)):
-                source = _run_episodes(rd.generator(k, g), t, validated, config, Path(tmp) / f"{t}.h5")
+                actor = _best_actor(rd, config, k, g, t, res) if episode_actions == "policy" else None
+                source = _run_episodes(rd.generator(k, g), t, validated, config, Path(tmp) / f"{t}.h5", None if actor is None else actor[0])
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
+                )
+                prov["episode_actions"] = (
+                    {"from": "generator"}
+                    if actor is None
+                    else {"from": "validated actor", "file": str(actor[0].relative_to(rd.path)), "rl_seed": actor[1]}
                 )
             sources[t] = source
             publish_file(source, t, provenance=prov, dry_run=True, **kwargs)  # refuse before publishing any
@@ -124,10 +153,10 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
     return ids
 
 
-def _run_episodes(model_dir: Path, task_id: str, validated: dict[str, Any], config: Any, out: Path) -> Path:
+def _run_episodes(model_dir: Path, task_id: str, validated: dict[str, Any], config: Any, out: Path, actor: Path | None = None) -> Path:
     """Whole episodes of ``task_id`` from a run's round generator, at least as many transitions as the
-    round's validated file (its attributes: ``validated``), with the run's sampler and seed: what
-    ``publish --run`` publishes by default."""
+    round's validated file (its attributes: ``validated``), with the run's sampler and seed, driven by ``actor``
+    when given: what ``publish --run`` publishes by default."""
     from compogen.generator.episodes import episodes_for, generate_episodes
     from compogen.generator.generate import Generator
 
@@ -143,4 +172,5 @@ def _run_episodes(model_dir: Path, task_id: str, validated: dict[str, Any], conf
         seed=config.seed,
         progress=False,
         min_transitions=n,
+        policy=actor,
     )

@@ -44,7 +44,7 @@ class FakeStages:
         with SyntheticWriter(out_file, lay.obs_dim, lay.action_dim, {"seed": seed}) as w:
             w.append(**lay.unpack(flat, task))
 
-    def validate(self, task, data, seeds, iteration) -> dict:
+    def validate(self, task, data, seeds, iteration, policy_dir=None) -> dict:
         self._nap()
         tid = self.suite.task_id(task)
         if tid in self.extra.get("fail", []):

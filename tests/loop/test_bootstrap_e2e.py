@@ -81,6 +81,21 @@ def test_bootstrap_builtin_tiny(tmp_path, monkeypatch):
     meta = minari.load_dataset(ids[0]).storage.metadata["compogen"]
     assert meta["generator"]["weights_sha256"] == read_config(run / "iterations" / "000" / "generator")["files"]["ema.safetensors"]["sha256"]
     assert meta["validation"]["success"] == rec["success"] and meta["validation"]["admitted"] == bool(admitted)
+    # the validation kept its actor, and the published episodes take their actions from it (noisy), not from a | s
+    actor = run / "iterations" / "000" / "policies" / target / "seed0.safetensors"
+    assert actor.is_file() and meta["episode_actions"] == {"from": "validated actor", "file": str(actor.relative_to(run)), "rl_seed": 0}
+    from compogen.data.minari_io import read_minari
+    from compogen.rl.policy_io import load_policy
+
+    published = read_minari(ids[0])
+    policy, _ = load_policy(actor)
+    gap = published.actions - policy(published.observations)
+    inside = np.abs(policy(published.observations)) < 0.7  # away from the clip at +-1 the gap is the expert noise (std 0.1)
+    assert 0.07 < gap[inside].std() < 0.13
+    ids = publish_run(run, all=True, log=lambda _: None, episode_actions="generator", overwrite=True)
+    assert minari.load_dataset(ids[0]).storage.metadata["compogen"]["episode_actions"] == {"from": "generator"}
+    with pytest.raises(Exception, match="episode actions must be one of policy, generator"):
+        publish_run(run, log=lambda _: None, episode_actions="expert")
 
 
 def test_bootstrap_command_says_how_to_publish(tmp_path, monkeypatch, capsys):

@@ -28,9 +28,9 @@ def _run(real_data, out: Path, **kw) -> tuple[dict, list[tuple[int, str]], list[
     calls: list[tuple[int, str]] = []
 
     class CountingStages(FakeStages):
-        def validate(self, task, data, seeds, iteration):
+        def validate(self, task, data, seeds, iteration, policy_dir=None):
             calls.append((iteration, self.suite.task_id(task)))
-            return super().validate(task, data, seeds, iteration)
+            return super().validate(task, data, seeds, iteration, policy_dir)
 
     cfg = fake_loop_config(real_data, extra={"reward_shift": dict.fromkeys(PROMISING, 1.0)}, **kw)
     logs: list[str] = []

@@ -121,6 +121,8 @@ def test_cli_publish_data(minari_root, builtin_file, transitions_file, capsys):
         (["--data", "nope.h5", "--id", "UPPER-v0"], "bad dataset id"),
         (["--data", "nope.h5", "--layout", "chunks"], "--layout must be one of auto, episodes, transitions"),
         (["--run", "/nonexistent/run"], "no such run directory"),
+        (["--data", "nope.h5", "--episode-actions", "generator"], "--episode-actions goes with --run"),
+        (["--run", "x", "--episode-actions", "expert"], "episode actions must be one of policy, generator"),
     ],
 )
 def test_cli_publish_bad_input(minari_root, capsys, args, message):
