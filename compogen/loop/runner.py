@@ -8,6 +8,7 @@ ends with the same admitted tasks and metrics as one that never stopped.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -99,7 +100,8 @@ def run_task_job(payload: dict[str, Any]) -> dict[str, Any]:
     if floor is not None and scores["mean_reward"] < floor:
         result = {"success": 0.0, "env_steps": 0, "skipped": True}  # not worth the simulator: retried next round
     else:
-        result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"], policy_dir=Path(payload["policies"])))
+        keep = {"policy_dir": Path(payload["policies"])} if "policy_dir" in inspect.signature(stages.validate).parameters else {}
+        result = dict(stages.validate(task, data, list(config.rl_seeds), payload["iteration"], **keep))  # a study's stages may not keep actors
     TaskResult.from_record(result)  # the stage's record holds the scores the run keeps (checked here, in the job)
     result.update(task=payload["task"], failed=False, proxy_scores=scores)
     if floor is not None:

@@ -33,7 +33,8 @@ class Stages(Protocol):
 
     def validate(self, task: Task, data: Transitions, seeds: list[int], iteration: int, policy_dir: Path | None = None) -> dict[str, Any]:
         """Score ``data`` for ``task``: a plain dict, the task's validation record (its JSON in the run
-        directory). A stage that trains policies may keep each seed's best actor in ``policy_dir``
+        directory). A stage that trains policies may keep each seed's best actor in ``policy_dir`` (a stages class
+        without the parameter is called without it)
         (:class:`DiffusionStages` does, as ``<policy_dir>/<task>/seed<k>.safetensors``; ``compogen publish --run``
         drives its episodes with them). It needs ``success`` (in [0, 1]); the run keeps the scores named by
         :class:`~compogen.loop.records.TaskResult` in its history (read once, at the job's boundary, by

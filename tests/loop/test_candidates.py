@@ -86,3 +86,16 @@ def test_generator_init_previous_starts_each_round_from_the_same_candidates_last
     assert json.loads((tmp_path / "cold" / "iterations" / "001" / "generator" / "model.json").read_text())["init_from"] is None
     with pytest.raises(CompogenError, match="unknown generator_init 'last'"):
         _run(real_data, tmp_path / "bad", generator_init="last")
+
+
+def test_stages_without_policy_dir_still_run(real_data, tmp_path):
+    """A study's stages written before ``validate`` took ``policy_dir`` are called without it."""
+    from fake_stages import FakeStages, fake_loop_config
+
+    class OldStages(FakeStages):
+        def validate(self, task, data, seeds, iteration):
+            return super().validate(task, data, seeds, iteration)
+
+    state = run_loop(fake_loop_config(real_data, iterations=1), tmp_path / "run", log=lambda _: None, stages=OldStages)
+    results = state["history"][0]["results"]
+    assert results and not any(r.get("failed") for r in results.values())  # a TypeError would fail every job
