@@ -4,7 +4,7 @@ By default a round's dataset is whole episodes sampled anew from the round's gen
 their actions come from the best actor the round's validation trained on the task's independent transitions (kept
 in ``iterations/<k>/policies``) plus the expert data's noise, and their ``(r, s', d)`` from the generator given
 ``(s, a)``; a run without saved actors, or ``episode_actions="generator"``, chains the generator's own ``a | s``
-(measured worse: ``benchmarks/results/episodes_fivelink_policy20.md``). The validation that admitted the round's
+(measured worse: ``benchmarks/results/episodes_fivelink_policy36.md``). The validation that admitted the round's
 independent transitions is recorded with it. A run that
 synthesised episodes itself (``LoopConfig.synthesis = "episodes"``) publishes the validated episodes as they are.
 """
