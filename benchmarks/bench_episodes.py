@@ -87,7 +87,8 @@ def main(argv=None) -> None:
     groups = {"custom": suite.tasks(args.tasks)} if args.tasks else {"training": suite.tasks(lc.train), "held-out": suite.tasks(lc.eval)}
     vcfg = vpreset(lc.validation_preset, device=args.validation_device, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
     rows, t0 = [], time.perf_counter()
-    policies = Path(tempfile.mkdtemp(prefix="bench-episodes-policies-"))
+    kept = tempfile.TemporaryDirectory(prefix="bench-episodes-policies-")  # the independent arm's actors
+    policies = Path(kept.name)
 
     def chain(task, i, min_n, policy=None):
         parts, n, e0 = [], 0, 0
@@ -97,6 +98,12 @@ def main(argv=None) -> None:
             n += len(parts[-1])
             e0 += args.batch_episodes
         return Transitions.concatenate(parts)
+
+    def score(name, items, group_rows, out_dir=None):
+        res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8, out_dir=out_dir)
+        for r, row in zip(res, group_rows, strict=True):
+            row[name] = r.success_rate
+        print(f"{group_rows[0]['group']} {name}: mean {np.mean([r.success_rate for r in res]):.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     for group, tasks in groups.items():
         chained, indep = [], []
@@ -126,24 +133,18 @@ def main(argv=None) -> None:
                 flush=True,
             )
 
-        def policy_items():  # the policy arm: the independent arm's validated actors drive the episodes
-            items = []
-            for i, task in enumerate(tasks):
+        group_rows = [r for r in rows if r["group"] == group]
+        score("chained", chained, group_rows)
+        score("independent", indep, group_rows, out_dir=policies)
+        if args.policy_arm:  # the independent arm's validated actors drive the episodes
+            driven = []
+            for i, ((task, ind), row) in enumerate(zip(indep, group_rows, strict=True)):
                 t1 = time.perf_counter()
-                actor, _ = load_policy(policy_path(policies, suite.task_id(task), lc.rl_seeds[0]))
-                items.append((task, chain(task, 10_000 + i, len(indep[i][1]), policy=actor)))
-                row = next(r for r in rows if r["group"] == group and r["task"] == suite.task_id(task))
+                actor, _ = load_policy(policy_path(policies, row["task"], lc.rl_seeds[0]))
+                driven.append((task, chain(task, 10_000 + i, len(ind), policy=actor)))
                 row["policy_s"] = time.perf_counter() - t1
-            return items
-
-        arms = [("chained", lambda: chained), ("independent", lambda: indep)] + ([("policy", policy_items)] if args.policy_arm else [])
-        for name, make in arms:
-            items = make()
-            out_dir = policies if name == "independent" else None
-            res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8, out_dir=out_dir)
-            for r, row in zip(res, [r for r in rows if r["group"] == group], strict=True):
-                row[name] = r.success_rate
-            print(f"{group} {name}: mean {np.mean([r.success_rate for r in res]):.3f} ({time.perf_counter() - t0:.0f} s)", flush=True)
+            score("policy", driven, group_rows)
+    kept.cleanup()
 
     info = gen.info()
     lines = [

@@ -34,6 +34,7 @@ from compogen.data.minari_io import EPISODES, episode_bounds
 from compogen.data.synthetic import write_synthetic
 from compogen.data.transitions import Transitions
 from compogen.errors import CompogenError
+from compogen.generator.rng import counter_normal
 from compogen.generator.samplers import SamplerConfig, get_sampler
 from compogen.progress import bar as tqdm
 from compogen.rl.rollout import CollectConfig
@@ -74,16 +75,16 @@ def initial_states(suite: Any, task: Task | str, n: int, seed: int = 0, start: i
         env.close()
 
 
-_NOISE_STREAM = 7  # keeps the policy's noise apart from other (seed, index) streams
+#: The counter-noise stream of a policy's action noise: past every sampler's streams (0 and one per step).
+ACTION_NOISE_STREAM = 1 << 20
 
 
 def noisy_actions(actions: np.ndarray, noise: float, seed: int, index: np.ndarray, low: float = -1.0, high: float = 1.0) -> np.ndarray:
     """``actions`` plus Gaussian noise of std ``noise``, clipped to ``[low, high]``; row ``i``'s noise depends only
-    on ``(seed, index[i])``."""
+    on ``(seed, index[i])`` (:func:`~compogen.generator.rng.counter_normal`, stream :data:`ACTION_NOISE_STREAM`)."""
     a = np.asarray(actions, dtype=np.float32)
     if noise > 0:
-        eps = np.stack([np.random.default_rng([int(seed), _NOISE_STREAM, int(i)]).standard_normal(a.shape[1]) for i in index])
-        a = a + np.float32(noise) * eps.astype(np.float32)
+        a = a + np.float32(noise) * counter_normal(seed, np.asarray(index), ACTION_NOISE_STREAM, a.shape[1]).numpy()
     return np.clip(a, low, high)
 
 
