@@ -67,7 +67,16 @@ def _file_provenance(path: Path, attrs: dict[str, Any], collection: dict[str, An
         if attrs and not collection
         else None,
         **({"collection": collection} if collection else {}),
+        **({"episode_actions": _episode_actions(attrs["actions"])} if attrs.get("actions") and not collection else {}),
     }
+
+
+def _episode_actions(actions: str | dict[str, Any]) -> dict[str, Any]:
+    """``metadata["compogen"]["episode_actions"]`` of a file of synthesised episodes (its ``actions`` attribute):
+    the generator's own ``a | s``, or an actor's actions plus Gaussian noise of the recorded std."""
+    if actions == "generator":
+        return {"from": "generator"}
+    return {"from": "actor", "file": Path(actions["policy"]).name, "noise": actions.get("noise")}
 
 
 def _collection(path: Path, attrs: dict[str, Any]) -> dict[str, Any] | None:

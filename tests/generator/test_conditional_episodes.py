@@ -219,7 +219,7 @@ def test_policy_episodes_take_the_policys_noisy_actions(tmp_path, model):
     np.testing.assert_array_equal(noisy_actions(a, 0.1, 1, np.arange(4))[2:], noisy_actions(a[2:], 0.1, 1, np.array([2, 3])))
 
 
-def test_cli_generate_policy_episodes(tmp_path, model, capsys):
+def test_cli_generate_policy_episodes(tmp_path, model, capsys, monkeypatch):
     from compogen.cli import main
     from compogen.rl.policy_io import load_policy
 
@@ -232,6 +232,14 @@ def test_cli_generate_policy_episodes(tmp_path, model, capsys):
     data, attrs = read_synthetic(out), read_synthetic_attrs(out)
     assert attrs["actions"]["policy"] == str(actor) and attrs["actions"]["noise"] == 0.0
     np.testing.assert_allclose(data.actions, load_policy(actor)[0](data.observations), atol=1e-5)
+    # publishing the file says where its actions came from
+    monkeypatch.setenv("MINARI_DATASETS_PATH", str(tmp_path / "minari"))
+    import minari
+
+    from compogen.publish import publish_file
+
+    meta = minari.load_dataset(publish_file(out, dataset_id="compogen/policy-test-v0")).storage.metadata["compogen"]
+    assert meta["episode_actions"] == {"from": "actor", "file": "p.safetensors", "noise": 0.0}
     capsys.readouterr()
     other = _actor_file(tmp_path / "q.safetensors", TRAIN[0])
     assert main([*base, "--episodes", "2", "--policy", str(other), "--out", str(tmp_path / "x.h5")]) == 2

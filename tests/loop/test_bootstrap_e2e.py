@@ -83,7 +83,7 @@ def test_bootstrap_builtin_tiny(tmp_path, monkeypatch):
     assert meta["validation"]["success"] == rec["success"] and meta["validation"]["admitted"] == bool(admitted)
     # the validation kept its actor, and the published episodes take their actions from it (noisy), not from a | s
     actor = run / "iterations" / "000" / "policies" / target / "seed0.safetensors"
-    assert actor.is_file() and meta["episode_actions"] == {"from": "validated actor", "file": str(actor.relative_to(run)), "rl_seed": 0}
+    assert actor.is_file() and meta["episode_actions"] == {"from": "validated actor", "file": str(actor.relative_to(run)), "noise": 0.1, "rl_seed": 0}
     from compogen.data.minari_io import read_minari
     from compogen.rl.policy_io import load_policy
 
