@@ -46,6 +46,12 @@ def ci95(x) -> tuple[float, float]:
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
+def model_dir(work: Path, spec: str, seed: int) -> Path:
+    """The folder of an ``--archs`` entry's generator of diffusion seed ``seed`` (its zero-shot samples beside it)."""
+    arch, gp, steps, *over = spec.split(":")
+    return work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{seed}".replace("--", "-")
+
+
 def train_cell(run: dict) -> str:
     where = "" if run.get("device", "cpu").startswith("cpu") else f" ({run.get('device_name', run['device'])})"
     return ("reused" if run["reused"] else f"{run['train_s']:.0f}") + where
@@ -126,7 +132,7 @@ def main(argv=None) -> None:
                 runs.append({**prev[0], "spec": spec, "label": label})
                 print(f"{label} seed {seed}: taken from {prev[0]['from']}", flush=True)
                 continue
-            model = work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{seed}".replace("--", "-")
+            model = model_dir(work, spec, seed)
             reused = (model / "config.json").exists()  # an identical earlier run (same data, settings, seed): resumed/reused
             t0 = time.perf_counter()
             train_generator(
