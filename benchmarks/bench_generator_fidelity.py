@@ -46,6 +46,23 @@ from compogen.loop.config import LoopConfig  # noqa: E402
 TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
+class LongerEpisodes:
+    """A suite whose episodes run ``horizon`` steps before truncation (the built-in world uses the horizon for
+    nothing else): validation with it says how much of a policy's failure is running out of time."""
+
+    def __init__(self, suite, horizon: int):
+        self._suite, self.horizon = suite, horizon
+
+    def __getattr__(self, name: str):
+        return getattr(self._suite, name)
+
+    def make_env(self, task, **kwargs):
+        return self._suite.make_env(task, horizon=self.horizon, **kwargs)
+
+    def make_vector_env(self, task, num_envs: int, **kwargs):
+        return self._suite.make_vector_env(task, num_envs, horizon=self.horizon, **kwargs)
+
+
 def real_pool(suite, tasks, data_root: Path, episodes: int):
     """Noisy expert data of ``tasks`` (collected into ``data_root`` as ``compogen bootstrap`` does, reused if there)."""
     from compogen.data import find_datasets, load_pool
@@ -85,6 +102,9 @@ def main(argv=None) -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="/tmp/compogen-fidelity", help="data and model directory (reused if present)")
     ap.add_argument("--hybrid", action="store_true", help="also validate real states with generated actions given them")
+    ap.add_argument(
+        "--eval-horizon", type=int, default=None, help="validate with episodes of this many steps (a diagnostic: is failing running out of time?)"
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
 
@@ -136,9 +156,10 @@ def main(argv=None) -> None:
     hyb_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    res_s = validate_many(suite, list(zip(tasks, synth, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
-    res_r = validate_many(suite, list(zip(tasks, real, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
-    res_h = validate_many(suite, list(zip(tasks, hybrid, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8) if hybrid else []
+    vsuite = LongerEpisodes(suite, args.eval_horizon) if args.eval_horizon else suite
+    res_s = validate_many(vsuite, list(zip(tasks, synth, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
+    res_r = validate_many(vsuite, list(zip(tasks, real, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8)
+    res_h = validate_many(vsuite, list(zip(tasks, hybrid, strict=True)), vcfg, seeds=seeds, progress=False, max_policies=8) if hybrid else []
     val_s = time.perf_counter() - t0
 
     rows = []
@@ -172,7 +193,8 @@ def main(argv=None) -> None:
         f"- samples: {n} per task, sampler `{lc.sampler}` ({lc.sampler_steps or 'default'} steps); generate {gen_s:.0f} s"
         + (f"; hybrid {hyb_s:.0f} s" if hybrid else ""),
         f"- validation: preset `{lc.validation_preset}` ({vcfg.algo}, {vcfg.steps} steps), seeds {seeds}; real data: {n} expert transitions"
-        f" from other episodes; validate {val_s:.0f} s",
+        f" from other episodes; validate {val_s:.0f} s"
+        + (f"; episodes of {args.eval_horizon} steps (the suite's: {suite.horizon})" if args.eval_horizon else ""),
         f"- machine: {platform.machine()}, torch {torch.__version__}",
         "",
         f"**synthetic data passes tau0 = {TAU0} on {passed}/{len(rows)} training tasks** (real data: {real_passed}/{len(rows)});"
