@@ -127,11 +127,13 @@ def main(argv=None) -> None:
     layout = suite.transition_layout()
     label = preset_name + "".join(f"-{k}{v}" for k, v in changes.items())
     model_dir = work / f"{args.arch}-{label}-{steps}-s{args.seed}"
-    reused = has_checkpoint(model_dir) and read_config(model_dir).get("step", 0) >= steps  # config only, no weights
+    # a finished generator in --work is used as it is (config only, no weights: one trained by older code too)
+    reused = has_checkpoint(model_dir) and read_config(model_dir).get("step", 0) >= steps
     t0 = time.perf_counter()
-    train_generator(
-        pool, layout, model_dir, TrainConfig(arch=args.arch, preset=gen_preset, seed=args.seed, steps=steps), suite=suite.name, progress=True
-    )
+    if not reused:
+        train_generator(
+            pool, layout, model_dir, TrainConfig(arch=args.arch, preset=gen_preset, seed=args.seed, steps=steps), suite=suite.name, progress=True
+        )
     train_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
