@@ -10,6 +10,8 @@ generator alone (:mod:`compogen.validation.proxy`), no simulator:
 - ``mean_reward``;
 - ``consistency`` (with ``--consistency N``): minus the RMS gap, in the generator's normalised units, between
   the file's ``s'`` and a fresh ``s'`` given the file's ``(s, a)`` (conditional sampling), on N rows.
+- ``disagreement`` (with ``--disagreement``): minus the distance between the file's actions and the mean action of
+  the nearest states in the same task's files of the entry's other seeds (needs several seeds per entry).
 
 Reported: Spearman rank correlation of each score with the validator's success over all datasets; and for
 the best score, "validate only datasets scoring at least x": the validations (simulator steps) saved and
@@ -34,44 +36,51 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 TAU0 = 0.8
 
 
-def model_dir(work: Path, run: dict) -> Path:
-    """The generator folder ``bench_zero_shot`` trained for ``run``."""
-    arch, gp, steps, *over = run["spec"].split(":")
-    return work / f"{arch}-{gp}-{steps}-{'-'.join(over).replace('=', '').replace(',', '-')}-s{run['seed']}".replace("--", "-")
-
-
 def main(argv=None) -> None:
+    from bench_zero_shot import model_dir
     from report import command, emit
 
     from compogen.data import read_synthetic
     from compogen.generator import Generator
     from compogen.suites import get_suite
-    from compogen.validation.proxy import SCORES, consistency, data_scores, spearman
+    from compogen.validation.proxy import SCORES, consistency, data_scores, disagreement, spearman
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", required=True, help="bench_zero_shot result JSON")
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--consistency", type=int, default=0, help="rows per dataset for the consistency score (0: off)")
+    ap.add_argument(
+        "--disagreement", action="store_true", help="also score each dataset against the same task's datasets of the other seeds of its entry"
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     suite = get_suite("builtin")
     runs = json.loads(Path(args.runs).read_text())["runs"]
+
+    def read(run: dict, task: str):
+        files = sorted(model_dir(Path(args.work), run["spec"], run["seed"]).glob(f"zs-{task}-*.h5"))
+        return read_synthetic(files[0], task=suite.parse(task)) if files else None
+
     rows = []
     for run in runs:
-        mdir = model_dir(Path(args.work), run)
-        gen = Generator.load(mdir) if args.consistency else None
+        gen = Generator.load(model_dir(Path(args.work), run["spec"], run["seed"])) if args.consistency else None
+        peers = [r for r in runs if r["spec"] == run["spec"] and r["seed"] != run["seed"]]
         for task, success in run["success"].items():
-            files = sorted(mdir.glob(f"zs-{task}-*.h5"))
-            if not files:
+            data = read(run, task)
+            if data is None:
                 continue
-            data = read_synthetic(files[0], task=suite.parse(task))
             name = f"{run['label']} s{run['seed']}"
             row = {"run": name, "task": task, "success": success, **data_scores(data)}
             if gen is not None:
                 row["consistency"] = consistency(gen, task, data, args.consistency, seed=0)
+            if args.disagreement:
+                others = [d for d in (read(r, task) for r in peers) if d is not None]
+                if not others:
+                    raise SystemExit(f"error: --disagreement needs another seed of {run['spec']} with samples of {task}")
+                row["disagreement"] = disagreement(data, others)
             rows.append(row)
         print(f"{run['label']} seed {run['seed']}: {len(run['success'])} tasks", flush=True)
-    names = [k for k in (*SCORES, "consistency") if k in rows[0]]
+    names = [k for k in (*SCORES, "consistency", "disagreement") if k in rows[0]]
     succ = np.array([r["success"] for r in rows])
     rho = {k: spearman(np.array([r[k] for r in rows]), succ) for k in names}
     best = max(rho, key=lambda k: rho[k])

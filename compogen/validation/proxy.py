@@ -25,7 +25,7 @@ import numpy as np
 from compogen.data.transitions import Transitions
 from compogen.suites.base import success_steps
 
-__all__ = ["SCORES", "consistency", "data_scores", "neighbours", "spearman"]
+__all__ = ["SCORES", "consistency", "data_scores", "disagreement", "neighbours", "spearman"]
 
 #: Scores computed from the data alone (:func:`data_scores`).
 SCORES = ("success_rows", "terminal_rows", "mean_reward")
@@ -58,6 +58,28 @@ def consistency(generator: Any, task: Any, data: Transitions, rows: int = 128, s
     std = generator.normalizer.std[lay.s_next]
     gap = (lay.strip(again.next_observations) - lay.strip(sub.next_observations)) / std
     return -float(np.sqrt((gap**2).mean()))
+
+
+def disagreement(data: Transitions, others: Sequence[Transitions], rows: int = 1000, k: int = 16, seed: int = 0) -> float:
+    """Minus how far ``data``'s actions lie from what other generators' datasets of the same task do in the same
+    states: on ``rows`` of ``data``'s rows, the distance between its action and the mean action of the ``k``
+    nearest states of each of ``others`` (states standardised over all of them), averaged. A BC policy learns
+    the mean action of its data in each state, so a generator whose ``a | s`` is biased away from its peers'
+    scores low. Needs no generator and no simulator, only several generators' data."""
+    if not others:
+        raise ValueError("disagreement needs at least one other dataset")
+    obs = np.concatenate([data.observations, *(o.observations for o in others)]).astype(np.float64)
+    mu, sd = obs.mean(0), obs.std(0) + 1e-3
+    pick = np.random.default_rng(seed).choice(len(data), size=min(rows, len(data)), replace=False)
+    q = (np.asarray(data.observations, np.float64)[pick] - mu) / sd
+    a = np.asarray(data.actions, np.float64)[pick]
+    gaps = []
+    for o in others:
+        ref = (np.asarray(o.observations, np.float64) - mu) / sd
+        d2 = (q**2).sum(1)[:, None] + (ref**2).sum(1)[None, :] - 2.0 * q @ ref.T
+        nn = np.argpartition(d2, min(k, len(ref)) - 1, axis=1)[:, :k]
+        gaps.append(np.linalg.norm(a - np.asarray(o.actions, np.float64)[nn].mean(1), axis=1).mean())
+    return -float(np.mean(gaps))
 
 
 def _ranks(x: np.ndarray) -> np.ndarray:
