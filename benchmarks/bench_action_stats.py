@@ -1,4 +1,5 @@
-"""Actions at the clip, real against generated, per arm: how often each action dimension sits at +-1.
+"""Actions at the clip, real against generated, per arm (how often each action dimension sits at +-1), and the
+expert episodes' lengths.
 
     python benchmarks/bench_action_stats.py --pairs FiveLink=/tmp/fid-fivelink,ThreeLink=/tmp/fid-threelink \\
         --model mlp-laptop-5000-s0 --out benchmarks/results/action_stats.md
@@ -31,6 +32,17 @@ def _actions(files: list[Path]) -> np.ndarray:
     return np.concatenate(parts)
 
 
+def _episode_lengths(files: list[Path]) -> np.ndarray:
+    import h5py
+
+    out = []
+    for f in files:
+        with h5py.File(f, "r") as h:
+            ends = np.flatnonzero(h["terminals"][:].astype(bool) | h["timeouts"][:].astype(bool))
+        out.append(np.diff(np.r_[-1, ends]))
+    return np.concatenate(out)
+
+
 def main(argv=None) -> None:
     from report import command, emit
 
@@ -43,7 +55,9 @@ def main(argv=None) -> None:
     rows = []
     for pair in args.pairs.split(","):
         arm, _, work = pair.partition("=")
-        real = _actions(sorted(Path(work, "data").rglob(f"{arm}_*/data.hdf5")))
+        files = sorted(Path(work, "data").rglob(f"{arm}_*/data.hdf5"))
+        real = _actions(files)
+        lengths = _episode_lengths(files)
         gen = _actions(sorted(Path(work, args.model).glob("samples-*.h5")))
         for name, a in (("real", real), ("generated", gen)):
             rows.append(
@@ -55,6 +69,7 @@ def main(argv=None) -> None:
                     "mean_abs": np.abs(a).mean(0).round(3).tolist(),
                 }
             )
+        rows[-2]["episode_lengths"] = {"episodes": len(lengths), "mean": float(lengths.mean()), "p90": float(np.percentile(lengths, 90))}
     dims = len(rows[0]["at_clip"])
     lines += [
         "| arm | data | rows | "
@@ -66,6 +81,11 @@ def main(argv=None) -> None:
     ]
     for r in rows:
         lines.append(f"| {r['arm']} | {r['data']} | {r['rows']} | " + " | ".join(f"{x:.3f}" for x in r["at_clip"] + r["mean_abs"]) + " |")
+    lines += ["", "Expert episodes (real data):", "", "| arm | episodes | mean length | 90th percentile |", "|---|---:|---:|---:|"]
+    for r in rows:
+        if "episode_lengths" in r:
+            e = r["episode_lengths"]
+            lines.append(f"| {r['arm']} | {e['episodes']} | {e['mean']:.1f} | {e['p90']:.0f} |")
     emit(lines, args.out, rows)
 
 
