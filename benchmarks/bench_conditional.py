@@ -23,6 +23,7 @@ simulator's true ``(r, s', d)``. Then:
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import sys
 import time
@@ -73,13 +74,11 @@ def policy_success(gen, suite, task, episodes: int, sampler_steps: int, seed: in
     (env seeds ``seed + e``); each call draws fresh noise (disjoint row indices)."""
     from compogen.rl.evaluate import evaluate_many, make_eval_envs
 
-    calls = [0]
+    calls = itertools.count()
 
     def act(obs):  # [1, n, obs_dim] -> [1, n, action_dim]
         n = obs.shape[1]
-        a = gen.sample_given(task, obs[0], steps=sampler_steps, seed=seed, index=np.arange(n) + calls[0] * n).actions
-        calls[0] += 1
-        return a[None]
+        return gen.sample_given(task, obs[0], steps=sampler_steps, seed=seed, index=np.arange(n) + next(calls) * n).actions[None]
 
     envs = make_eval_envs(suite, task, episodes)
     try:

@@ -260,8 +260,8 @@ def main(argv=None) -> None:
             f"| {base_names[b]} ({args.baseline_steps} steps, best of checkpoints) | {len(base_seeds[b])} |"
             f" {v.mean():.3f} [{lo:.2f}, {hi:.2f}] | {seed_means} |"
         )
-    if len(archs) >= 2:
-        a0, a1 = archs[0], archs[-1]
+    for a1 in archs[1:]:  # each later entry against the first, paired by task
+        a0 = archs[0]
         w1, w0 = int((per_arch[a1] > per_arch[a0]).sum()), int((per_arch[a0] > per_arch[a1]).sum())
         lo, hi = ci95(per_arch[a1] - per_arch[a0])
         lines += [
