@@ -74,6 +74,12 @@ def main(argv=None) -> None:
     ap.add_argument("--mix", action="append", required=True, help="members SPEC@SEED joined by +; repeat for several mixes")
     ap.add_argument("--reference", required=True, help="bench_zero_shot.py JSON holding every member's run and the multi-task policies")
     ap.add_argument("--union", action="store_true", help="every member's samples (k times the transitions), not an equal share")
+    ap.add_argument("--rl-seeds", default=None, help="comma list of validation seeds (default: the loop preset's)")
+    ap.add_argument(
+        "--validate-members",
+        action="store_true",
+        help="validate each member's own samples with the same seeds too (default: its result in --reference)",
+    )
     ap.add_argument("--loop-preset", default="standard")
     ap.add_argument("--work", default="/tmp/compogen-zero-shot")
     ap.add_argument("--threads", type=int, default=1)
@@ -85,6 +91,7 @@ def main(argv=None) -> None:
     tasks = suite.tasks(lc.eval)
     ids = [suite.task_id(t) for t in tasks]
     vcfg = vpreset(lc.validation_preset, **({"steps": lc.validation_steps} if lc.validation_steps else {}))
+    rl_seeds = [int(x) for x in args.rl_seeds.split(",")] if args.rl_seeds else list(lc.rl_seeds)
     ref = json.loads(Path(args.reference).read_text())
     runs = {(r["spec"], r["seed"]): r["success"] for r in ref["runs"]}
     bases = {b: np.mean([[per[k]["best"] for k in ids] for per in seeds.values()], axis=0) for b, seeds in ref.get("baseline_seeds", {}).items()}
@@ -93,19 +100,26 @@ def main(argv=None) -> None:
     def read(task_index: int):
         return lambda p: read_synthetic(p, task=tasks[task_index], obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
 
-    rows = []
+    rows, own = [], {}
     for mix in args.mix:
         members = _members(mix)
         missing = [f"{s}@{d}" for s, d in members if (s, d) not in runs]
-        if missing:
+        if missing and not args.validate_members:
             raise SystemExit(f"error: {args.reference} has no run of {', '.join(missing)}")
         t0 = time.perf_counter()
         items = []
         for i, t in enumerate(tasks):
             paths = [model_dir(Path(args.work), s, d) / f"zs-{ids[i]}-{lc.samples_per_task}.h5" for s, d in members]
             items.append((t, _mixed(paths, lc.samples_per_task, args.union, read(i))))
-        res = validate_many(suite, items, vcfg, seeds=list(lc.rl_seeds), progress=False, max_policies=8)
-        single = np.array([[runs[m][k] for k in ids] for m in members])
+        res = validate_many(suite, items, vcfg, seeds=rl_seeds, progress=False, max_policies=8)
+        if args.validate_members:  # each member alone, the same seeds (a member shared by several mixes is validated once)
+            for m in members:
+                if m not in own:
+                    paths = [model_dir(Path(args.work), *m) / f"zs-{k}-{lc.samples_per_task}.h5" for k in ids]
+                    alone = [(t, read(i)(paths[i])) for i, t in enumerate(tasks)]
+                    res_alone = validate_many(suite, alone, vcfg, seeds=rl_seeds, progress=False, max_policies=8)
+                    own[m] = {k: r.success_rate for k, r in zip(ids, res_alone, strict=True)}
+        single = np.array([[(own if args.validate_members else runs)[m][k] for k in ids] for m in members])
         rows.append(
             {
                 "mix": mix,
@@ -125,8 +139,10 @@ def main(argv=None) -> None:
         "",
         command(__file__, argv),
         "",
-        f"- `{args.loop_preset}` preset's {len(ids)} held-out tasks, validation `{lc.validation_preset}`, RL seeds {list(lc.rl_seeds)};"
-        f" members' samples from `{args.work}`, their own results and the multi-task policies from `{args.reference}`",
+        f"- `{args.loop_preset}` preset's {len(ids)} held-out tasks, validation `{lc.validation_preset}`, RL seeds {rl_seeds};"
+        f" members' samples from `{args.work}`; their own results "
+        + ("validated here with the same seeds" if args.validate_members else f"from `{args.reference}`")
+        + f"; the multi-task policies from `{args.reference}`",
         f"- per task: {'every member sample (union)' if args.union else f'an equal share of each member, {lc.samples_per_task} transitions in all'}",
         "",
         "| mix | members | mixed [95 % CI] | members' mean | best member per task | tasks > tau0 (mixed / members' mean) | mixed - members' mean (paired) |",
