@@ -23,7 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from compogen.loop.config import LoopConfig  # noqa: E402
 
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 KINDS = ("noise", "bias")
 
 
@@ -99,9 +101,9 @@ def main(argv=None) -> None:
             cells = []
             for sigma in levels:
                 sel = [r["success"] for r in rows if r["arm"] == arm and r["sigma"] == sigma and r["kind"] in (kind, "none")]
-                cells.append(f"{np.mean(sel):.3f} ({sum(s >= 0.8 for s in sel)}/{len(sel)})")
+                cells.append(f"{np.mean(sel):.3f} ({sum(s > TAU0 for s in sel)}/{len(sel)})")
             lines.append(f"| {arm} | {kind} | " + " | ".join(cells) + " |")
-    lines += ["", "Cells: mean success over the tasks (tasks at >= 0.8, the loop's threshold, of all)."]
+    lines += ["", f"Cells: mean success over the tasks (tasks above the loop's threshold tau0 = {TAU0} of all)."]
     emit(lines, args.out, rows)
 
 

@@ -35,6 +35,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from compogen.loop.config import LoopConfig  # noqa: E402
+
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 #: Reconstruction-guidance weights compared for the dynamics (0: replacement only).
 GUIDANCE = (0.0, 1.0)
 
@@ -181,7 +184,9 @@ def main(argv=None) -> None:
     k = args.policy_draws
     extra = f" RMSE of the mean of {k} draws | spread of the draws in a state |" if k > 1 else ""
     if args.policy_episodes:
-        extra += f" success of the action drawn given s, executed in the simulator ({args.policy_episodes} episodes per task; tasks at >= 0.8) |"
+        extra += (
+            f" success of the action drawn given s, executed in the simulator ({args.policy_episodes} episodes per task; tasks above tau0 = {TAU0}) |"
+        )
     lines += [
         "",
         f"| tasks | generated-action RMSE against the expert's |{extra} replay steps before divergence (median [quartiles]) |",
@@ -195,7 +200,7 @@ def main(argv=None) -> None:
             cells = f" {np.mean([r['policy_mean_rmse'] for r in g]):.3f} | {np.mean([r['policy_spread'] for r in g]):.3f} |" if k > 1 else ""
             if args.policy_episodes:
                 ps = [r["policy_success"] for r in g]
-                cells += f" {np.mean(ps):.3f} ({sum(x >= 0.8 for x in ps)} of {len(ps)}) |"
+                cells += f" {np.mean(ps):.3f} ({sum(x > TAU0 for x in ps)} of {len(ps)}) |"
             replay = f"{q2:.0f} [{q1:.0f}, {q3:.0f}]" if steps else "–"
             lines.append(f"| {group} | {np.mean([r['policy_action_rmse'] for r in g]):.3f} |{cells} {replay} |")
     emit(lines, args.out, rows)

@@ -32,8 +32,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from compogen.loop.config import LoopConfig  # noqa: E402
 
-TAU0 = 0.8
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
 def main(argv=None) -> None:

@@ -35,7 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from report import command  # noqa: E402
 
-TAU0 = 0.8
+from compogen.loop.config import LoopConfig  # noqa: E402
+
+TAU0 = LoopConfig().tau0  # the admission threshold the loop starts from
 
 
 def ci95(x) -> tuple[float, float]:
