@@ -45,19 +45,18 @@ def _members(mix: str) -> list[tuple[str, int]]:
     return out
 
 
-def _mixed(paths: list[Path], n: int, union: bool, read):
-    """One dataset of ``n`` transitions, an equal share of each file's first rows (``union``: every row of all)."""
+def _mixed(parts: list, n: int, union: bool):
+    """One dataset of ``n`` transitions, an equal share of each part's first rows (``union``: every row of all)."""
     from compogen.data import Transitions
 
-    parts = [read(p) for p in paths]
     if union:
         return Transitions.concatenate(parts)
     k = len(parts)
     shares = [n // k + (i < n % k) for i in range(k)]
-    for p, d, s in zip(paths, parts, shares, strict=True):
-        if s > len(d):
-            raise SystemExit(f"error: {p} holds fewer than {s} transitions")
-    return Transitions.concatenate([d.subset(slice(0, s)) for d, s in zip(parts, shares, strict=True)])
+    for i, (d, m) in enumerate(zip(parts, shares, strict=True)):
+        if m > len(d):
+            raise SystemExit(f"error: member {i + 1} holds {len(d)} transitions, fewer than its share of {m}")
+    return Transitions.concatenate([d.subset(slice(0, m)) for d, m in zip(parts, shares, strict=True)])
 
 
 def main(argv=None) -> None:
@@ -97,8 +96,10 @@ def main(argv=None) -> None:
     bases = {b: np.mean([[per[k]["best"] for k in ids] for per in seeds.values()], axis=0) for b, seeds in ref.get("baseline_seeds", {}).items()}
     base_names = {"mlp": "multi-task BC (MLP)", "sc": "multi-task BC (semantic compositional)"}
 
-    def read(task_index: int):
-        return lambda p: read_synthetic(p, task=tasks[task_index], obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
+    def read(member: tuple[str, int], i: int):
+        """Member ``(spec, seed)``'s zero-shot samples of held-out task ``i``."""
+        path = model_dir(Path(args.work), *member) / f"zs-{ids[i]}-{lc.samples_per_task}.h5"
+        return read_synthetic(path, task=tasks[i], obs_dim=suite.observation_layout.dim, action_dim=suite.action_dim)
 
     rows, own = [], {}
     for mix in args.mix:
@@ -106,19 +107,15 @@ def main(argv=None) -> None:
         missing = [f"{s}@{d}" for s, d in members if (s, d) not in runs]
         if missing and not args.validate_members:
             raise SystemExit(f"error: {args.reference} has no run of {', '.join(missing)}")
+        items = [(t, _mixed([read(m, i) for m in members], lc.samples_per_task, args.union)) for i, t in enumerate(tasks)]
         t0 = time.perf_counter()
-        items = []
-        for i, t in enumerate(tasks):
-            paths = [model_dir(Path(args.work), s, d) / f"zs-{ids[i]}-{lc.samples_per_task}.h5" for s, d in members]
-            items.append((t, _mixed(paths, lc.samples_per_task, args.union, read(i))))
         res = validate_many(suite, items, vcfg, seeds=rl_seeds, progress=False, max_policies=8)
+        validate_s = time.perf_counter() - t0
         if args.validate_members:  # each member alone, the same seeds (a member shared by several mixes is validated once)
             for m in members:
                 if m not in own:
-                    paths = [model_dir(Path(args.work), *m) / f"zs-{k}-{lc.samples_per_task}.h5" for k in ids]
-                    alone = [(t, read(i)(paths[i])) for i, t in enumerate(tasks)]
-                    res_alone = validate_many(suite, alone, vcfg, seeds=rl_seeds, progress=False, max_policies=8)
-                    own[m] = {k: r.success_rate for k, r in zip(ids, res_alone, strict=True)}
+                    alone = validate_many(suite, [(t, read(m, i)) for i, t in enumerate(tasks)], vcfg, seeds=rl_seeds, progress=False, max_policies=8)
+                    own[m] = {k: r.success_rate for k, r in zip(ids, alone, strict=True)}
         single = np.array([[(own if args.validate_members else runs)[m][k] for k in ids] for m in members])
         rows.append(
             {
@@ -129,7 +126,7 @@ def main(argv=None) -> None:
                 "success": {k: r.success_rate for k, r in zip(ids, res, strict=True)},
                 "members_mean": dict(zip(ids, single.mean(0).tolist(), strict=True)),
                 "members_best": dict(zip(ids, single.max(0).tolist(), strict=True)),
-                "validate_s": time.perf_counter() - t0,
+                "validate_s": validate_s,
             }
         )
         print(f"{mix}: mean {np.mean(list(rows[-1]['success'].values())):.3f} ({rows[-1]['validate_s']:.0f} s)", file=sys.stderr, flush=True)
