@@ -20,31 +20,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def _actions(files: list[Path]) -> np.ndarray:
-    import h5py
+def _episode_lengths(data) -> np.ndarray:
+    """Lengths of the episodes of an expert file (:func:`~compogen.data.minari_io.episode_bounds`)."""
+    from compogen.data.minari_io import episode_bounds
 
-    if not files:
-        raise SystemExit("error: no data files found")
-    parts = []
-    for f in files:
-        with h5py.File(f, "r") as h:
-            parts.append(h["actions"][:])
-    return np.concatenate(parts)
-
-
-def _episode_lengths(files: list[Path]) -> np.ndarray:
-    import h5py
-
-    out = []
-    for f in files:
-        with h5py.File(f, "r") as h:
-            ends = np.flatnonzero(h["terminals"][:].astype(bool) | h["timeouts"][:].astype(bool))
-        out.append(np.diff(np.r_[-1, ends]))
-    return np.concatenate(out)
+    bounds = episode_bounds(data)
+    if bounds is None:
+        raise SystemExit("error: the expert data's rows are not episodes")
+    return np.array([b.stop - b.start for b in bounds])
 
 
 def main(argv=None) -> None:
     from report import command, emit
+
+    from compogen.data import read_offline_dataset, read_synthetic
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", required=True, help="comma list of ARM=WORK folders")
@@ -56,9 +45,13 @@ def main(argv=None) -> None:
     for pair in args.pairs.split(","):
         arm, _, work = pair.partition("=")
         files = sorted(Path(work, "data").rglob(f"{arm}_*/data.hdf5"))
-        real = _actions(files)
-        lengths = _episode_lengths(files)
-        gen = _actions(sorted(Path(work, args.model).glob("samples-*.h5")))
+        samples = sorted(Path(work, args.model).glob("samples-*.h5"))
+        if not files or not samples:
+            raise SystemExit(f"error: no expert data or samples of {arm} in {work}")
+        expert = [read_offline_dataset(f) for f in files]
+        real = np.concatenate([d.actions for d in expert])
+        gen = np.concatenate([read_synthetic(f).actions for f in samples])
+        lengths = np.concatenate([_episode_lengths(d) for d in expert])
         for name, a in (("real", real), ("generated", gen)):
             rows.append(
                 {

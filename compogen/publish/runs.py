@@ -4,7 +4,7 @@ By default a round's dataset is whole episodes sampled anew from the round's gen
 their actions come from the best actor the round's validation trained on the task's independent transitions (kept
 in ``iterations/<k>/policies``) plus the expert data's noise, and their ``(r, s', d)`` from the generator given
 ``(s, a)``; a run without saved actors, or ``episode_actions="generator"``, chains the generator's own ``a | s``
-(measured worse: ``benchmarks/results/episodes_fivelink_policy36.md``). The validation that admitted the round's
+(measured worse: ``benchmarks/results/episodes_fivelink_policy46.md``). The validation that admitted the round's
 independent transitions is recorded with it. A run that
 synthesised episodes itself (``LoopConfig.synthesis = "episodes"``) publishes the validated episodes as they are.
 """
@@ -138,11 +138,8 @@ def _publish_jobs(rd: Any, config: Any, jobs: list[_Job], log: Callable[[str], N
                 prov["validation"]["validated_data"] = (
                     "independent transitions of the same generator and round (this dataset's episodes are not validated themselves)"
                 )
-                prov["episode_actions"] = (
-                    {"from": "generator"}
-                    if actor is None
-                    else {"from": "validated actor", "file": str(actor[0].relative_to(rd.path)), "rl_seed": actor[1]}
-                )
+                if actor is not None:  # the file records its actions' source and noise; the run names the actor in it
+                    prov["episode_actions"] = {"from": "validated actor", "file": str(actor[0].relative_to(rd.path)), "rl_seed": actor[1]}
             sources[t] = source
             publish_file(source, t, provenance=prov, dry_run=True, **kwargs)  # refuse before publishing any
         for t, k, admitted, res, prov in jobs:
